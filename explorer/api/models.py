@@ -1,0 +1,145 @@
+"""The wire objects of the PostHog datasets API, as immutable pydantic models.
+
+Every model keeps fields it does not know (``model_extra``), because the server may add some and
+an older server names two ref fields differently. JSON fields (``metadata``, ``input``,
+``output``) hold any JSON value exactly as the server sent it; integers of any size stay ints.
+Datetimes are always timezone-aware (a naive value from a server is taken as UTC).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any, Generic, TypeVar
+from urllib.parse import quote, urlencode
+from uuid import UUID
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, JsonValue
+
+__all__ = ["Dataset", "DatasetItem", "Page", "UserBasic"]
+
+
+def _aware(value: datetime) -> datetime:
+    # Naive is taken as UTC; a zero offset becomes datetime.UTC itself, for plain reprs.
+    if value.tzinfo is None or value.utcoffset() == _ZERO:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+_ZERO = timedelta(0)
+AwareDatetime = Annotated[datetime, AfterValidator(_aware)]
+"""A datetime that is always timezone-aware; a naive one is taken as UTC."""
+
+
+class _WireObject(BaseModel):
+    # frozen: the model layer caches these and shares them between views.
+    # extra="allow": fields the server adds later are kept, never rejected.
+    model_config = ConfigDict(frozen=True, extra="allow")
+
+
+class UserBasic(_WireObject):
+    """The user who created a dataset or item (PostHog's ``UserBasic``)."""
+
+    id: int
+    uuid: UUID
+    distinct_id: str | None = None
+    first_name: str = ""
+    last_name: str | None = None
+    email: str = ""
+    is_email_verified: bool | None = None
+    hedgehog_config: dict[str, JsonValue] | None = None
+    role_at_organization: str | None = None
+
+    @property
+    def display_name(self) -> str:
+        """First and last name, or the email when there is no name."""
+        name = " ".join(p for p in (self.first_name, self.last_name) if p)
+        return name or self.email
+
+
+class Dataset(_WireObject):
+    """A dataset. ``deleted`` datasets are invisible to list and get but can be restored."""
+
+    id: UUID
+    name: str
+    description: str | None = None
+    metadata: JsonValue = None
+    created_at: AwareDatetime
+    updated_at: AwareDatetime
+    deleted: bool | None = False
+    created_by: UserBasic | None = None
+    team: int | None = None
+
+
+class DatasetItem(_WireObject):
+    """One item of a dataset: input, output and metadata (any JSON), plus a link to its trace."""
+
+    id: UUID
+    dataset: UUID
+    input: JsonValue = None
+    output: JsonValue = None
+    metadata: JsonValue = None
+    ref_trace_id: str | None = None
+    ref_timestamp: AwareDatetime | None = None
+    ref_source_id: str | None = None
+    deleted: bool | None = False
+    created_at: AwareDatetime
+    updated_at: AwareDatetime
+    created_by: UserBasic | None = None
+    team: int | None = None
+
+    @property
+    def refs(self) -> dict[str, Any]:
+        """Every ``ref_*`` field the server sent, known or not (older servers used other names)."""
+        out: dict[str, Any] = {
+            "ref_trace_id": self.ref_trace_id,
+            "ref_timestamp": self.ref_timestamp,
+            "ref_source_id": self.ref_source_id,
+        }
+        for key, value in (self.model_extra or {}).items():
+            if key.startswith("ref_"):
+                out[key] = value
+        return out
+
+    def trace_url(self, host: str, project_id: int | str | None = None) -> str | None:
+        """The item's trace in PostHog's web UI, or None unless all three ref fields are set.
+
+        ``host`` is the app host (``Client.settings.host``); ``project_id`` defaults to the
+        item's ``team``, which is the project id.
+        """
+        project = project_id if isinstance(project_id, int) else self.team
+        if not (self.ref_trace_id and self.ref_source_id and self.ref_timestamp and project):
+            return None
+        timestamp = self.ref_timestamp.isoformat().replace("+00:00", "Z")
+        query = urlencode({"event": self.ref_source_id, "timestamp": timestamp})
+        trace = quote(self.ref_trace_id, safe="")
+        return f"{host.rstrip('/')}/project/{project}/llm-analytics/traces/{trace}?{query}"
+
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a list: the server's envelope plus the ``limit`` and ``offset`` asked for.
+
+    ``next`` and ``previous`` are the server's absolute URLs, informative only: the client pages
+    by offset itself and never sends the key to a host named in a response.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="allow")
+
+    count: int
+    results: list[T]
+    next: str | None = None
+    previous: str | None = None
+    limit: int = 0
+    offset: int = 0
+
+    @property
+    def has_next(self) -> bool:
+        """Whether a page follows this one."""
+        return self.next is not None
+
+    @property
+    def has_previous(self) -> bool:
+        """Whether a page comes before this one."""
+        return self.offset > 0
