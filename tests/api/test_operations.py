@@ -197,7 +197,7 @@ def test_404_tells_a_missing_project_from_a_missing_object() -> None:
             API.list_items(), 404, envelope("invalid_request", "not_found", "Project not found.")
         )
     assert info.value.code == "not_found"
-    with pytest.raises(NotFound, match=f"dataset item {ITEM} was not found.*deleted"):
+    with pytest.raises(NotFound, match=rf"dataset item {ITEM} was not found.*deleted"):
         answer(API.get_item(ITEM), 404, envelope("invalid_request", "not_found", "Not found."))
 
 
@@ -248,5 +248,5 @@ def test_empty_405_is_an_api_error_with_a_clear_message() -> None:
 
 
 def test_redirect_is_reported_with_its_target() -> None:
-    with pytest.raises(ApiError, match="redirected .* to https://elsewhere"):
+    with pytest.raises(ApiError, match=r"redirected .* to https://elsewhere"):
         answer(API.list_items(), 301, b"", headers={"location": "https://elsewhere/"})

@@ -85,7 +85,7 @@ def test_get_gives_up_after_the_policy_and_says_unreachable(mock_client: Any) ->
 
 def test_timeouts_become_unreachable_naming_the_wait(mock_client: Any) -> None:
     client, rec = mock_client(httpx.ReadTimeout("timed out"), retries=0)
-    with pytest.raises(Unreachable, match="did not answer GET .* in time"):
+    with pytest.raises(Unreachable, match=r"did not answer GET .* in time"):
         client.items.list()
     assert len(rec.requests) == 1 and rec.sleeps == []
 

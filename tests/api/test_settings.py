@@ -109,7 +109,7 @@ def test_missing_values_say_where_to_set_them(tmp_path: Path) -> None:
         Settings.resolve(api_key="phx_a", config_path=absent, env={})
     with pytest.raises(ConfigError, match="POSTHOG_PROJECT_ID"):
         Settings.resolve("us", "phx_a", config_path=absent, env={})
-    with pytest.raises(ConfigError, match="No profile 'nope'.*profiles: none"):
+    with pytest.raises(ConfigError, match=r"No profile 'nope'.*profiles: none"):
         Settings.resolve(profile="nope", config_path=absent, env={})
 
 
@@ -171,7 +171,7 @@ def test_hosts_are_normalised(given: str, expected: str) -> None:
 
 
 def test_http_refused_for_remote_hosts_unless_allowed() -> None:
-    with pytest.raises(ConfigError, match="Refusing http:// to posthog.internal"):
+    with pytest.raises(ConfigError, match=r"Refusing http:// to posthog.internal"):
         normalize_host("http://posthog.internal")
     assert normalize_host("http://posthog.internal", allow_http=True) == "http://posthog.internal"
     s = Settings("http://posthog.internal", 1, "phx_a", allow_http=True)
@@ -181,7 +181,7 @@ def test_http_refused_for_remote_hosts_unless_allowed() -> None:
 @pytest.mark.parametrize("host", ["us.i.posthog.com", "https://eu.i.posthog.com/"])
 def test_ingestion_host_is_rejected_naming_the_app_host(host: str) -> None:
     region = "us" if host.startswith("us") else "eu"
-    with pytest.raises(ConfigError, match=f"ingestion host.*use https://{region}.posthog.com"):
+    with pytest.raises(ConfigError, match=rf"ingestion host.*use https://{region}.posthog.com"):
         normalize_host(host)
 
 
