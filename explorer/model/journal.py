@@ -66,6 +66,7 @@ CREATE TABLE IF NOT EXISTS drafts (
     status TEXT NOT NULL,
     reason TEXT,
     attempts TEXT NOT NULL,
+    sent TEXT NOT NULL,
     started_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
     PRIMARY KEY (host, project, draft_key)
@@ -114,7 +115,8 @@ class DraftRecord:
 
     ``fields`` maps each edited field to its text. ``base`` is the item (JSON) the edit started
     from and ``base_updated_at`` its version; ``attempts`` lists when a create was sent without
-    the server confirming it (the model looks for the item before sending it again).
+    the server confirming it (the model looks for the item before sending it again); ``sent``
+    the values of a save whose outcome is unknown (if the server shows exactly those, it was ours).
     ``status``: ``editing``, ``saving``, ``not_saved``, ``conflict`` (see ``reason``).
     """
 
@@ -127,6 +129,7 @@ class DraftRecord:
     status: str = "editing"
     reason: str | None = None
     attempts: tuple[str, ...] = ()
+    sent: dict[str, Any] = field(default_factory=dict)
     started_at: str = field(default_factory=_now)
     updated_at: str = field(default_factory=_now)
 
@@ -279,7 +282,7 @@ class ProjectJournal:
         """Write a draft (replacing the previous one for the same key) in one transaction."""
         with self.journal._transaction() as conn:
             conn.execute(
-                "INSERT OR REPLACE INTO drafts VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "INSERT OR REPLACE INTO drafts VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     self.host,
                     self.project,
@@ -292,6 +295,7 @@ class ProjectJournal:
                     draft.status,
                     draft.reason,
                     _dumps(list(draft.attempts)),
+                    _dumps(draft.sent),
                     draft.started_at,
                     draft.updated_at,
                 ),
@@ -349,7 +353,9 @@ class ProjectJournal:
                 ),
             )
 
-    def history(self, limit: int = 100, object_id: str | None = None) -> list[HistoryRecord]:
+    def history(
+        self, limit: int = 100, object_id: str | None = None, action: str | None = None
+    ) -> list[HistoryRecord]:
         """The latest writes from this machine, newest first."""
         sql = (
             "SELECT seq, at, action, kind, object_id, dataset_id, before, after FROM history"
@@ -359,6 +365,9 @@ class ProjectJournal:
         if object_id is not None:
             sql += " AND object_id=?"
             args += (object_id,)
+        if action is not None:
+            sql += " AND action=?"
+            args += (action,)
         rows = self.journal._query(sql + " ORDER BY seq DESC LIMIT ?", (*args, limit))
         return [
             HistoryRecord(
@@ -377,7 +386,7 @@ class ProjectJournal:
 
 _DRAFT_COLUMNS = (
     "draft_key, item_id, dataset_id, base, base_updated_at, fields, status, reason, attempts,"
-    " started_at, updated_at"
+    " sent, started_at, updated_at"
 )
 
 
@@ -404,6 +413,7 @@ def _draft(row: tuple[Any, ...]) -> DraftRecord:
         status=row[6],
         reason=row[7],
         attempts=tuple(json.loads(row[8])),
-        started_at=row[9],
-        updated_at=row[10],
+        sent=json.loads(row[9]),
+        started_at=row[10],
+        updated_at=row[11],
     )

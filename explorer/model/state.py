@@ -186,6 +186,9 @@ class EditorState:
     conflict: ConflictState | None = None
     read_only: bool = False
     revision: int = 0  # bumped by every edit, so a save can tell it raced with typing
+    attempts: tuple[str, ...] = ()  # creates sent without confirmation (see DraftRecord)
+    sent: dict[str, Any] = field(default_factory=dict)  # a save whose outcome is unknown
+    started_at: str = ""  # when the draft was started (journal time)
 
     @property
     def is_new(self) -> bool:

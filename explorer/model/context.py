@@ -1,0 +1,170 @@
+"""What every part of the model shares: the client, the journal, the state, and the rule that
+runs a command (refuse writes in read-only mode, mark busy, turn failures into notices, emit one
+change)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from explorer.api import AsyncClient
+from explorer.api.errors import ApiError
+from explorer.api.models import Dataset, DatasetItem
+from explorer.model.events import Change, Subscribers
+from explorer.model.journal import Journal, ProjectJournal
+from explorer.model.notices import Notice, NoticeLevel, describe_error
+from explorer.model.state import ModelState
+
+__all__ = ["BusyKind", "Changes", "ModelContext", "UndoEntry"]
+
+log = logging.getLogger("explorer.model")
+
+Changes = set[str]
+BusyKind = Literal["datasets", "page", "item", "save", "delete"]
+
+MAX_NOTICES = 20
+MAX_UNDO = 50
+
+
+@dataclass(frozen=True)
+class UndoEntry:
+    """A write `undo` can revert. ``before`` holds the values the write replaced (a save or a
+    move); ``after`` is the object as the server returned it after the write."""
+
+    action: Literal["delete", "restore", "save", "move"]
+    kind: Literal["item", "dataset"]
+    object_id: str
+    label: str
+    before: dict[str, Any] = field(default_factory=dict)
+    after: DatasetItem | Dataset | None = None
+
+    @property
+    def description(self) -> str:
+        return f"{self.action} {self.kind} {self.label}"
+
+
+class ModelContext:
+    """Shared by the parts of `ExplorerModel`; not public."""
+
+    def __init__(self, client: AsyncClient, journal: Journal, read_only: bool) -> None:
+        settings = client.settings
+        self.client = client
+        self.journal: ProjectJournal = journal.for_project(settings.host, settings.project_id)
+        self.state = ModelState(
+            host=settings.host, project_id=str(settings.project_id), read_only=read_only
+        )
+        self.subscribers = Subscribers()
+        self.undo_stack: list[UndoEntry] = []
+        # Ids of items this model created: an ambiguous create never claims one of them.
+        self.created_ids: set[str] = set()
+        self._busy: Counter[str] = Counter()
+
+    # -- notices, busy, undo ----------------------------------------------------------------
+
+    def notice(
+        self,
+        changes: Changes,
+        level: NoticeLevel,
+        message: str,
+        hint: str = "",
+        command: str = "",
+    ) -> Notice:
+        notice = Notice(level, message, hint, command)
+        self.state.notice = notice
+        self.state.notices = [*self.state.notices[-(MAX_NOTICES - 1) :], notice]
+        changes.add("notice")
+        return notice
+
+    def fail(self, changes: Changes, error: BaseException, doing: str, command: str) -> None:
+        message, hint = describe_error(error, doing)
+        self.notice(changes, "error", message, hint, command)
+
+    def set_busy(self, kind: BusyKind, on: bool) -> None:
+        self._busy[kind] += 1 if on else -1
+        setattr(self.state.busy, kind, self._busy[kind] > 0)
+
+    def push_undo(self, changes: Changes, entry: UndoEntry) -> None:
+        self.undo_stack.append(entry)
+        del self.undo_stack[:-MAX_UNDO]
+        self.state.undo_label = entry.description
+        changes.add("undo")
+
+    def pop_undo(self, changes: Changes) -> UndoEntry | None:
+        entry = self.undo_stack.pop() if self.undo_stack else None
+        self.state.undo_label = self.undo_stack[-1].description if self.undo_stack else None
+        changes.add("undo")
+        return entry
+
+    def reload_drafts(self, changes: Changes) -> None:
+        self.state.drafts = self.journal.drafts()
+        changes.add("drafts")
+
+    def reload_trash(self, changes: Changes) -> None:
+        self.state.trash = self.journal.trash()
+        changes.add("trash")
+
+    # -- running a command ------------------------------------------------------------------
+
+    def emit(self, command: str, changes: Changes) -> None:
+        self.subscribers.emit(Change(command, frozenset(changes)))
+
+    def refuse_write(self, changes: Changes, command: str, doing: str) -> bool:
+        """True (with a notice) when the model is read-only."""
+        if not self.state.read_only:
+            return False
+        self.notice(
+            changes,
+            "warning",
+            f"{doing} is not possible: the explorer is in read-only mode.",
+            "Start it without read-only mode (and with a key that has dataset:write) to edit.",
+            command,
+        )
+        return True
+
+    async def run(
+        self,
+        command: str,
+        body: Callable[[Changes], Awaitable[None]],
+        *,
+        doing: str,
+        busy: BusyKind | None = None,
+        write: bool = False,
+    ) -> None:
+        """Run one command: never raises for expected failures, always emits one change.
+
+        Cancellation (the caller cancelled the task) propagates after the change is emitted.
+        """
+        changes: Changes = set()
+        if write and self.refuse_write(changes, command, doing):
+            self.emit(command, changes)
+            return
+        if busy is not None:
+            self.set_busy(busy, True)
+            changes.add("busy")
+        try:
+            await body(changes)
+        except ApiError as exc:
+            self.fail(changes, exc, doing, command)
+        except asyncio.CancelledError:
+            raise
+        except (sqlite3.Error, OSError) as exc:
+            log.exception("journal failure in %s", command)
+            self.notice(
+                changes,
+                "error",
+                f"{doing} failed: the local journal could not be written ({exc}).",
+                f"Check free space and permissions of {self.journal.journal.path}.",
+                command,
+            )
+        except Exception as exc:
+            log.exception("unexpected failure in %s", command)
+            self.fail(changes, exc, doing, command)
+        finally:
+            if busy is not None:
+                self.set_busy(busy, False)
+            self.emit(command, changes)

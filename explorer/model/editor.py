@@ -1,0 +1,292 @@
+"""The item editor's state changes, with no I/O: open an item or a draft, change a field,
+turn the editor into a journal draft, compute what to send, build and resolve a conflict."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from explorer.api.models import DatasetItem
+from explorer.model.diff import FieldDiff, diff_draft, diff_values
+from explorer.model.journal import DraftRecord
+from explorer.model.jsontext import (
+    EDITABLE_FIELDS,
+    canonical,
+    field_kind,
+    parse_field,
+    same_value,
+    value_to_text,
+)
+from explorer.model.state import ConflictField, ConflictState, EditorState, FieldState
+
+__all__ = [
+    "Choice",
+    "apply_resolution",
+    "build_conflict",
+    "changed_values",
+    "content_values",
+    "editor_diffs",
+    "editor_from_draft",
+    "editor_from_item",
+    "new_editor",
+    "rebase",
+    "set_field",
+    "to_draft",
+    "wire_value",
+]
+
+Choice = Literal["mine", "theirs"]
+
+COMPARED_FIELDS = (*EDITABLE_FIELDS, "dataset")
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+def wire_value(item: DatasetItem, field: str) -> Any:
+    """A field of an item as JSON would carry it (timestamps and ids as text)."""
+    value = getattr(item, field)
+    if field == "dataset":
+        return str(value)
+    if isinstance(value, datetime):
+        return value_to_text(field, value)
+    return value
+
+
+def content_values(item: DatasetItem) -> dict[str, Any]:
+    """The editable fields of an item, as they would be sent to create a copy."""
+    return {name: wire_value(item, name) for name in EDITABLE_FIELDS}
+
+
+def _field(name: str, base_value: Any, text: str | None = None) -> FieldState:
+    base_text = value_to_text(name, base_value)
+    state = FieldState(name, field_kind(name), base_text, base_text)
+    if text is not None:
+        _update(state, text, base_value)
+    return state
+
+
+def _update(state: FieldState, text: str, base_value: Any) -> None:
+    state.text = text
+    value, error = parse_field(state.name, text)
+    state.error = error
+    if error is not None:
+        state.changed = text != state.base_text
+    else:
+        state.changed = canonical(state.name, value) != canonical(state.name, base_value)
+
+
+def editor_from_item(item: DatasetItem, *, read_only: bool = False) -> EditorState:
+    """A clean editor on an item."""
+    fields = {name: _field(name, wire_value(item, name)) for name in EDITABLE_FIELDS}
+    return EditorState(
+        key=str(item.id),
+        item_id=str(item.id),
+        dataset_id=str(item.dataset),
+        base=item,
+        fields=fields,
+        read_only=read_only,
+        started_at=_now(),
+    )
+
+
+def new_editor(
+    dataset_id: str, texts: Mapping[str, str] | None = None, *, read_only: bool = False
+) -> EditorState:
+    """An editor for an item to create in ``dataset_id`` (every field empty unless given)."""
+    texts = texts or {}
+    fields = {name: _field(name, None, texts.get(name)) for name in EDITABLE_FIELDS}
+    for state in fields.values():
+        # For a new item, anything typed counts, even ``null``.
+        state.changed = state.text != ""
+    return EditorState(
+        key=f"new:{uuid.uuid4()}",
+        item_id=None,
+        dataset_id=dataset_id,
+        base=None,
+        fields=fields,
+        status="editing" if texts else "clean",
+        read_only=read_only,
+        started_at=_now(),
+    )
+
+
+def editor_from_draft(draft: DraftRecord, *, read_only: bool = False) -> EditorState:
+    """The editor a journal draft describes, on the base it was started from."""
+    if draft.item_id is None or draft.base is None:
+        editor = new_editor(draft.dataset_id, draft.fields, read_only=read_only)
+        editor.key = draft.key
+    else:
+        base = DatasetItem.model_validate(draft.base)
+        editor = editor_from_item(base, read_only=read_only)
+        for name, text in draft.fields.items():
+            if name in editor.fields:
+                _update(editor.fields[name], text, wire_value(base, name))
+    editor.status = "not_saved" if draft.status in ("not_saved", "saving") else "editing"
+    if draft.status == "conflict":
+        editor.status = "editing"
+    editor.reason = draft.reason
+    editor.attempts = draft.attempts
+    editor.sent = dict(draft.sent)
+    editor.started_at = draft.started_at
+    return editor
+
+
+def set_field(editor: EditorState, name: str, text: str) -> None:
+    """Change one field's text; validates it and marks it changed or not."""
+    state = editor.fields[name]
+    base_value = None if editor.base is None else wire_value(editor.base, name)
+    _update(state, text, base_value)
+    if editor.is_new:
+        state.changed = text != ""
+    editor.revision += 1
+    editor.status = "editing" if editor.dirty or (editor.is_new and editor.attempts) else "clean"
+    editor.reason = None
+
+
+def to_draft(editor: EditorState, status: str | None = None) -> DraftRecord | None:
+    """The journal record of the editor, or None when there is nothing to keep."""
+    fields = {
+        name: f.text
+        for name, f in editor.fields.items()
+        if (f.text != f.base_text if not editor.is_new else f.text != "")
+    }
+    if not fields and not editor.attempts:
+        return None
+    base = editor.base
+    return DraftRecord(
+        key=editor.key,
+        item_id=editor.item_id,
+        dataset_id=editor.dataset_id,
+        base=None if base is None else base.model_dump(mode="json"),
+        base_updated_at=None if base is None else base.updated_at.isoformat(),
+        fields=fields,
+        status=status or ("not_saved" if editor.status == "not_saved" else editor.status),
+        reason=editor.reason,
+        attempts=editor.attempts,
+        sent=dict(editor.sent),
+        started_at=editor.started_at or _now(),
+        updated_at=_now(),
+    )
+
+
+def changed_values(editor: EditorState) -> dict[str, Any]:
+    """The values of the fields that differ from the base: exactly what a save sends."""
+    out: dict[str, Any] = {}
+    for name, state in editor.fields.items():
+        if state.changed and state.error is None:
+            out[name] = parse_field(name, state.text)[0]
+    return out
+
+
+def all_values(editor: EditorState) -> dict[str, Any]:
+    """Every field's value (for a create)."""
+    return {name: parse_field(name, f.text)[0] for name, f in editor.fields.items()}
+
+
+def rebase(editor: EditorState, base: DatasetItem, keep: Mapping[str, str]) -> None:
+    """Move the editor onto another version of its item; ``keep`` maps fields to texts that
+    stay in the editor (the others take the new base's value)."""
+    editor.base = base
+    editor.dataset_id = str(base.dataset)
+    for name in EDITABLE_FIELDS:
+        base_value = wire_value(base, name)
+        state = _field(name, base_value)
+        if name in keep:
+            _update(state, keep[name], base_value)
+        editor.fields[name] = state
+    editor.conflict = None
+
+
+def explained(editor: EditorState, theirs: DatasetItem) -> bool:
+    """Whether every difference between the base and the server's version is our own unsent-
+    or-unconfirmed save (``sent``), so that saving overwrites nobody else's edit."""
+    base = editor.base
+    assert base is not None
+    for name in COMPARED_FIELDS:
+        now = wire_value(theirs, name)
+        if same_value(name, now, wire_value(base, name)):
+            continue
+        if name in editor.sent and same_value(name, now, editor.sent[name]):
+            continue
+        return False
+    return True
+
+
+def build_conflict(editor: EditorState, theirs: DatasetItem) -> ConflictState:
+    """The conflict between the editor and the server's newer version ``theirs``."""
+    base = editor.base
+    assert base is not None
+    fields: dict[str, ConflictField] = {}
+    for name, state in editor.fields.items():
+        base_value = wire_value(base, name)
+        theirs_value = wire_value(theirs, name)
+        mine_value, error = parse_field(name, state.text)
+        mine_changed = state.changed
+        if error is None and same_value(name, mine_value, theirs_value):
+            continue
+        fields[name] = ConflictField(
+            name=name,
+            base=base_value,
+            mine=state.text if error else mine_value,
+            theirs=theirs_value,
+            mine_changed=mine_changed,
+            theirs_changed=not same_value(name, theirs_value, base_value),
+            choice="mine" if mine_changed else "theirs",
+        )
+    reason = "It was changed on the server after you started editing."
+    if str(theirs.dataset) != str(base.dataset):
+        reason = "It was moved to another dataset after you started editing."
+    return ConflictState(theirs=theirs, fields=fields, reason=reason)
+
+
+def apply_resolution(
+    editor: EditorState, choice: Choice | Mapping[str, Choice]
+) -> tuple[bool, list[str]]:
+    """Rebase the editor onto the server's version, keeping the fields resolved as ``mine``.
+
+    ``"mine"`` keeps every field you edited (fields you did not edit keep their value);
+    ``"theirs"`` takes the server's version of everything; a mapping picks per field (fields
+    it does not name take their default choice). Returns ``(anything_to_send, unknown_fields)``.
+    """
+    conflict = editor.conflict
+    assert conflict is not None
+    unknown: list[str] = []
+    if isinstance(choice, str):
+        picks: dict[str, Choice] = {
+            name: (choice if f.mine_changed or choice == "theirs" else f.choice)
+            for name, f in conflict.fields.items()
+        }
+    else:
+        unknown = [name for name in choice if name not in conflict.fields]
+        picks = {name: choice.get(name, f.choice) for name, f in conflict.fields.items()}
+    keep = {name: editor.fields[name].text for name, pick in picks.items() if pick == "mine"}
+    rebase(editor, conflict.theirs, keep)
+    editor.sent = {}
+    return any(f.changed for f in editor.fields.values()), unknown
+
+
+def editor_diffs(editor: EditorState, context: int = 3) -> dict[str, FieldDiff]:
+    """Per changed field, the diff from the base (pretty-printed JSON) to the draft."""
+    out: dict[str, FieldDiff] = {}
+    for name, state in editor.fields.items():
+        if not state.changed:
+            continue
+        base_value = None if editor.base is None else wire_value(editor.base, name)
+        out[name] = diff_draft(name, base_value, state.text, context)
+    return out
+
+
+def conflict_diffs(editor: EditorState, context: int = 3) -> dict[str, tuple[FieldDiff, FieldDiff]]:
+    """Per conflicting field: (base to mine, base to theirs)."""
+    if editor.conflict is None:
+        return {}
+    out: dict[str, tuple[FieldDiff, FieldDiff]] = {}
+    for name, f in editor.conflict.fields.items():
+        mine = diff_draft(name, f.base, editor.fields[name].text, context)
+        theirs = diff_values(name, f.base, f.theirs, context)
+        out[name] = (mine, theirs)
+    return out

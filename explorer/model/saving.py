@@ -1,0 +1,298 @@
+"""Saving an editor to the server without losing it and without overwriting anyone.
+
+A save:
+
+1. writes the draft to the journal first (status ``saving``);
+2. fetches the item and compares ``updated_at`` with the version the edit started from. If it
+   changed, the save stops in a conflict holding both versions, unless every difference is our
+   own earlier save whose answer was lost (``sent``: the server shows exactly what we sent);
+3. PATCHes only the fields that changed;
+4. drops the draft only when the server confirmed. A failure whose outcome is unknown (5xx, a
+   dropped connection) is checked with a GET before saying "not saved".
+
+The window between the GET of step 2 and the PATCH is the only place a concurrent edit can
+slip through: the classic API has no conditional update.
+
+A create cannot be checked by id, and POST is never retried blindly (the client does not either).
+Before each POST the attempt's time goes into the draft; when a POST's outcome is unknown, or
+before sending again after one, the model lists the newest items of the target dataset and looks
+for one created since the attempt (minus clock skew) whose every field equals what was sent and
+whose id this model has not already claimed. Only if none is found is the POST sent. We match by
+content rather than by a marker written into the item's metadata because the metadata belongs
+to the user; the price is that an identical item created by someone else in that minute would be
+taken for ours, which leaves the server holding exactly the content the user asked for.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
+
+from explorer.api.errors import ApiError, NotFound, ValidationFailed
+from explorer.api.models import DatasetItem
+from explorer.model.context import ModelContext, UndoEntry
+from explorer.model.editor import (
+    all_values,
+    build_conflict,
+    changed_values,
+    editor_from_item,
+    explained,
+    rebase,
+    to_draft,
+    wire_value,
+)
+from explorer.model.jsontext import EDITABLE_FIELDS, FieldError, same_value
+from explorer.model.notices import is_refusal
+from explorer.model.state import EditorState
+
+__all__ = ["CLOCK_SKEW", "SaveResult", "find_created", "save_editor"]
+
+CLOCK_SKEW = timedelta(seconds=120)
+LOOKUP_PAGES = 5
+
+Outcome = Literal["saved", "unchanged", "conflict", "not_saved", "invalid"]
+
+
+@dataclass
+class SaveResult:
+    outcome: Outcome
+    item: DatasetItem | None = None
+    reason: str = ""
+    error: ApiError | None = None
+    created: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _persist(ctx: ModelContext, editor: EditorState, status: str | None = None) -> None:
+    draft = to_draft(editor, status)
+    if draft is None:
+        ctx.journal.drop_draft(editor.key)
+    else:
+        ctx.journal.put_draft(draft)
+
+
+def _not_saved(
+    ctx: ModelContext, editor: EditorState, reason: str, error: ApiError | None = None
+) -> SaveResult:
+    editor.status = "not_saved"
+    editor.reason = reason
+    if isinstance(error, ValidationFailed) and error.attr in editor.fields:
+        editor.fields[error.attr].error = FieldError(
+            error.attr, f"refused by the server: {error.detail or error.message}"
+        )
+    _persist(ctx, editor, "not_saved")
+    return SaveResult("not_saved", reason=reason, error=error)
+
+
+def _reason(error: ApiError) -> str:
+    return error.message.rstrip(".")
+
+
+async def save_editor(
+    ctx: ModelContext, editor: EditorState, *, record_undo: bool = True
+) -> SaveResult:
+    """Save an editor (create when it is new). Updates ``editor`` and the journal; the caller
+    updates page, selection and notices from the result. Raises only on cancellation."""
+    errors = editor.errors
+    if errors:
+        return SaveResult("invalid", reason=str(errors[0]))
+    if editor.is_new:
+        return await _create(ctx, editor)
+    base = editor.base
+    assert base is not None and editor.item_id is not None
+    changes = changed_values(editor)
+    if not changes and not editor.sent:
+        ctx.journal.drop_draft(editor.key)
+        editor.status = "clean"
+        return SaveResult("unchanged", item=base)
+    revision = editor.revision
+    editor.status = "saving"
+    _persist(ctx, editor, "saving")
+    try:
+        current = await ctx.client.items.get(editor.item_id)
+    except NotFound as exc:
+        return _not_saved(
+            ctx, editor, "the item no longer exists on the server (deleted here or elsewhere)", exc
+        )
+    except ApiError as exc:
+        return _not_saved(ctx, editor, _reason(exc), exc)
+    if current.updated_at != base.updated_at:
+        if not explained(editor, current):
+            editor.conflict = build_conflict(editor, current)
+            editor.status = "conflict"
+            editor.reason = editor.conflict.reason
+            _persist(ctx, editor, "conflict")
+            return SaveResult("conflict", item=current, reason=editor.conflict.reason)
+        # Only our own earlier save differs: carry on from the server's version.
+        keep = {name: editor.fields[name].text for name in changes}
+        rebase(editor, current, keep)
+        base = current
+        changes = changed_values(editor)
+        if not changes:
+            return _saved(ctx, editor, current, before={}, revision=revision, record_undo=False)
+    before = {name: wire_value(base, name) for name in changes}
+    editor.sent = dict(changes)
+    _persist(ctx, editor, "saving")
+    try:
+        updated = await ctx.client.items.update(editor.item_id, **changes)
+    except ApiError as exc:
+        if is_refusal(exc):
+            editor.sent = {}
+            return _not_saved(ctx, editor, _reason(exc), exc)
+        landed = await _check_landed(ctx, editor.item_id, changes)
+        if landed is None:
+            return _not_saved(
+                ctx,
+                editor,
+                f"{_reason(exc)}; it may or may not have reached the server,"
+                " saving again checks first",
+                exc,
+            )
+        updated = landed
+    return _saved(ctx, editor, updated, before=before, revision=revision, record_undo=record_undo)
+
+
+async def _check_landed(
+    ctx: ModelContext, item_id: str, changes: dict[str, Any]
+) -> DatasetItem | None:
+    """The item when the server holds exactly ``changes``, else None (also when unknowable)."""
+    try:
+        current = await ctx.client.items.get(item_id)
+    except ApiError:
+        return None
+    if all(same_value(name, wire_value(current, name), value) for name, value in changes.items()):
+        return current
+    return None
+
+
+def _saved(
+    ctx: ModelContext,
+    editor: EditorState,
+    item: DatasetItem,
+    *,
+    before: dict[str, Any],
+    revision: int,
+    record_undo: bool,
+) -> SaveResult:
+    after = {name: wire_value(item, name) for name in before}
+    if before:
+        ctx.journal.add_history(
+            "save", "item", str(item.id), dataset_id=str(item.dataset), before=before, after=after
+        )
+    if record_undo and before:
+        ctx.push_undo(
+            set(), UndoEntry("save", "item", str(item.id), _label(item), before=before, after=item)
+        )
+    # Typing during the save: keep what was typed since, on the new version.
+    # (A field that was sent and not touched since equals the new version: not kept.)
+    typed = (
+        {name: f.text for name, f in editor.fields.items() if f.changed}
+        if editor.revision != revision
+        else {}
+    )
+    rebase(editor, item, typed)
+    editor.sent = {}
+    editor.attempts = ()
+    if editor.dirty:
+        editor.status = "editing"
+        editor.reason = None
+        _persist(ctx, editor, "editing")
+    else:
+        editor.status = "saved"
+        editor.reason = None
+        ctx.journal.drop_draft(editor.key)
+    return SaveResult("saved", item=item)
+
+
+def _label(item: DatasetItem) -> str:
+    return str(item.id)[:8]
+
+
+# -- creating ----------------------------------------------------------------------------------
+
+
+async def find_created(
+    ctx: ModelContext, dataset_id: str, values: dict[str, Any], since: datetime
+) -> DatasetItem | None:
+    """An item of ``dataset_id`` created since ``since`` (minus clock skew) whose every field
+    equals ``values`` and that this model has not claimed yet; None if there is none.
+    Raises `ApiError` when the list cannot be read."""
+    window = since - CLOCK_SKEW
+    offset = 0
+    for _ in range(LOOKUP_PAGES):
+        page = await ctx.client.items.list(dataset=dataset_id, limit=100, offset=offset)
+        for item in page.results:
+            if item.created_at < window:
+                return None
+            if str(item.id) in ctx.created_ids:
+                continue
+            if all(
+                same_value(name, wire_value(item, name), values.get(name))
+                for name in EDITABLE_FIELDS
+            ):
+                return item
+        if not page.has_next or not page.results:
+            return None
+        offset += len(page.results)
+    return None
+
+
+async def _create(ctx: ModelContext, editor: EditorState) -> SaveResult:
+    values = all_values(editor)
+    dataset_id = editor.dataset_id
+    if editor.attempts:
+        since = min(datetime.fromisoformat(a) for a in editor.attempts)
+        try:
+            found = await find_created(ctx, dataset_id, values, since)
+        except ApiError as exc:
+            return _not_saved(
+                ctx,
+                editor,
+                f"could not check whether an earlier attempt created it"
+                f" ({_reason(exc)}); saving again checks first",
+                exc,
+            )
+        if found is not None:
+            return _created(ctx, editor, found)
+    attempt = datetime.now(UTC).isoformat()
+    editor.attempts = (*editor.attempts, attempt)
+    editor.status = "saving"
+    _persist(ctx, editor, "saving")  # the attempt is on disk before the POST leaves
+    try:
+        item = await ctx.client.items.create(dataset_id, **values)
+    except ApiError as exc:
+        if is_refusal(exc):
+            editor.attempts = tuple(a for a in editor.attempts if a != attempt)
+            return _not_saved(ctx, editor, _reason(exc), exc)
+        try:
+            found = await find_created(ctx, dataset_id, values, datetime.fromisoformat(attempt))
+        except ApiError:
+            found = None
+        if found is None:
+            return _not_saved(
+                ctx,
+                editor,
+                f"{_reason(exc)}; the server may have created it,"
+                " saving again checks before sending",
+                exc,
+            )
+        item = found
+    return _created(ctx, editor, item)
+
+
+def _created(ctx: ModelContext, editor: EditorState, item: DatasetItem) -> SaveResult:
+    ctx.created_ids.add(str(item.id))
+    ctx.journal.add_history(
+        "create",
+        "item",
+        str(item.id),
+        dataset_id=str(item.dataset),
+        after={name: wire_value(item, name) for name in EDITABLE_FIELDS},
+    )
+    ctx.journal.drop_draft(editor.key)
+    fresh = editor_from_item(item, read_only=editor.read_only)
+    fresh.status = "saved"
+    # The caller's editor object becomes the saved item's editor.
+    editor.__dict__.update(fresh.__dict__)
+    return SaveResult("saved", item=item, created=True)
