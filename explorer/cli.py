@@ -1,0 +1,230 @@
+"""The ``dataset-explorer`` command.
+
+    dataset-explorer serve [--port 8010] [--seed demo] [--api-key KEY[=SCOPES][@PROJECTS]] ...
+    dataset-explorer --demo
+
+``main()`` parses top-level options (``--demo`` for now; more later) and sub-commands; each
+command is one function returning the exit code. Heavy modules are imported inside commands.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from types import FrameType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from explorer.emulator import EmulatorServer
+
+SERVING_PREFIX = "Serving PostHog datasets API on "
+DEFAULT_PORT = 8010
+
+
+def _rate(text: str) -> float:
+    value = float(text)
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"{text} is not a fraction between 0 and 1")
+    return value
+
+
+def _project(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"project ids are integers, not {text!r}") from None
+
+
+def _statuses(text: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(s) for s in text.split(",") if s.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError("statuses are integers, e.g. 500,503") from None
+
+
+def _add_serve_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
+    p.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT}; 0 = free)"
+    )
+    p.add_argument(
+        "--db", metavar="FILE", help="SQLite file to keep data in (default: temporary, removed)"
+    )
+    p.add_argument(
+        "--seed", choices=("none", "demo", "large"), default="demo", help="starting data"
+    )
+    p.add_argument(
+        "--project",
+        type=_project,
+        action="append",
+        metavar="ID",
+        help="a project id the server knows (repeatable; default 1)",
+    )
+    p.add_argument(
+        "--api-key",
+        action="append",
+        metavar="KEY[=SCOPES][@PROJECTS]",
+        help="accept this personal API key (repeatable). SCOPES comma-separated, e.g. "
+        "dataset:read (default: every scope); @PROJECTS restricts it to those project ids. "
+        "Without any, the demo key phx_demo_key is accepted.",
+    )
+    p.add_argument(
+        "--rate-limit",
+        action="store_true",
+        help="throttle per key like PostHog Cloud (480/minute, 4,800/hour)",
+    )
+    p.add_argument("--access-log", action="store_true", help="log each request (path only)")
+    faults = p.add_argument_group("fault injection (API routes only; deterministic per seed)")
+    faults.add_argument("--fault-seed", type=int, default=0, metavar="N")
+    faults.add_argument("--latency-ms", type=float, default=0.0, metavar="MS")
+    faults.add_argument(
+        "--error-rate", type=_rate, default=0.0, metavar="F", help="fraction answered 5xx"
+    )
+    faults.add_argument(
+        "--error-statuses", type=_statuses, default=(500, 502, 503), metavar="500,502,503"
+    )
+    faults.add_argument(
+        "--throttle-rate", type=_rate, default=0.0, metavar="F", help="fraction answered 429"
+    )
+    faults.add_argument("--throttle-wait", type=int, default=1, metavar="S")
+    faults.add_argument(
+        "--drop-before-rate",
+        type=_rate,
+        default=0.0,
+        metavar="F",
+        help="fraction whose connection drops before the server applies them",
+    )
+    faults.add_argument(
+        "--drop-after-rate",
+        type=_rate,
+        default=0.0,
+        metavar="F",
+        help="fraction whose connection drops after the server applied them",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="dataset-explorer",
+        description="Browse and edit PostHog LLM-analytics datasets.",
+    )
+    parser.add_argument(
+        "--demo", action="store_true", help="start the embedded server with demo data"
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    serve = commands.add_parser(
+        "serve",
+        help="run the embedded PostHog-compatible datasets server",
+        description="Run the embedded PostHog-compatible datasets server in the foreground.",
+    )
+    _add_serve_options(serve)
+    return parser
+
+
+def _say(line: str = "") -> None:
+    with contextlib.suppress(BrokenPipeError):
+        print(line, flush=True)
+
+
+def _wait_for_signal(stop: threading.Event) -> None:
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, on_signal)
+    while not stop.wait(0.25):
+        pass
+
+
+def _start(args: argparse.Namespace, parser: argparse.ArgumentParser) -> EmulatorServer | None:
+    from explorer.emulator import EmulatorServer, FaultConfig
+
+    try:
+        faults = FaultConfig(
+            seed=args.fault_seed,
+            latency_ms=args.latency_ms,
+            error_rate=args.error_rate,
+            error_statuses=args.error_statuses,
+            throttle_rate=args.throttle_rate,
+            throttle_wait_s=args.throttle_wait,
+            drop_before_rate=args.drop_before_rate,
+            drop_after_rate=args.drop_after_rate,
+        )
+        server = EmulatorServer(
+            host=args.host,
+            port=args.port,
+            db_path=args.db,
+            seed=args.seed,
+            projects=args.project or (1,),
+            api_keys=args.api_key,
+            rate_limit=args.rate_limit,
+            faults=faults,
+            access_log=args.access_log,
+        )
+    except ValueError as exc:
+        parser.error(str(exc))
+    try:
+        return server.start()
+    except OSError as exc:
+        print(f"dataset-explorer: cannot serve on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        return None
+
+
+def serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    """Serve in the foreground until SIGINT or SIGTERM (exit 0)."""
+    stop = threading.Event()
+    # Signals that arrive while seeding are kept, so the server stops right after it starts.
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda signum, frame: stop.set())
+    server = _start(args, parser)
+    if server is None:
+        return 1
+    try:
+        _say(f"{SERVING_PREFIX}{server.url}")
+        if not args.api_key:
+            _say("Accepting the demo API key phx_demo_key (every scope).")
+        projects = ", ".join(str(p) for p in server.keyring.projects)
+        _say(f"Projects: {projects}. Seed: {args.seed}. Press Ctrl+C to stop.")
+        _wait_for_signal(stop)
+    finally:
+        server.stop()
+    return 0
+
+
+def demo(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    """Start the embedded server with demo data and say how to reach it."""
+    serve_args = build_parser().parse_args(["serve", "--port", "0", "--seed", "demo"])
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda signum, frame: stop.set())
+    server = _start(serve_args, parser)
+    if server is None:
+        return 1
+    try:
+        base = f"{server.url}/api/projects/{server.project_id}"
+        _say(f"{SERVING_PREFIX}{server.url}")
+        _say("Demo data loaded. Point a PostHog client at it:")
+        _say(f"  host:     {server.url}")
+        _say(f"  api key:  {server.api_key}  (the demo key; every scope)")
+        _say(f"  project:  {server.project_id}")
+        _say(f'  curl -H "Authorization: Bearer {server.api_key}" {base}/datasets/')
+        _say("Press Ctrl+C to stop.")
+        _wait_for_signal(stop)
+    finally:
+        server.stop()
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "serve":
+        return serve(args, parser)
+    if args.demo:
+        return demo(args, parser)
+    parser.print_help()
+    return 0
