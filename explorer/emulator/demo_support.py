@@ -354,17 +354,17 @@ def _where_is_order(rng: random.Random, c: _Customer) -> _Case:
     )
     ask, give = _ask_order(c, rng)
     return _Case(
-        "order-status",
-        _voice(rng, core),
-        reply,
-        "easy" if status == "in_transit" else "medium",
-        "track_shipment",
-        {"order_id": c.order_id},
-        result,
-        vague,
-        ask,
-        give,
-        ("shipping", status),
+        subtopic="order-status",
+        user=_voice(rng, core),
+        reply=reply,
+        difficulty="easy" if status == "in_transit" else "medium",
+        tool="track_shipment",
+        args={"order_id": c.order_id},
+        result=result,
+        vague=vague,
+        ask=ask,
+        give=give,
+        tags=("shipping", status),
     )
 
 
@@ -394,17 +394,17 @@ def _delivered_not_received(rng: random.Random, c: _Customer) -> _Case:
     )
     ask, give = _ask_order(c, rng)
     return _Case(
-        "delivered-not-received",
-        _voice(rng, core),
-        reply,
-        "medium",
-        "track_shipment",
-        {"order_id": c.order_id},
-        result,
-        "It says delivered but I don't have my package!",
-        ask,
-        give,
-        ("shipping", "lost-package"),
+        subtopic="delivered-not-received",
+        user=_voice(rng, core),
+        reply=reply,
+        difficulty="medium",
+        tool="track_shipment",
+        args={"order_id": c.order_id},
+        result=result,
+        vague="It says delivered but I don't have my package!",
+        ask=ask,
+        give=give,
+        tags=("shipping", "lost-package"),
     )
 
 
@@ -436,17 +436,17 @@ def _change_address(rng: random.Random, c: _Customer) -> _Case:
     )
     ask, give = _ask_order(c, rng)
     return _Case(
-        "change-address",
-        _voice(rng, core),
-        reply,
-        "medium",
-        "lookup_order",
-        {"order_id": c.order_id},
-        result,
-        "I need to change my delivery address",
-        ask,
-        give,
-        ("shipping", "address"),
+        subtopic="change-address",
+        user=_voice(rng, core),
+        reply=reply,
+        difficulty="medium",
+        tool="lookup_order",
+        args={"order_id": c.order_id},
+        result=result,
+        vague="I need to change my delivery address",
+        ask=ask,
+        give=give,
+        tags=("shipping", "address"),
     )
 
 
@@ -483,17 +483,17 @@ def _damaged(rng: random.Random, c: _Customer) -> _Case:
     )
     ask, give = _ask_order(c, rng)
     return _Case(
-        "damaged-item",
-        _voice(rng, core),
-        reply,
-        "medium",
-        "lookup_order",
-        {"order_id": c.order_id},
-        result,
-        f"My {c.product} {damage}, what now?",
-        ask,
-        give,
-        ("refunds", "damaged"),
+        subtopic="damaged-item",
+        user=_voice(rng, core),
+        reply=reply,
+        difficulty="medium",
+        tool="lookup_order",
+        args={"order_id": c.order_id},
+        result=result,
+        vague=f"My {c.product} {damage}, what now?",
+        ask=ask,
+        give=give,
+        tags=("refunds", "damaged"),
     )
 
 
@@ -530,17 +530,17 @@ def _refund_status(rng: random.Random, c: _Customer) -> _Case:
     )
     ask, give = _ask_order(c, rng)
     return _Case(
-        "refund-status",
-        _voice(rng, core),
-        reply,
-        "easy",
-        "lookup_order",
-        {"order_id": c.order_id},
-        result,
-        "Where's my refund?",
-        ask,
-        give,
-        ("refunds",),
+        subtopic="refund-status",
+        user=_voice(rng, core),
+        reply=reply,
+        difficulty="easy",
+        tool="lookup_order",
+        args={"order_id": c.order_id},
+        result=result,
+        vague="Where's my refund?",
+        ask=ask,
+        give=give,
+        tags=("refunds",),
     )
 
 
@@ -570,17 +570,17 @@ def _return_request(rng: random.Random, c: _Customer) -> _Case:
     )
     ask, give = _ask_order(c, rng)
     return _Case(
-        "return-request",
-        _voice(rng, core),
-        reply,
-        "easy",
-        "create_return_label",
-        {"order_id": c.order_id, "reason": reason},
-        result,
-        f"I want to return my {c.product}",
-        ask,
-        give,
-        ("refunds", "returns"),
+        subtopic="return-request",
+        user=_voice(rng, core),
+        reply=reply,
+        difficulty="easy",
+        tool="create_return_label",
+        args={"order_id": c.order_id, "reason": reason},
+        result=result,
+        vague=f"I want to return my {c.product}",
+        ask=ask,
+        give=give,
+        tags=("refunds", "returns"),
     )
 
 
@@ -601,13 +601,13 @@ def _big_refund(rng: random.Random, c: _Customer) -> _Case:
         )
     )
     return _Case(
-        "refund-escalation",
-        _voice(rng, core),
-        reply,
-        "hard",
-        "escalate_to_human",
-        {"reason": f"refund over limit: {product} ({sku}), {c.order_id}", "priority": "high"},
-        result,
+        subtopic="refund-escalation",
+        user=_voice(rng, core),
+        reply=reply,
+        difficulty="hard",
+        tool="escalate_to_human",
+        args={"reason": f"refund over limit: {product} ({sku}), {c.order_id}", "priority": "high"},
+        result=result,
         tags=("refunds", "escalation", "policy"),
     )
 
@@ -627,17 +627,17 @@ def _password_reset(rng: random.Random, c: _Customer) -> _Case:
     )
     ask = "I can send you a reset link. What's the email address on your account?"
     return _Case(
-        "password-reset",
-        _voice(rng, core),
-        reply,
-        "easy",
-        "send_password_reset",
-        {"email": c.email},
-        result,
-        "I can't log into my account",
-        ask,
-        c.email,
-        ("account-access",),
+        subtopic="password-reset",
+        user=_voice(rng, core),
+        reply=reply,
+        difficulty="easy",
+        tool="send_password_reset",
+        args={"email": c.email},
+        result=result,
+        vague="I can't log into my account",
+        ask=ask,
+        give=c.email,
+        tags=("account-access",),
     )
 
 
@@ -661,13 +661,13 @@ def _account_takeover(rng: random.Random, c: _Customer) -> _Case:
         )
     )
     return _Case(
-        "account-takeover",
-        _voice(rng, core),
-        reply,
-        "hard",
-        "lock_account",
-        {"email": c.email, "reason": "suspected_takeover"},
-        result,
+        subtopic="account-takeover",
+        user=_voice(rng, core),
+        reply=reply,
+        difficulty="hard",
+        tool="lock_account",
+        args={"email": c.email, "reason": "suspected_takeover"},
+        result=result,
         tags=("account-access", "security", "escalation"),
     )
 
@@ -693,17 +693,17 @@ def _invoice(rng: random.Random, c: _Customer) -> _Case:
     )
     ask, give = _ask_order(c, rng)
     return _Case(
-        "invoice-request",
-        _voice(rng, core),
-        reply,
-        "easy",
-        "get_invoice",
-        {"order_id": c.order_id},
-        result,
-        "I need an invoice for my purchase",
-        ask,
-        give,
-        ("billing",),
+        subtopic="invoice-request",
+        user=_voice(rng, core),
+        reply=reply,
+        difficulty="easy",
+        tool="get_invoice",
+        args={"order_id": c.order_id},
+        result=result,
+        vague="I need an invoice for my purchase",
+        ask=ask,
+        give=give,
+        tags=("billing",),
     )
 
 
@@ -733,17 +733,17 @@ def _double_charge(rng: random.Random, c: _Customer) -> _Case:
     )
     ask, give = _ask_order(c, rng)
     return _Case(
-        "double-charge",
-        _voice(rng, core),
-        reply,
-        "medium",
-        "lookup_order",
-        {"order_id": c.order_id},
-        result,
-        "You charged me twice!!",
-        ask,
-        give,
-        ("billing", "payments"),
+        subtopic="double-charge",
+        user=_voice(rng, core),
+        reply=reply,
+        difficulty="medium",
+        tool="lookup_order",
+        args={"order_id": c.order_id},
+        result=result,
+        vague="You charged me twice!!",
+        ask=ask,
+        give=give,
+        tags=("billing", "payments"),
     )
 
 
@@ -766,13 +766,13 @@ def _cancel_membership(rng: random.Random, c: _Customer) -> _Case:
         )
     )
     return _Case(
-        "cancel-membership",
-        _voice(rng, core),
-        reply,
-        "easy",
-        "update_subscription",
-        {"plan": "brightwell_plus", "action": "cancel", "effective": "end_of_term"},
-        result,
+        subtopic="cancel-membership",
+        user=_voice(rng, core),
+        reply=reply,
+        difficulty="easy",
+        tool="update_subscription",
+        args={"plan": "brightwell_plus", "action": "cancel", "effective": "end_of_term"},
+        result=result,
         tags=("billing", "subscription"),
     )
 
@@ -803,13 +803,13 @@ def _promo_code(rng: random.Random, c: _Customer) -> _Case:
         )
     )
     return _Case(
-        "promo-code",
-        _voice(rng, core),
-        reply,
-        "easy",
-        "check_promo_code",
-        {"code": code},
-        result,
+        subtopic="promo-code",
+        user=_voice(rng, core),
+        reply=reply,
+        difficulty="easy",
+        tool="check_promo_code",
+        args={"code": code},
+        result=result,
         tags=("billing", "promotions"),
     )
 
@@ -839,13 +839,13 @@ def _stock(rng: random.Random, c: _Customer) -> _Case:
         )
     )
     return _Case(
-        "stock-check",
-        _voice(rng, core),
-        reply,
-        "easy",
-        "check_stock",
-        {"sku": c.sku, "zip_code": zip_code},
-        result,
+        subtopic="stock-check",
+        user=_voice(rng, core),
+        reply=reply,
+        difficulty="easy",
+        tool="check_stock",
+        args={"sku": c.sku, "zip_code": zip_code},
+        result=result,
         tags=("product", "availability"),
     )
 
@@ -910,16 +910,22 @@ def _product_question(rng: random.Random, c: _Customer) -> _Case:
             ]
         }
         return _Case(
-            "product-question",
-            _voice(rng, question),
-            answer,
-            "easy",
-            "search_help_center",
-            {"query": query},
-            result,
+            subtopic="product-question",
+            user=_voice(rng, question),
+            reply=answer,
+            difficulty="easy",
+            tool="search_help_center",
+            args={"query": query},
+            result=result,
             tags=("product", "help-center"),
         )
-    return _Case("product-question", _voice(rng, question), answer, "easy", tags=("product",))
+    return _Case(
+        subtopic="product-question",
+        user=_voice(rng, question),
+        reply=answer,
+        difficulty="easy",
+        tags=("product",),
+    )
 
 
 def _policy_question(rng: random.Random, c: _Customer) -> _Case:
@@ -954,7 +960,13 @@ def _policy_question(rng: random.Random, c: _Customer) -> _Case:
             ),
         )
     )
-    return _Case("policy-question", _voice(rng, question), answer, "easy", tags=("policy",))
+    return _Case(
+        subtopic="policy-question",
+        user=_voice(rng, question),
+        reply=answer,
+        difficulty="easy",
+        tags=("policy",),
+    )
 
 
 def _adversarial(rng: random.Random, c: _Customer) -> _Case:
@@ -977,7 +989,13 @@ def _adversarial(rng: random.Random, c: _Customer) -> _Case:
             "account I can help with?",
         )
     )
-    return _Case("out-of-policy", question, reply, "hard", tags=("adversarial", "safety"))
+    return _Case(
+        subtopic="out-of-policy",
+        user=question,
+        reply=reply,
+        difficulty="hard",
+        tags=("adversarial", "safety"),
+    )
 
 
 def _human(rng: random.Random, c: _Customer) -> _Case:
@@ -996,13 +1014,13 @@ def _human(rng: random.Random, c: _Customer) -> _Case:
         )
     )
     return _Case(
-        "human-handoff",
-        _voice(rng, core),
-        reply,
-        "medium",
-        "escalate_to_human",
-        {"reason": "customer requested a human", "priority": "normal"},
-        result,
+        subtopic="human-handoff",
+        user=_voice(rng, core),
+        reply=reply,
+        difficulty="medium",
+        tool="escalate_to_human",
+        args={"reason": "customer requested a human", "priority": "normal"},
+        result=result,
         tags=("escalation",),
     )
 
