@@ -1,0 +1,201 @@
+"""`ModelBase`: the parts every group of `ExplorerModel` commands shares (not public)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+
+from explorer.api import AsyncClient
+from explorer.api.errors import ApiError
+from explorer.api.models import Dataset, DatasetItem
+from explorer.model.context import Changes, ModelContext
+from explorer.model.datasets import DatasetBrowser
+from explorer.model.editor import editor_from_item
+from explorer.model.events import Change
+from explorer.model.journal import Journal, ProjectJournal
+from explorer.model.pager import MAX_PAGE_SIZE, ItemPager, Superseded
+from explorer.model.saving import SaveResult
+from explorer.model.state import EditorState, ModelState
+
+__all__ = ["ModelBase"]
+
+STALE_AFTER = 30.0
+
+
+class ModelBase:
+    """State, client, journal, pager; the helpers the command groups share."""
+
+    def __init__(
+        self,
+        client: AsyncClient,
+        journal: Journal,
+        *,
+        read_only: bool | None = None,
+        page_size: int = 50,
+        cache_pages: int = 4,
+        stale_after: float = STALE_AFTER,
+    ) -> None:
+        # The client's read-only setting always wins; the model can only add to it.
+        read_only = bool(read_only) or client.read_only
+        self._ctx = ModelContext(client, journal, read_only)
+        self.state: ModelState = self._ctx.state
+        """Everything to draw; see `ModelState`. Read it after each `Change`."""
+        self.state.page.page_size = max(1, min(MAX_PAGE_SIZE, page_size))
+        self._pager = ItemPager(client, self.state.page, cache_pages=cache_pages)
+        self._datasets = DatasetBrowser(self._ctx)
+        self._save_lock = asyncio.Lock()
+        self.stale_after = stale_after
+
+    # -- public plumbing ---------------------------------------------------------------------
+
+    @property
+    def client(self) -> AsyncClient:
+        return self._ctx.client
+
+    @property
+    def journal(self) -> ProjectJournal:
+        """This host and project's part of the journal (trash, drafts, history)."""
+        return self._ctx.journal
+
+    def subscribe(self, callback: Callable[[Change], None]) -> Callable[[], None]:
+        """Call ``callback(change)`` after every command; returns a function that unsubscribes."""
+        return self._ctx.subscribers.subscribe(callback)
+
+    # -- shared helpers ----------------------------------------------------------------------
+
+    def _find_item(self, item_id: str) -> DatasetItem | None:
+        state = self.state
+        if state.selection is not None and str(state.selection.id) == item_id:
+            return state.selection
+        index = state.page.index_of(item_id)
+        if index is not None:
+            return state.page.items[index]
+        return None
+
+    def _page_is_stale(self) -> bool:
+        fetched = self.state.page.fetched_at
+        return fetched is None or time.monotonic() - fetched > self.stale_after
+
+    async def _item(
+        self, item_id: str | None, changes: Changes, command: str
+    ) -> DatasetItem | None:
+        """The item named (or the selected one), from the page when fresh, else fetched."""
+        if item_id is None:
+            if self.state.selection is None:
+                self._ctx.notice(changes, "warning", "No item is selected.", "Select one.", command)
+                return None
+            item_id = str(self.state.selection.id)
+        item = self._find_item(item_id)
+        if item is not None:
+            return item
+        return await self._ctx.client.items.get(item_id)
+
+    async def _reload_page(self, changes: Changes) -> None:
+        """Fetch the current page again (the dataset changed under it); keep the selection."""
+        if self.state.page.dataset is None:
+            return
+        self._pager.invalidate()
+        try:
+            await self._pager.show(self._pager.state.page_number, fresh=True)
+        except (Superseded, ApiError):
+            # The rows stay as they were; the next page turn fetches again.
+            return
+        changes.add("page")
+        self._sync_selection(changes)
+
+    def _sync_selection(self, changes: Changes) -> None:
+        """After the page changed: refresh the selected item's copy from it, or drop a clean
+        selection whose item is gone (an editor with unsaved edits is kept)."""
+        state = self.state
+        if state.selection is None:
+            return
+        index = state.page.index_of(str(state.selection.id))
+        editor = state.editor
+        if index is not None:
+            item = state.page.items[index]
+            if item.updated_at != state.selection.updated_at:
+                state.selection = item
+                changes.add("selection")
+                if editor is not None and editor.item_id == str(item.id) and not editor.dirty:
+                    state.editor = editor_from_item(item, read_only=state.read_only)
+                    changes.add("editor")
+            return
+        if editor is not None and (editor.dirty or editor.status in ("not_saved", "conflict")):
+            return
+        if str(state.selection.dataset) != self._open_dataset_id():
+            return
+        state.selection = None
+        state.editor = None
+        changes.update({"selection", "editor"})
+
+    def _replace_dataset(self, dataset: Dataset, changes: Changes) -> None:
+        st = self.state.datasets
+        st.datasets = [dataset if d.id == dataset.id else d for d in st.datasets]
+        changes.add("datasets")
+        if self.state.page.dataset is not None and self.state.page.dataset.id == dataset.id:
+            self.state.page.dataset = dataset
+            changes.add("dataset")
+
+    def _open_dataset_id(self) -> str | None:
+        dataset = self.state.page.dataset
+        return None if dataset is None else str(dataset.id)
+
+    def _set_editor(self, editor: EditorState | None, changes: Changes) -> None:
+        self.state.editor = editor
+        changes.add("editor")
+
+    async def _after_save(
+        self,
+        result: SaveResult,
+        editor: EditorState,
+        changes: Changes,
+        command: str,
+        *,
+        doing: str = "Saving",
+    ) -> None:
+        """Update page, selection and notices after `save_editor`."""
+        ctx = self._ctx
+        changes.update({"editor", "drafts", "undo"})
+        ctx.reload_drafts(changes)
+        self.state.undo_label = ctx.undo_stack[-1].description if ctx.undo_stack else None
+        current = self.state.editor is editor
+        item = result.item
+        if result.outcome == "saved" and item is not None:
+            if result.created:
+                if str(item.dataset) == self._open_dataset_id():
+                    await self._reload_page(changes)
+                ctx.notice(changes, "info", f"Created item {str(item.id)[:8]}.", "", command)
+            else:
+                if self._pager.replace_item(item):
+                    changes.add("page")
+                ctx.notice(changes, "info", f"Saved item {str(item.id)[:8]}.", "", command)
+            if current:
+                self.state.selection = item
+                changes.add("selection")
+        elif result.outcome == "unchanged":
+            ctx.notice(changes, "info", "Nothing to save: no field differs.", "", command)
+        elif result.outcome == "invalid":
+            ctx.notice(
+                changes,
+                "error",
+                f"{doing} refused: {result.reason}.",
+                "Fix the field; nothing was sent.",
+                command,
+            )
+        elif result.outcome == "conflict":
+            ctx.notice(
+                changes,
+                "warning",
+                f"Not saved: {result.reason}",
+                "Choose: keep mine, take theirs, or pick per field (resolve_conflict).",
+                command,
+            )
+        else:
+            ctx.notice(
+                changes,
+                "error",
+                f"Not saved: {result.reason}.",
+                "Your edit is kept (also in the local journal); save again to retry.",
+                command,
+            )

@@ -1,0 +1,400 @@
+"""Commands that edit items: fields, save, conflicts, discard, create, duplicate, move, drafts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from explorer.api.errors import ApiError, NotFound
+from explorer.api.models import DatasetItem
+from explorer.model.base import ModelBase
+from explorer.model.context import Changes, UndoEntry
+from explorer.model.diff import FieldDiff
+from explorer.model.editor import (
+    Choice,
+    apply_resolution,
+    build_conflict,
+    conflict_diffs,
+    content_values,
+    editor_diffs,
+    editor_from_draft,
+    editor_from_item,
+    new_editor,
+    rebase,
+    set_field,
+    to_draft,
+)
+from explorer.model.jsontext import value_to_text
+from explorer.model.notices import NoticeLevel, is_refusal
+from explorer.model.saving import save_editor
+from explorer.model.state import EditorState
+
+__all__ = ["EditingCommands"]
+
+
+class EditingCommands(ModelBase):
+    # -- the editor --------------------------------------------------------------------------
+
+    async def edit_field(self, name: str, text: str) -> None:
+        """Set a field's draft text. JSON fields (input, output, metadata) are validated with
+        the line and column of the first error; ref fields as the server does. The draft is
+        written to the journal before this returns, so a crash loses nothing."""
+        ctx = self._ctx
+
+        async def body(changes: Changes) -> None:
+            editor = self.state.editor
+            if editor is None:
+                ctx.notice(
+                    changes,
+                    "warning",
+                    "Nothing is open in the editor.",
+                    "Select an item or start a new one.",
+                    "edit_field",
+                )
+                return
+            if name not in editor.fields:
+                ctx.notice(
+                    changes,
+                    "error",
+                    f"{name!r} is not an editable field.",
+                    f"Edit one of {', '.join(editor.fields)}.",
+                    "edit_field",
+                )
+                return
+            set_field(editor, name, text)
+            if editor.conflict is not None:
+                editor.conflict = build_conflict(editor, editor.conflict.theirs)
+                editor.status = "conflict"
+            changes.add("editor")
+            self._persist(editor, changes)
+
+        await ctx.run("edit_field", body, doing="Editing", write=True)
+
+    def _persist(self, editor: EditorState, changes: Changes) -> None:
+        draft = to_draft(editor)
+        drafts = [d for d in self.state.drafts if d.key != editor.key]
+        if draft is None:
+            self._ctx.journal.drop_draft(editor.key)
+        else:
+            self._ctx.journal.put_draft(draft)
+            drafts.append(draft)
+        self.state.drafts = drafts
+        changes.add("drafts")
+
+    def diffs(self, context: int = 3) -> dict[str, FieldDiff]:
+        """Per changed field of the editor, the diff of the pretty-printed JSON (base -> draft)."""
+        editor = self.state.editor
+        return {} if editor is None else editor_diffs(editor, context)
+
+    def conflict_diffs(self, context: int = 3) -> dict[str, tuple[FieldDiff, FieldDiff]]:
+        """Per conflicting field: (base -> mine, base -> theirs)."""
+        editor = self.state.editor
+        return {} if editor is None else conflict_diffs(editor, context)
+
+    async def save(self, *, add_another: bool = False) -> None:
+        """Save the editor: persist the draft, check ``updated_at`` (a change on the server gives
+        a conflict, see `resolve_conflict`), PATCH only changed fields (or create a new item),
+        drop the draft once confirmed. ``add_another``: after creating, open a blank editor in
+        the same dataset. A failure keeps the draft, marked "not saved: reason"; save again."""
+        ctx = self._ctx
+
+        async def body(changes: Changes) -> None:
+            editor = self.state.editor
+            if editor is None:
+                ctx.notice(changes, "warning", "Nothing is open in the editor.", "", "save")
+                return
+            if editor.conflict is not None:
+                ctx.notice(
+                    changes,
+                    "warning",
+                    "Resolve the conflict first.",
+                    "Keep mine, take theirs, or pick per field.",
+                    "save",
+                )
+                return
+            async with self._save_lock:
+                result = await save_editor(ctx, editor)
+                await self._after_save(result, editor, changes, "save")
+                if result.outcome == "saved" and add_another and self.state.editor is editor:
+                    self.state.selection = None
+                    self._set_editor(new_editor(editor.dataset_id), changes)
+
+        await ctx.run("save", body, doing="Saving", busy="save", write=True)
+
+    async def resolve_conflict(self, choice: Choice | Mapping[str, Choice]) -> None:
+        """Settle a conflict. ``"theirs"``: take the server's version, drop the draft.
+        ``"mine"``: your edited fields overwrite the server's; fields you did not edit keep the
+        server's value. A mapping ``{field: "mine" | "theirs"}`` picks per field (others take
+        their default: mine where you edited). Saving again checks ``updated_at`` once more."""
+        ctx = self._ctx
+
+        async def body(changes: Changes) -> None:
+            editor = self.state.editor
+            if editor is None or editor.conflict is None:
+                ctx.notice(
+                    changes, "warning", "There is no conflict to resolve.", "", "resolve_conflict"
+                )
+                return
+            if not isinstance(choice, str):
+                unknown = [n for n in choice if n not in editor.conflict.fields]
+                if unknown:
+                    ctx.notice(
+                        changes,
+                        "error",
+                        f"No conflict on {', '.join(unknown)}.",
+                        f"Conflicting: {', '.join(editor.conflict.fields)}.",
+                        "resolve_conflict",
+                    )
+                    return
+            theirs = editor.conflict.theirs
+            if choice == "theirs":
+                rebase(editor, theirs, {})
+                editor.status, editor.reason, editor.sent = "clean", None, {}
+                self._persist(editor, changes)
+                self.state.selection = theirs
+                if self._pager.replace_item(theirs):
+                    changes.add("page")
+                changes.update({"editor", "selection"})
+                ctx.notice(
+                    changes,
+                    "info",
+                    "Took the server's version; your edits were dropped.",
+                    "",
+                    "resolve_conflict",
+                )
+                return
+            async with self._save_lock:
+                apply_resolution(editor, choice)
+                self._persist(editor, changes)
+                result = await save_editor(ctx, editor)
+                await self._after_save(result, editor, changes, "resolve_conflict")
+
+        await ctx.run("resolve_conflict", body, doing="Saving", busy="save", write=True)
+
+    async def discard(self) -> None:
+        """Drop the editor's unsaved changes (and its draft in the journal)."""
+        ctx = self._ctx
+        changes: Changes = set()
+        editor = self.state.editor
+        if editor is not None:
+            ctx.journal.drop_draft(editor.key)
+            ctx.reload_drafts(changes)
+            if editor.is_new:
+                self._set_editor(None, changes)
+            else:
+                item = self.state.selection or editor.base
+                assert item is not None
+                self._set_editor(editor_from_item(item, read_only=self.state.read_only), changes)
+            ctx.notice(changes, "info", "Discarded the unsaved changes.", "", "discard")
+        ctx.emit("discard", changes)
+
+    # -- new items, copies, moves ------------------------------------------------------------
+
+    async def new_item(self, dataset_id: str | None = None) -> None:
+        """Open a blank editor for a new item in ``dataset_id`` (default: the open dataset);
+        `save` creates it."""
+        ctx = self._ctx
+
+        async def body(changes: Changes) -> None:
+            target = dataset_id or self._open_dataset_id()
+            if target is None:
+                ctx.notice(changes, "warning", "No dataset is open.", "Open one first.", "new_item")
+                return
+            self.state.selection = None
+            changes.add("selection")
+            self._set_editor(new_editor(target), changes)
+
+        await ctx.run("new_item", body, doing="Starting a new item", write=True)
+
+    async def duplicate_item(self, dataset_id: str, item_id: str | None = None) -> None:
+        """Copy an item (default: the selected one) into any dataset. A copy that fails is kept
+        as a draft (see `retry_unsaved`); an unknown outcome is checked before sending again."""
+        ctx = self._ctx
+
+        async def body(changes: Changes) -> None:
+            item = await self._item(item_id, changes, "duplicate_item")
+            if item is None:
+                return
+            texts = {n: value_to_text(n, v) for n, v in content_values(item).items()}
+            copy = new_editor(dataset_id, {n: t for n, t in texts.items() if t != ""})
+            self._persist(copy, changes)
+            async with self._save_lock:
+                result = await save_editor(ctx, copy)
+                await self._after_save(result, copy, changes, "duplicate_item", doing="Duplicating")
+
+        await ctx.run("duplicate_item", body, doing="Duplicating the item", busy="save", write=True)
+
+    async def move_item(self, dataset_id: str, item_id: str | None = None) -> None:
+        """Move an item (default: the selected one) to another dataset; `undo` moves it back."""
+        ctx = self._ctx
+
+        async def body(changes: Changes) -> None:
+            item = await self._item(item_id, changes, "move_item")
+            if item is None:
+                return
+            source = str(item.dataset)
+            if source == dataset_id:
+                ctx.notice(changes, "info", "The item is already in that dataset.", "", "move_item")
+                return
+            moved = await self._move(item, dataset_id)
+            ctx.journal.add_history(
+                "move",
+                "item",
+                str(item.id),
+                dataset_id=dataset_id,
+                before={"dataset": source},
+                after={"dataset": dataset_id},
+            )
+            ctx.push_undo(
+                changes,
+                UndoEntry(
+                    "move",
+                    "item",
+                    str(item.id),
+                    str(item.id)[:8],
+                    before={"dataset": source},
+                    after=moved,
+                ),
+            )
+            self._after_move(moved, changes)
+            ctx.notice(changes, "info", f"Moved item {str(item.id)[:8]}.", "", "move_item")
+
+        await ctx.run("move_item", body, doing="Moving the item", busy="delete", write=True)
+
+    async def _move(self, item: DatasetItem, dataset_id: str) -> DatasetItem:
+        """PATCH the item's dataset; an unknown outcome is checked with a GET."""
+        try:
+            return await self._ctx.client.items.update(item.id, dataset=dataset_id)
+        except ApiError as exc:
+            if is_refusal(exc):
+                raise
+            try:
+                current = await self._ctx.client.items.get(item.id)
+            except ApiError:
+                raise exc from None
+            if str(current.dataset) != dataset_id:
+                raise
+            return current
+
+    def _after_move(self, moved: DatasetItem, changes: Changes) -> None:
+        editor = self.state.editor
+        if editor is not None and editor.item_id == str(moved.id) and editor.base is not None:
+            keep = {n: f.text for n, f in editor.fields.items() if f.changed}
+            rebase(
+                editor,
+                editor.base.model_copy(
+                    update={"dataset": moved.dataset, "updated_at": moved.updated_at}
+                ),
+                keep,
+            )
+            self._persist(editor, changes)
+            changes.add("editor")
+        if self.state.selection is not None and self.state.selection.id == moved.id:
+            self.state.selection = moved
+            changes.add("selection")
+
+    # -- drafts ------------------------------------------------------------------------------
+
+    async def open_draft(self, key: str) -> None:
+        """Open a draft from ``state.drafts`` (an earlier session's, say) in the editor."""
+        ctx = self._ctx
+
+        async def body(changes: Changes) -> None:
+            draft = ctx.journal.get_draft(key)
+            if draft is None:
+                ctx.notice(changes, "warning", "That draft no longer exists.", "", "open_draft")
+                ctx.reload_drafts(changes)
+                return
+            editor = editor_from_draft(draft, read_only=self.state.read_only)
+            self._set_editor(editor, changes)
+            self.state.selection = None
+            changes.add("selection")
+            if draft.item_id is None:
+                return
+            try:
+                item = await ctx.client.items.get(draft.item_id)
+            except NotFound:
+                ctx.notice(
+                    changes,
+                    "warning",
+                    f"Item {draft.item_id[:8]} no longer exists on the server.",
+                    "Restore it from the trash, or discard this draft.",
+                    "open_draft",
+                )
+                return
+            self.state.selection = item
+            if item.updated_at.isoformat() != draft.base_updated_at:
+                ctx.notice(
+                    changes,
+                    "info",
+                    "The item changed on the server since this draft.",
+                    "Saving will show both versions.",
+                    "open_draft",
+                )
+
+        await ctx.run("open_draft", body, doing="Opening the draft", busy="item")
+
+    async def drop_draft(self, key: str) -> None:
+        """Forget a draft (the same as `discard` when it is open in the editor)."""
+        if self.state.editor is not None and self.state.editor.key == key:
+            await self.discard()
+            return
+        changes: Changes = set()
+        self._ctx.journal.drop_draft(key)
+        self._ctx.reload_drafts(changes)
+        self._ctx.emit("drop_draft", changes)
+
+    async def retry_unsaved(self) -> None:
+        """Save again every draft whose save failed (``not_saved``), the editor's included.
+        Conflicts are left for the user; a summary goes to the notice."""
+        ctx = self._ctx
+
+        async def body(changes: Changes) -> None:
+            saved = failed = conflicts = 0
+            reason = ""
+            async with self._save_lock:
+                for draft in ctx.journal.drafts():
+                    if draft.status not in ("not_saved", "saving"):
+                        continue
+                    editor = self.state.editor
+                    if editor is None or editor.key != draft.key:
+                        editor = editor_from_draft(draft, read_only=self.state.read_only)
+                    result = await save_editor(ctx, editor)
+                    if result.outcome == "saved" and result.item is not None:
+                        saved += 1
+                        item = result.item
+                        if result.created and str(item.dataset) == self._open_dataset_id():
+                            await self._reload_page(changes)
+                        elif self._pager.replace_item(item):
+                            changes.add("page")
+                    elif result.outcome == "conflict":
+                        conflicts += 1
+                    elif result.outcome != "unchanged":
+                        failed += 1
+                        reason = result.reason
+            ctx.reload_drafts(changes)
+            changes.add("editor")
+            level: NoticeLevel = "info" if not failed and not conflicts else "warning"
+            parts = [f"saved {saved}"]
+            if failed:
+                parts.append(f"{failed} still not saved ({reason})")
+            if conflicts:
+                parts.append(f"{conflicts} changed on the server (open them to choose)")
+            ctx.notice(
+                changes,
+                level,
+                "Retried unsaved edits: " + "; ".join(parts) + ".",
+                "",
+                "retry_unsaved",
+            )
+
+        await ctx.run(
+            "retry_unsaved", body, doing="Retrying unsaved edits", busy="save", write=True
+        )
+
+    def _revert_editor(self, item: DatasetItem, before: dict[str, object]) -> EditorState:
+        """An editor on ``item`` whose draft puts back ``before`` (undo of a save)."""
+        editor = editor_from_item(item, read_only=self.state.read_only)
+        for name, value in before.items():
+            if name in editor.fields:
+                set_field(editor, name, value_to_text(name, value))
+        return editor

@@ -1,0 +1,258 @@
+"""Commands that delete, restore and undo (items and datasets, through the local trash)."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Literal
+
+from explorer.api.errors import ApiError
+from explorer.api.models import Dataset, DatasetItem
+from explorer.model.base import ModelBase
+from explorer.model.context import Changes, UndoEntry
+from explorer.model.editing import EditingCommands
+from explorer.model.editor import editor_from_item, set_field
+from explorer.model.jsontext import value_to_text
+from explorer.model.pager import Superseded
+from explorer.model.saving import save_editor
+from explorer.model.trash import Outcome, delete_dataset, delete_item, restore
+
+__all__ = ["UndoCommands"]
+
+
+class UndoCommands(EditingCommands, ModelBase):
+    # -- items -------------------------------------------------------------------------------
+
+    async def delete_item(self, item_id: str | None = None) -> None:
+        """Soft-delete an item (default: the selected one). The trash keeps its id and content
+        first; the row leaves the page; `undo` or `restore_item` brings it back."""
+        ctx = self._ctx
+
+        async def body(changes: Changes) -> None:
+            item = await self._item(item_id, changes, "delete_item")
+            if item is None:
+                return
+            outcome, error = await delete_item(ctx, item)
+            ctx.reload_trash(changes)
+            await self._report("delete", "item", item, outcome, error, changes, "delete_item")
+
+        await ctx.run("delete_item", body, doing="Deleting the item", busy="delete", write=True)
+
+    async def restore_item(self, item_id: str) -> None:
+        """Restore a soft-deleted item (from ``state.trash``, or any id this machine knows)."""
+        await self._restore("item", item_id, "restore_item")
+
+    async def delete_dataset(self, dataset_id: str) -> None:
+        """Soft-delete a dataset (its items stay live: the server does not cascade)."""
+        ctx = self._ctx
+
+        async def body(changes: Changes) -> None:
+            dataset = self._datasets.find(dataset_id) or await ctx.client.datasets.get(dataset_id)
+            outcome, error = await delete_dataset(ctx, dataset)
+            ctx.reload_trash(changes)
+            await self._report(
+                "delete", "dataset", dataset, outcome, error, changes, "delete_dataset"
+            )
+
+        await ctx.run(
+            "delete_dataset", body, doing="Deleting the dataset", busy="delete", write=True
+        )
+
+    async def restore_dataset(self, dataset_id: str) -> None:
+        """Restore a soft-deleted dataset from the trash."""
+        await self._restore("dataset", dataset_id, "restore_dataset")
+
+    async def _restore(
+        self, kind: Literal["item", "dataset"], object_id: str, command: str
+    ) -> None:
+        ctx = self._ctx
+
+        async def body(changes: Changes) -> None:
+            record = ctx.journal.get_trash(kind, object_id)
+            outcome, error = await restore(ctx, kind, object_id)
+            ctx.reload_trash(changes)
+            obj: DatasetItem | Dataset | None = None
+            if record is not None:
+                model = DatasetItem if kind == "item" else Dataset
+                obj = model.model_validate({**record.content, "deleted": False})
+            await self._report(
+                "restore", kind, obj, outcome, error, changes, command, object_id=object_id
+            )
+
+        await ctx.run(command, body, doing=f"Restoring the {kind}", busy="delete", write=True)
+
+    async def _report(
+        self,
+        action: Literal["delete", "restore"],
+        kind: Literal["item", "dataset"],
+        obj: DatasetItem | Dataset | None,
+        outcome: Outcome,
+        error: ApiError | None,
+        changes: Changes,
+        command: str,
+        *,
+        object_id: str | None = None,
+        record_undo: bool = True,
+    ) -> None:
+        """Notices, undo, page and list after a delete or restore."""
+        ctx = self._ctx
+        object_id = object_id or (str(obj.id) if obj is not None else "?")
+        label = obj.name if isinstance(obj, Dataset) else object_id[:8]
+        what = f"{kind} {label}"
+        if outcome == "done":
+            if record_undo:
+                ctx.push_undo(changes, UndoEntry(action, kind, object_id, label, after=obj))
+            verb = "Deleted" if action == "delete" else "Restored"
+            hint = "Undo (or the trash) brings it back." if action == "delete" else ""
+            ctx.notice(changes, "info", f"{verb} {what}.", hint, command)
+        elif outcome == "missing":
+            ctx.notice(
+                changes,
+                "warning",
+                f"The {what} does not exist on the server.",
+                "It was removed from the trash.",
+                command,
+            )
+        elif outcome == "unknown":
+            assert error is not None
+            ctx.notice(
+                changes,
+                "error",
+                f"Could not tell whether the {what} was {action}d ({error.message.rstrip('.')}).",
+                "It stays in the trash, so it can always be restored; try again.",
+                command,
+            )
+        else:
+            assert error is not None
+            ctx.fail(
+                changes,
+                error,
+                f"{'Deleting' if action == 'delete' else 'Restoring'} the {kind}",
+                command,
+            )
+        if outcome not in ("done", "missing"):
+            return
+        if kind == "dataset":
+            if action == "delete" and object_id == self._open_dataset_id():
+                await self._close_dataset(changes)
+            # A failed reload leaves the list as it was; the next load refreshes it.
+            with contextlib.suppress(ApiError, Superseded):
+                await self._datasets.load(changes)
+            return
+        if action == "delete":
+            if self.state.selection is not None and str(self.state.selection.id) == object_id:
+                self.state.selection = None
+                changes.add("selection")
+            editor = self.state.editor
+            if editor is not None and editor.item_id == object_id:
+                self._set_editor(None, changes)
+        dataset_id = str(obj.dataset) if isinstance(obj, DatasetItem) else None
+        if dataset_id is None or dataset_id == self._open_dataset_id():
+            await self._reload_page(changes)
+
+    async def _close_dataset(self, changes: Changes) -> None:
+        self._pager.invalidate()
+        page = self.state.page
+        page.dataset, page.items, page.total, page.loaded = None, [], 0, False
+        self.state.selection = None
+        self.state.editor = None
+        changes.update({"dataset", "page", "selection", "editor"})
+
+    # -- undo --------------------------------------------------------------------------------
+
+    async def undo(self) -> None:
+        """Revert the last delete, restore, save or move made in this session. A save is undone
+        by PATCHing the previous values, with the same conflict check as a save (a conflict
+        opens in the editor). If the undo fails, it stays available to try again."""
+        ctx = self._ctx
+
+        async def body(changes: Changes) -> None:
+            entry = ctx.pop_undo(changes)
+            if entry is None:
+                ctx.notice(changes, "info", "Nothing to undo.", "", "undo")
+                return
+            done = await self._undo(entry, changes)
+            if not done:
+                ctx.push_undo(changes, entry)
+
+        await ctx.run("undo", body, doing="Undoing", busy="save", write=True)
+
+    async def _undo(self, entry: UndoEntry, changes: Changes) -> bool:
+        ctx = self._ctx
+        obj = entry.after
+        if entry.action == "delete":
+            outcome, error = await restore(ctx, entry.kind, entry.object_id)
+            ctx.reload_trash(changes)
+            await self._report(
+                "restore",
+                entry.kind,
+                obj,
+                outcome,
+                error,
+                changes,
+                "undo",
+                object_id=entry.object_id,
+                record_undo=False,
+            )
+            return outcome in ("done", "missing")
+        if entry.action == "restore":
+            if isinstance(obj, DatasetItem):
+                outcome, error = await delete_item(ctx, obj)
+            elif isinstance(obj, Dataset):
+                outcome, error = await delete_dataset(ctx, obj)
+            else:
+                ctx.notice(
+                    changes, "error", "Cannot undo: the restored object is unknown.", "", "undo"
+                )
+                return True
+            ctx.reload_trash(changes)
+            await self._report(
+                "delete", entry.kind, obj, outcome, error, changes, "undo", record_undo=False
+            )
+            return outcome in ("done", "missing")
+        if entry.action == "move" and isinstance(obj, DatasetItem):
+            moved = await self._move(obj, str(entry.before["dataset"]))
+            ctx.journal.add_history(
+                "move",
+                "item",
+                entry.object_id,
+                dataset_id=str(moved.dataset),
+                before={"dataset": str(obj.dataset)},
+                after={"dataset": str(moved.dataset)},
+            )
+            self._after_move(moved, changes)
+            await self._reload_page(changes)
+            ctx.notice(changes, "info", f"Moved item {entry.label} back.", "", "undo")
+            return True
+        if entry.action == "save" and isinstance(obj, Dataset):
+            updated = await ctx.client.datasets.update(entry.object_id, **entry.before)
+            self._replace_dataset(updated, changes)
+            ctx.notice(changes, "info", f"Undid the edit of dataset {updated.name}.", "", "undo")
+            return True
+        if entry.action == "save" and isinstance(obj, DatasetItem):
+            return await self._undo_save(entry, obj, changes)
+        return True
+
+    async def _undo_save(self, entry: UndoEntry, item: DatasetItem, changes: Changes) -> bool:
+        ctx = self._ctx
+        if ctx.journal.get_draft(entry.object_id) is not None:
+            ctx.notice(
+                changes,
+                "warning",
+                f"Item {entry.label} has unsaved edits; undo would replace them.",
+                "Save or discard them first.",
+                "undo",
+            )
+            return False
+        # The revert is a save whose base is the version our save produced: if anyone changed
+        # the item since, the usual conflict appears in the editor.
+        editor = editor_from_item(item, read_only=self.state.read_only)
+        for name, value in entry.before.items():
+            if name in editor.fields:
+                set_field(editor, name, value_to_text(name, value))
+        self.state.selection = item
+        self._set_editor(editor, changes)
+        changes.add("selection")
+        async with self._save_lock:
+            result = await save_editor(ctx, editor, record_undo=False)
+            await self._after_save(result, editor, changes, "undo", doing="Undoing")
+        return result.outcome in ("saved", "unchanged", "conflict")
