@@ -8,25 +8,28 @@ Datetimes are always timezone-aware (a naive value from a server is taken as UTC
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Annotated, Any, Generic, TypeVar
 from urllib.parse import quote, urlencode
 from uuid import UUID
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, JsonValue
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, JsonValue
+from pydantic import AwareDatetime as _PydanticAware
 
 __all__ = ["Dataset", "DatasetItem", "Page", "UserBasic"]
 
 
-def _aware(value: datetime) -> datetime:
-    # Naive is taken as UTC; a zero offset becomes datetime.UTC itself, for plain reprs.
-    if value.tzinfo is None or value.utcoffset() == _ZERO:
-        return value.replace(tzinfo=UTC)
-    return value
+def _assume_utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC)
 
 
-_ZERO = timedelta(0)
-AwareDatetime = Annotated[datetime, AfterValidator(_aware)]
+# Aware values (PostHog always sends "Z") take the fast path in pydantic-core; only a naive one
+# reaches the Python validator, which takes it as UTC. A plain AfterValidator on every datetime
+# costs a quarter of the parse time of a page.
+AwareDatetime = Annotated[
+    _PydanticAware | Annotated[datetime, AfterValidator(_assume_utc)],
+    Field(union_mode="left_to_right"),
+]
 """A datetime that is always timezone-aware; a naive one is taken as UTC."""
 
 

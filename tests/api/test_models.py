@@ -50,8 +50,8 @@ def test_datetimes_are_timezone_aware() -> None:
         )
     )
     assert ds.created_at == datetime(2025, 9, 5, 12, 34, 56, 123456, tzinfo=UTC)
-    assert ds.created_at.tzinfo is UTC
-    assert ds.updated_at.tzinfo is UTC  # naive from the server is taken as UTC
+    assert ds.created_at.utcoffset() == timedelta(0)
+    assert ds.updated_at == datetime(2025, 9, 5, 12, 34, 56, tzinfo=UTC)  # naive taken as UTC
     other = Dataset.model_validate(dataset_json(created_at="2025-09-05T14:00:00+02:00"))
     assert other.created_at.utcoffset() == timedelta(hours=2)
     assert other.created_at == datetime(2025, 9, 5, 12, 0, tzinfo=timezone.utc)  # noqa: UP017
