@@ -178,10 +178,7 @@ def _python_reason(body: bytes) -> str:
     ("body", "reason"),
     [
         (b"{bad", "Expecting property name enclosed in double quotes: line 1 column 2 (char 1)"),
-        (
-            b'{"name": "x",}',
-            "Illegal trailing comma before end of object: line 1 column 13 (char 12)",
-        ),
+        (b'{"name": "x",}', _python_reason(b'{"name": "x",}')),  # wording varies by Python
         (b'{"name": NaN}', "Out of range float values are not JSON compliant: 'NaN'"),
         (b'{"name": 1e999}', "Out of range float values are not JSON compliant: '1e999'"),
     ],
