@@ -136,6 +136,10 @@ class LineView(ScrollView, can_focus=True):
         self._match_len = 0
         self._match_index: int | None = None
         self._folded: str | None = None
+        if soft_wrap:
+            # A fixed vertical scrollbar keeps the wrap width from changing as it comes and goes.
+            self.styles.overflow_x = "hidden"
+            self.styles.overflow_y = "scroll"
         if text:
             self.set_text(text)
 
@@ -240,17 +244,26 @@ class LineView(ScrollView, can_focus=True):
             return cached
         line = self.get_line(y)
         width = max(1, self._wrap_width)
-        if line.isascii():
-            points = list(range(0, max(1, len(line)), width))
-        else:
-            points = [0]
-            cells = 0
-            for index, char in enumerate(line):
-                size = get_character_cell_size(char)
-                if cells + size > width and index > points[-1]:
-                    points.append(index)
-                    cells = 0
-                cells += size
+        ascii_line = line.isascii()
+        points = [0]
+        start = 0
+        while True:
+            if ascii_line:
+                end = start + width
+            else:  # walk to the last character that still fits
+                end, cells = start, 0
+                while end < len(line):
+                    size = get_character_cell_size(line[end])
+                    if cells + size > width and end > start:
+                        break
+                    cells += size
+                    end += 1
+            if end >= len(line):
+                break
+            # Break after a space in the second half of the row, else mid-word.
+            space = line.rfind(" ", start + width // 2, end)
+            start = space + 1 if space != -1 else end
+            points.append(start)
         self._wrap_cache[y] = points
         return points
 
@@ -260,9 +273,6 @@ class LineView(ScrollView, can_focus=True):
         length = end - start
         if length <= self._wrap_width:
             return 1
-        line = self._text[start:end]
-        if line.isascii():
-            return -(-length // self._wrap_width)
         return len(self._wrap_points(y))
 
     def _extend_rows(self, from_line: int) -> None:
