@@ -43,6 +43,7 @@ class ModelBase:
         """Everything to draw; see `ModelState`. Read it after each `Change`."""
         self.state.page.page_size = max(1, min(MAX_PAGE_SIZE, page_size))
         self._pager = ItemPager(client, self.state.page, cache_pages=cache_pages)
+        self._pager.on_loaded = self._ctx.note_listed
         self._datasets = DatasetBrowser(self._ctx)
         self._save_lock = asyncio.Lock()
         self.stale_after = stale_after

@@ -10,6 +10,7 @@ import sqlite3
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from explorer.api import AsyncClient
@@ -29,6 +30,8 @@ BusyKind = Literal["datasets", "page", "item", "save", "delete"]
 
 MAX_NOTICES = 20
 MAX_UNDO = 50
+# How far back an ambiguous create looks (server and local clocks may differ this much).
+RECENT_WINDOW = timedelta(seconds=240)
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,9 @@ class ModelContext:
         self.undo_stack: list[UndoEntry] = []
         # Ids of items this model created: an ambiguous create never claims one of them.
         self.created_ids: set[str] = set()
+        # Recently created items this model saw listed, with when it first saw them: an
+        # ambiguous create does not claim an item that was there before it was sent.
+        self.recent_seen: dict[str, datetime] = {}
         self._busy: Counter[str] = Counter()
 
     # -- notices, busy, undo ----------------------------------------------------------------
@@ -99,6 +105,21 @@ class ModelContext:
         self.state.undo_label = self.undo_stack[-1].description if self.undo_stack else None
         changes.add("undo")
         return entry
+
+    def note_listed(self, items: list[DatasetItem]) -> None:
+        """Remember the recently created items of a list (see ``recent_seen``); bounded: only
+        items created within the lookup window are kept, and old entries are pruned."""
+        now = datetime.now(UTC)
+        horizon = now - RECENT_WINDOW
+        for item in items:
+            if item.created_at >= horizon:
+                self.recent_seen.setdefault(str(item.id), now)
+        if len(self.recent_seen) > 1000:
+            self.recent_seen = {k: t for k, t in self.recent_seen.items() if t >= horizon}
+
+    def seen_before(self, item_id: str, when: datetime) -> bool:
+        seen = self.recent_seen.get(item_id)
+        return seen is not None and seen < when
 
     def reload_drafts(self, changes: Changes) -> None:
         self.state.drafts = self.journal.drafts()

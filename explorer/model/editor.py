@@ -98,10 +98,13 @@ def new_editor(
 ) -> EditorState:
     """An editor for an item to create in ``dataset_id`` (every field empty unless given)."""
     texts = texts or {}
-    fields = {name: _field(name, None, texts.get(name)) for name in EDITABLE_FIELDS}
-    for state in fields.values():
-        # For a new item, anything typed counts, even ``null``.
+    fields: dict[str, FieldState] = {}
+    for name in EDITABLE_FIELDS:
+        # A new item starts empty (empty means null); anything typed counts, even ``null``.
+        state = FieldState(name, field_kind(name), "", "")
+        _update(state, texts.get(name, ""), None)
         state.changed = state.text != ""
+        fields[name] = state
     return EditorState(
         key=f"new:{uuid.uuid4()}",
         item_id=None,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
@@ -57,6 +58,7 @@ class ItemPager:
         self._generation = 0
         self._showing: PageKey | None = None  # the key the newest show() is waiting for
         self._target: int | None = None  # the page number the newest show() goes to
+        self.on_loaded: Callable[[list[DatasetItem]], None] | None = None
 
     # -- the cache ---------------------------------------------------------------------------
 
@@ -122,6 +124,8 @@ class ItemPager:
         page = await self._client.items.list(dataset=dataset_id, limit=size, offset=offset)
         cached = CachedPage(list(page.results), page.count, time.monotonic())
         self._store(key, cached)
+        if self.on_loaded is not None:
+            self.on_loaded(cached.items)
         return cached
 
     def _prefetch_next(self) -> None:

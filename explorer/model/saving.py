@@ -17,7 +17,8 @@ A create cannot be checked by id, and POST is never retried blindly (the client 
 Before each POST the attempt's time goes into the draft; when a POST's outcome is unknown, or
 before sending again after one, the model lists the newest items of the target dataset and looks
 for one created since the attempt (minus clock skew) whose every field equals what was sent and
-whose id this model has not already claimed. Only if none is found is the POST sent. We match by
+whose id this model has not already claimed nor seen listed before the attempt. Only if none is
+found is the POST sent. We match by
 content rather than by a marker written into the item's metadata because the metadata belongs
 to the user; the price is that an identical item created by someone else in that minute would be
 taken for ours, which leaves the server holding exactly the content the user asked for.
@@ -216,7 +217,8 @@ async def find_created(
     ctx: ModelContext, dataset_id: str, values: dict[str, Any], since: datetime
 ) -> DatasetItem | None:
     """An item of ``dataset_id`` created since ``since`` (minus clock skew) whose every field
-    equals ``values`` and that this model has not claimed yet; None if there is none.
+    equals ``values``, that this model has not claimed and did not see listed before ``since``;
+    None if there is none.
     Raises `ApiError` when the list cannot be read."""
     window = since - CLOCK_SKEW
     offset = 0
@@ -225,7 +227,7 @@ async def find_created(
         for item in page.results:
             if item.created_at < window:
                 return None
-            if str(item.id) in ctx.created_ids:
+            if str(item.id) in ctx.created_ids or ctx.seen_before(str(item.id), since):
                 continue
             if all(
                 same_value(name, wire_value(item, name), values.get(name))

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from explorer.api import AsyncClient, Client, RetryPolicy
@@ -101,3 +102,41 @@ def server_item(server: RunningEmulator, item_id: str) -> DatasetItem:
 
 def requests_seen(server: RunningEmulator) -> int:
     return int(server.server.fault_stats()["requests"])
+
+
+class ScriptedTransport(httpx.AsyncBaseTransport):
+    """The real transport, with scripted failures for chosen requests.
+
+    ``script.append(("PATCH", "drop_after"))``: the next PATCH reaches the server and is applied,
+    then the client sees the connection drop. ``"drop_before"``: never sent (connect error).
+    ``"500"``: answered 500 without reaching the server. Each entry is used once, in order.
+    """
+
+    def __init__(self) -> None:
+        self._inner = httpx.AsyncHTTPTransport()
+        self.script: list[tuple[str, str]] = []
+        self.sent: list[str] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        action = None
+        for index, (method, what) in enumerate(self.script):
+            if method == request.method:
+                action = what
+                del self.script[index]
+                break
+        if action == "drop_before":
+            raise httpx.ConnectError("scripted: refused", request=request)
+        if action == "500":
+            body = b'{"type":"server_error","code":"error","detail":"A server error occurred.","attr":null}'
+            return httpx.Response(
+                500, content=body, request=request, headers={"content-type": "application/json"}
+            )
+        self.sent.append(request.method)
+        response = await self._inner.handle_async_request(request)
+        if action == "drop_after":
+            await response.aread()
+            raise httpx.ReadError("scripted: connection dropped", request=request)
+        return response
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()

@@ -36,7 +36,9 @@ async def test_start_lists_datasets_with_one_event(
     assert not state.busy.any and state.notice is None
 
 
-async def test_search_and_sort_datasets(empty_server: RunningEmulator, make_model: MakeModel) -> None:
+async def test_search_and_sort_datasets(
+    empty_server: RunningEmulator, make_model: MakeModel
+) -> None:
     first = make_dataset(empty_server, name="alpha evals")
     second = make_dataset(empty_server, name="beta golden")
     model = await make_model(empty_server)
@@ -133,7 +135,9 @@ async def test_next_page_is_prefetched_and_served_without_a_request(
     assert requests_seen(demo_server) - before == 1
 
 
-async def test_page_cache_stays_bounded(demo_server: RunningEmulator, make_model: MakeModel) -> None:
+async def test_page_cache_stays_bounded(
+    demo_server: RunningEmulator, make_model: MakeModel
+) -> None:
     model = await make_model(demo_server, page_size=25)
     await model.open_dataset(dataset_id(model, "sql-generation"))
     for _ in range(40):
@@ -204,7 +208,9 @@ async def test_rapid_next_presses_each_go_one_further(
     assert model.state.page.page_number == 16
 
 
-async def test_refresh_keeps_the_selection(empty_server: RunningEmulator, make_model: MakeModel) -> None:
+async def test_refresh_keeps_the_selection(
+    empty_server: RunningEmulator, make_model: MakeModel
+) -> None:
     dataset = make_dataset(empty_server, items=5)
     model = await make_model(empty_server)
     await model.open_dataset(str(dataset.id))

@@ -19,7 +19,7 @@ from explorer.model.jsontext import canonical, parse_field, same_value, value_to
         ('{\n  "a": [1, 2\n}', 3, 1),  # unclosed list
         ('{"a": 1} x', 1, 10),  # extra data
         ("[1, NaN]", 1, 5),  # not JSON, though Python accepts it
-        ('{\n  "a": \'b\'\n}', 2, 8),  # single quotes
+        ("{\n  \"a\": 'b'\n}", 2, 8),  # single quotes
     ],
 )
 def test_json_errors_name_line_and_column(text: str, line: int, column: int) -> None:
@@ -71,8 +71,9 @@ def test_journal_keeps_drafts_trash_and_history_per_host_and_project(tmp_path: P
     other = journal.for_project("http://127.0.0.1:1", 2)
     draft = DraftRecord("item-1", "item-1", "ds", {"id": "item-1"}, "t0", {"input": "{\n}"})
     mine.put_draft(draft)
-    mine.put_trash("item", "item-2", {"id": "item-2", "input": 5}, dataset_id="ds", label="i2",
-                   confirmed=False)
+    mine.put_trash(
+        "item", "item-2", {"id": "item-2", "input": 5}, dataset_id="ds", label="i2", confirmed=False
+    )
     mine.add_history("save", "item", "item-1", before={"input": 1}, after={"input": 2})
     assert other.drafts() == [] and other.trash() == [] and other.history() == []
     journal.close()
@@ -81,9 +82,7 @@ def test_journal_keeps_drafts_trash_and_history_per_host_and_project(tmp_path: P
     assert again.drafts()[0].fields == {"input": "{\n}"}
     assert again.get_draft("item-1") is not None
     trash = again.trash()
-    assert [(t.object_id, t.content["input"], t.confirmed) for t in trash] == [
-        ("item-2", 5, False)
-    ]
+    assert [(t.object_id, t.content["input"], t.confirmed) for t in trash] == [("item-2", 5, False)]
     again.confirm_trash("item", "item-2")
     assert again.get_trash("item", "item-2").confirmed  # type: ignore[union-attr]
     assert again.history()[0].after == {"input": 2}
@@ -97,8 +96,9 @@ def test_journal_runs_in_wal_mode(tmp_path: Path) -> None:
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
-def test_journal_default_path_is_in_the_user_data_dir(monkeypatch: pytest.MonkeyPatch,
-                                                      tmp_path: Path) -> None:
+def test_journal_default_path_is_in_the_user_data_dir(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     journal = Journal()
     assert journal.path == tmp_path / "data" / "posthog-dataset-explorer" / "journal.sqlite3"

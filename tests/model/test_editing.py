@@ -1,0 +1,321 @@
+"""The editor: drafts, validation, minimal saves, failures kept as drafts, creates, copies, moves,
+read-only refusals. Against the embedded server."""
+
+from __future__ import annotations
+
+import json
+
+from explorer.emulator import FaultConfig
+from explorer.model import ExplorerModel
+from tests._emulator import RunningEmulator
+from tests.model.conftest import (
+    MakeModel,
+    Recorder,
+    ScriptedTransport,
+    make_dataset,
+    requests_seen,
+    server_item,
+    server_items,
+    sync_client,
+)
+
+
+async def open_first(model: ExplorerModel, dataset_id: str) -> str:
+    await model.open_dataset(dataset_id)
+    item_id = str(model.state.page.items[0].id)
+    await model.select(item_id)
+    return item_id
+
+
+async def test_edit_validates_persists_and_saves_only_changed_fields(
+    empty_server: RunningEmulator, make_model: MakeModel
+) -> None:
+    dataset = make_dataset(empty_server, items=2)
+    model = await make_model(empty_server)
+    recorder = Recorder()
+    model.subscribe(recorder)
+    item_id = await open_first(model, str(dataset.id))
+    editor = model.state.editor
+    assert editor is not None and editor.status == "clean" and not editor.dirty
+
+    await model.edit_field("input", '{"n": 1,\n  "extra": [1, 2,]\n}')
+    field = editor.fields["input"]
+    assert field.error is not None and (field.error.line, field.error.column) == (2, 18)
+    assert model.journal.get_draft(item_id) is not None  # an invalid draft is still kept
+    await model.save()
+    assert "nothing was sent" in model.state.notice.hint.lower()  # type: ignore[union-attr]
+
+    await model.edit_field("input", '{"n": 1, "extra": [1, 2]}')
+    await model.edit_field("ref_timestamp", "2025-09-05T12:34:56Z")
+    assert field.error is None and editor.status == "editing"
+    diffs = model.diffs()
+    assert set(diffs) == {"input", "ref_timestamp"}
+    assert '+  "extra": [' in diffs["input"].as_text()
+    draft = model.journal.get_draft(item_id)
+    assert draft is not None and set(draft.fields) == {"input", "ref_timestamp"}
+
+    # Someone else changes output meanwhile? No: this test is about a minimal PATCH; the other
+    # fields on the server stay exactly as they were.
+    recorder.clear()
+    await model.save()
+    assert recorder.commands() == ["save"]
+    assert editor.status == "saved" and model.journal.get_draft(item_id) is None
+    on_server = server_item(empty_server, item_id)
+    assert on_server.input == {"n": 1, "extra": [1, 2]}
+    assert on_server.ref_timestamp is not None and on_server.ref_timestamp.year == 2025
+    assert on_server.output == "out 1" and on_server.metadata == {"k": 1}
+    history = model.journal.history(limit=1)[0]
+    assert history.action == "save" and set(history.before or {}) == {"input", "ref_timestamp"}
+    assert model.state.page.items[0].input == {"n": 1, "extra": [1, 2]}
+
+
+async def test_ref_fields_are_validated_locally(
+    empty_server: RunningEmulator, make_model: MakeModel
+) -> None:
+    dataset = make_dataset(empty_server, items=1)
+    model = await make_model(empty_server)
+    await open_first(model, str(dataset.id))
+    await model.edit_field("ref_timestamp", "last tuesday")
+    await model.edit_field("ref_trace_id", "x" * 300)
+    errors = {e.field for e in model.state.editor.errors}  # type: ignore[union-attr]
+    assert errors == {"ref_timestamp", "ref_trace_id"}
+    before = requests_seen(empty_server)
+    await model.save()
+    assert requests_seen(empty_server) == before
+    assert model.state.notice is not None and model.state.notice.level == "error"
+
+
+async def test_failed_save_keeps_the_draft_and_retry_succeeds(
+    empty_server: RunningEmulator, make_model: MakeModel
+) -> None:
+    dataset = make_dataset(empty_server, items=1)
+    model = await make_model(empty_server)
+    item_id = await open_first(model, str(dataset.id))
+    await model.edit_field("output", '"better answer"')
+    empty_server.server.set_faults(FaultConfig(error_rate=1.0, error_statuses=(500,)))
+    try:
+        await model.save()
+    finally:
+        empty_server.server.clear_faults()
+    editor = model.state.editor
+    assert editor is not None and editor.status == "not_saved"
+    assert editor.status_text.startswith("not saved: ")
+    draft = model.journal.get_draft(item_id)
+    assert draft is not None and draft.status == "not_saved"
+    assert draft.fields["output"] == '"better answer"'
+    assert server_item(empty_server, item_id).output == "out 0"
+    assert "save again" in model.state.notice.hint  # type: ignore[union-attr]
+    await model.save()
+    assert editor.status == "saved" and model.journal.get_draft(item_id) is None
+    assert server_item(empty_server, item_id).output == "better answer"
+
+
+async def test_a_save_whose_answer_was_lost_is_not_a_conflict(
+    empty_server: RunningEmulator, make_model: MakeModel
+) -> None:
+    dataset = make_dataset(empty_server, items=1)
+    transport = ScriptedTransport()
+    model = await make_model(empty_server, client_options={"retries": 0, "transport": transport})
+    item_id = await open_first(model, str(dataset.id))
+    await model.edit_field("output", '"v2"')
+    # The PATCH is applied but its answer lost; the GET that would check fails too.
+    transport.script += [("PATCH", "drop_after"), ("GET", "skip"), ("GET", "500")]
+    await model.save()
+    editor = model.state.editor
+    assert editor is not None and editor.status == "not_saved"
+    assert "may or may not" in (editor.reason or "")
+    assert server_item(empty_server, item_id).output == "v2"  # it did land
+    await model.save()  # the server shows exactly what we sent: saved, no conflict
+    assert editor.status == "saved" and editor.conflict is None
+    assert model.journal.get_draft(item_id) is None
+
+
+async def test_an_unknown_save_outcome_is_checked_before_reporting(
+    empty_server: RunningEmulator, make_model: MakeModel
+) -> None:
+    dataset = make_dataset(empty_server, items=1)
+    transport = ScriptedTransport()
+    model = await make_model(empty_server, client_options={"retries": 0, "transport": transport})
+    item_id = await open_first(model, str(dataset.id))
+    await model.edit_field("output", '"v2"')
+    transport.script += [("PATCH", "drop_after")]
+    await model.save()  # the GET after the drop sees our values: saved
+    assert model.state.editor.status == "saved"  # type: ignore[union-attr]
+    assert server_item(empty_server, item_id).output == "v2"
+
+
+async def test_switching_items_keeps_unsaved_drafts(
+    empty_server: RunningEmulator, make_model: MakeModel
+) -> None:
+    dataset = make_dataset(empty_server, items=2)
+    model = await make_model(empty_server)
+    first = await open_first(model, str(dataset.id))
+    await model.edit_field("metadata", '{"k": "edited"}')
+    second = str(model.state.page.items[1].id)
+    await model.select(second)
+    assert model.state.editor is not None and model.state.editor.item_id == second
+    assert [d.key for d in model.state.drafts] == [first]
+    await model.select(first)
+    assert model.state.editor.fields["metadata"].text == '{"k": "edited"}'  # type: ignore[union-attr]
+    assert "Restored unsaved edits" in model.state.notice.message  # type: ignore[union-attr]
+    await model.discard()
+    assert model.state.drafts == [] and not model.state.editor.dirty  # type: ignore[union-attr]
+
+
+async def test_create_and_save_and_add_another(
+    empty_server: RunningEmulator, make_model: MakeModel
+) -> None:
+    dataset = make_dataset(empty_server)
+    model = await make_model(empty_server)
+    await model.open_dataset(str(dataset.id))
+    await model.new_item()
+    assert model.state.editor is not None and model.state.editor.is_new
+    await model.edit_field("input", '{"q": "first"}')
+    await model.save(add_another=True)
+    editor = model.state.editor
+    assert editor is not None and editor.is_new and not editor.dirty
+    await model.edit_field("input", '{"q": "second"}')
+    await model.edit_field("output", '"a2"')
+    await model.save()
+    assert model.state.editor.status == "saved" and not model.state.editor.is_new  # type: ignore[union-attr]
+    items = server_items(empty_server, str(dataset.id))
+    assert sorted(json.dumps(i.input) for i in items) == ['{"q": "first"}', '{"q": "second"}']
+    assert model.state.page.range_text == "1-2 of 2"
+    assert model.state.drafts == []
+
+
+async def test_ambiguous_create_is_found_not_sent_twice(
+    empty_server: RunningEmulator, make_model: MakeModel
+) -> None:
+    dataset = make_dataset(empty_server)
+    transport = ScriptedTransport()
+    model = await make_model(empty_server, client_options={"transport": transport})
+    await model.open_dataset(str(dataset.id))
+    await model.new_item()
+    await model.edit_field("input", '{"q": "once"}')
+    transport.script.append(("POST", "drop_after"))  # created, but the answer is lost
+    await model.save()
+    assert model.state.editor.status == "saved"  # type: ignore[union-attr]
+    assert transport.sent.count("POST") == 1
+    assert [i.input for i in server_items(empty_server, str(dataset.id))] == [{"q": "once"}]
+    assert model.state.page.range_text == "1-1 of 1"
+
+
+async def test_a_create_that_never_left_is_sent_again_on_retry(
+    empty_server: RunningEmulator, make_model: MakeModel
+) -> None:
+    dataset = make_dataset(empty_server, items=1)
+    transport = ScriptedTransport()
+    model = await make_model(empty_server, client_options={"retries": 0, "transport": transport})
+    await model.open_dataset(str(dataset.id))
+    await model.new_item()
+    await model.edit_field("input", '{"n": 0}')  # the same content as the existing item
+    await model.edit_field("output", '"out 0"')
+    await model.edit_field("metadata", '{"k": 0}')
+    transport.script.append(("POST", "500"))  # never reached the server
+    await model.save()
+    assert model.state.editor.status == "not_saved"  # type: ignore[union-attr]
+    await model.save()  # looks (the older identical item is not ours), then POSTs
+    assert model.state.editor.status == "saved"  # type: ignore[union-attr]
+    assert len(server_items(empty_server, str(dataset.id))) == 2
+
+
+async def test_unconfirmed_create_is_looked_up_before_sending_again(
+    empty_server: RunningEmulator, make_model: MakeModel
+) -> None:
+    dataset = make_dataset(empty_server)
+    model = await make_model(empty_server, client_options={"retries": 0})
+    await model.open_dataset(str(dataset.id))
+    await model.new_item()
+    await model.edit_field("input", '{"q": "once"}')
+    empty_server.server.set_faults(FaultConfig(drop_after_rate=1.0))
+    try:
+        await model.save()  # POST applied, answer lost, the lookup fails too
+    finally:
+        empty_server.server.clear_faults()
+    editor = model.state.editor
+    assert editor is not None and editor.status == "not_saved" and editor.attempts
+    assert len(server_items(empty_server, str(dataset.id))) == 1
+    await model.save()  # looks first, finds it, does not POST again
+    assert editor.status == "saved"
+    assert len(server_items(empty_server, str(dataset.id))) == 1
+
+
+async def test_duplicate_into_another_dataset_and_move_with_undo(
+    empty_server: RunningEmulator, make_model: MakeModel
+) -> None:
+    source = make_dataset(empty_server, items=2)
+    target = make_dataset(empty_server)
+    model = await make_model(empty_server)
+    item_id = await open_first(model, str(source.id))
+    await model.duplicate_item(str(target.id))
+    copies = server_items(empty_server, str(target.id))
+    original = server_item(empty_server, item_id)
+    assert len(copies) == 1 and copies[0].id != original.id
+    assert (copies[0].input, copies[0].output, copies[0].metadata) == (
+        original.input,
+        original.output,
+        original.metadata,
+    )
+    assert model.state.editor is not None and model.state.editor.item_id == item_id
+
+    await model.move_item(str(target.id))
+    assert server_item(empty_server, item_id).dataset == target.id
+    assert model.state.page.range_text == "1-1 of 1"
+    await model.undo()
+    assert server_item(empty_server, item_id).dataset == source.id
+    assert model.state.page.range_text == "1-2 of 2"
+
+
+async def test_read_only_refuses_every_write_before_any_request(
+    empty_server: RunningEmulator, make_model: MakeModel
+) -> None:
+    dataset = make_dataset(empty_server, items=2)
+    model = await make_model(empty_server, read_only=True)
+    assert model.state.read_only
+    item_id = await open_first(model, str(dataset.id))
+    before = requests_seen(empty_server)
+    writes = [
+        model.edit_field("input", "1"),
+        model.save(),
+        model.new_item(),
+        model.delete_item(item_id),
+        model.restore_item(item_id),
+        model.duplicate_item(str(dataset.id), item_id),
+        model.move_item(str(dataset.id), item_id),
+        model.create_dataset("x"),
+        model.update_dataset(str(dataset.id), name="y"),
+        model.delete_dataset(str(dataset.id)),
+        model.restore_dataset(str(dataset.id)),
+        model.undo(),
+        model.retry_unsaved(),
+        model.resolve_conflict("mine"),
+    ]
+    for write in writes:
+        await write
+        notice = model.state.notice
+        assert notice is not None and "read-only" in notice.message
+    assert requests_seen(empty_server) == before
+    assert model.journal.drafts() == []
+
+
+async def test_a_read_only_client_makes_a_read_only_model(
+    empty_server: RunningEmulator, make_model: MakeModel
+) -> None:
+    model = await make_model(empty_server, read_only=False, client_options={"read_only": True})
+    assert model.state.read_only
+
+
+async def test_save_of_an_item_deleted_elsewhere_keeps_the_draft(
+    empty_server: RunningEmulator, make_model: MakeModel
+) -> None:
+    dataset = make_dataset(empty_server, items=1)
+    model = await make_model(empty_server)
+    item_id = await open_first(model, str(dataset.id))
+    await model.edit_field("output", '"mine"')
+    with sync_client(empty_server) as other:
+        other.items.delete(item_id)
+    await model.save()
+    assert model.state.editor.status == "not_saved"  # type: ignore[union-attr]
+    assert "no longer exists" in (model.state.editor.reason or "")  # type: ignore[union-attr]
+    assert model.journal.get_draft(item_id) is not None
