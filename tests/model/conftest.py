@@ -82,7 +82,7 @@ def sync_client(server: RunningEmulator) -> Client:
 
 
 def make_dataset(server: RunningEmulator, items: int = 0, name: str | None = None) -> Dataset:
-    """A fresh dataset with ``items`` items whose input is ``{"n": i}`` (newest has the highest n)."""
+    """A fresh dataset with ``items`` items, input ``{"n": i}`` (the newest has the highest n)."""
     with sync_client(server) as client:
         dataset = client.datasets.create(name or f"model-test-{uuid.uuid4().hex[:8]}")
         for i in range(items):
@@ -127,7 +127,10 @@ class ScriptedTransport(httpx.AsyncBaseTransport):
         if action == "drop_before":
             raise httpx.ConnectError("scripted: refused", request=request)
         if action == "500":
-            body = b'{"type":"server_error","code":"error","detail":"A server error occurred.","attr":null}'
+            body = (
+                b'{"type":"server_error","code":"error",'
+                b'"detail":"A server error occurred.","attr":null}'
+            )
             return httpx.Response(
                 500, content=body, request=request, headers={"content-type": "application/json"}
             )
