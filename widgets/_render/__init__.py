@@ -1,0 +1,55 @@
+"""HTML for the notebook panel, from plain values: no widget, no model, stdlib only.
+
+Private to ``widgets``. Everything here returns a string for an ``ipywidgets.HTML`` widget, which
+inserts it with ``innerHTML`` and no sanitiser: every dataset string is escaped, every size is
+bounded by a budget, there is no ``<script>`` and no external asset. Items may be
+``DatasetItem`` objects or plain dicts.
+"""
+
+from ._bits import BADGE_KINDS, STATUS_KINDS, badge_html, status_html
+from ._css import PANEL_CLASS, PANEL_CSS, ROWS_CLASS, panel_html, style_html
+from ._diff import diff_html
+from ._fields import KNOWN_REFS, field, has_trace, item_refs
+from ._items import (
+    ITEM_COLUMNS,
+    items_select_header,
+    items_select_header_html,
+    items_select_options,
+    items_table_html,
+    short_id,
+)
+from ._json import json_html, json_tree_html, preview
+from ._refs import refs_html, safe_host, trace_url
+from ._text import escape_attr, escape_text, make_visible
+
+__all__ = [
+    "BADGE_KINDS",
+    "ITEM_COLUMNS",
+    "KNOWN_REFS",
+    "PANEL_CLASS",
+    "PANEL_CSS",
+    "ROWS_CLASS",
+    "STATUS_KINDS",
+    "badge_html",
+    "diff_html",
+    "escape_attr",
+    "escape_text",
+    "field",
+    "has_trace",
+    "item_refs",
+    "items_select_header",
+    "items_select_header_html",
+    "items_select_options",
+    "items_table_html",
+    "json_html",
+    "json_tree_html",
+    "make_visible",
+    "panel_html",
+    "preview",
+    "refs_html",
+    "safe_host",
+    "short_id",
+    "status_html",
+    "style_html",
+    "trace_url",
+]

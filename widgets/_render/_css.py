@@ -1,0 +1,121 @@
+"""The panel's one stylesheet, scoped to ``.dx-panel`` so it styles nothing else on the page.
+
+Colours come from JupyterLab's theme variables (also set by Notebook 7 and Voila), then VS Code's,
+then a fixed fallback that reads on light and dark backgrounds; tints are translucent so they
+work on either. The panel puts :func:`style_html` once in one of its ``HTML`` widgets (a
+``<style>`` inserted by ``innerHTML`` applies to the whole document, hence the scoping) and gives
+its root box the class ``dx-panel`` and its row ``Select`` the class ``dx-rows``.
+"""
+
+from __future__ import annotations
+
+__all__ = ["PANEL_CLASS", "PANEL_CSS", "ROWS_CLASS", "panel_html", "style_html"]
+
+PANEL_CLASS = "dx-panel"
+ROWS_CLASS = "dx-rows"
+
+_FG = "var(--jp-ui-font-color1, var(--vscode-foreground, inherit))"
+_FG_DIM = "var(--jp-ui-font-color2, var(--vscode-descriptionForeground, #777))"
+_BORDER = "var(--jp-border-color2, var(--vscode-panel-border, rgba(127, 127, 127, 0.35)))"
+_CODE_FONT = "var(--jp-code-font-family, var(--vscode-editor-font-family, monospace))"
+_CODE_SIZE = "var(--jp-code-font-size, 13px)"
+
+PANEL_CSS = f"""
+.dx-panel {{ color: {_FG}; font-family: var(--jp-ui-font-family, inherit); }}
+.dx-panel .dx-json, .dx-panel .dx-tree, .dx-panel .dx-diff, .dx-panel .dx-items,
+.dx-panel .dx-rows-header, .dx-panel .dx-rows > select {{
+  font-family: {_CODE_FONT}; font-size: {_CODE_SIZE};
+}}
+.dx-panel .dx-json {{
+  margin: 0; padding: 6px 8px; white-space: pre-wrap; overflow-wrap: anywhere;
+  max-height: 32em; overflow: auto; border: 1px solid {_BORDER}; border-radius: 3px;
+  background: var(--jp-layout-color0, transparent); color: {_FG};
+}}
+.dx-panel .dx-k {{ color: var(--jp-mirror-editor-property-color,
+  var(--vscode-debugTokenExpression-name, #1a6fb0)); }}
+.dx-panel .dx-s {{ color: var(--jp-mirror-editor-string-color,
+  var(--vscode-debugTokenExpression-string, #b5542a)); }}
+.dx-panel .dx-n {{ color: var(--jp-mirror-editor-number-color,
+  var(--vscode-debugTokenExpression-number, #2e8b57)); }}
+.dx-panel .dx-b {{ color: var(--jp-mirror-editor-keyword-color,
+  var(--vscode-debugTokenExpression-boolean, #8b44c4)); font-weight: bold; }}
+.dx-panel .dx-z {{ color: var(--jp-mirror-editor-atom-color,
+  var(--vscode-debugTokenExpression-boolean, #8b44c4)); font-style: italic; }}
+.dx-panel .dx-i, .dx-panel .dx-meta, .dx-panel .dx-prev, .dx-panel .dx-none,
+.dx-panel .dx-note {{ color: {_FG_DIM}; }}
+.dx-panel .dx-more {{ color: {_FG_DIM}; font-style: italic; }}
+.dx-panel .dx-tree {{ padding: 4px 8px; max-height: 32em; overflow: auto;
+  border: 1px solid {_BORDER}; border-radius: 3px; }}
+.dx-panel .dx-tree summary {{ cursor: pointer; }}
+.dx-panel .dx-tree .dx-children {{ margin-left: 1.4em; border-left: 1px dotted {_BORDER};
+  padding-left: 0.4em; }}
+.dx-panel .dx-tree .dx-leaf {{ margin-left: 1.1em; white-space: pre-wrap;
+  overflow-wrap: anywhere; }}
+.dx-panel .dx-items {{ border-collapse: collapse; width: 100%; table-layout: fixed; }}
+.dx-panel .dx-items th, .dx-panel .dx-items td {{
+  text-align: left; padding: 2px 6px; border-bottom: 1px solid {_BORDER};
+  white-space: nowrap; overflow: hidden; text-overflow: ellipsis;
+}}
+.dx-panel .dx-items th {{ color: {_FG_DIM}; font-weight: 600; }}
+.dx-panel .dx-items .dx-col-id {{ width: 6em; }}
+.dx-panel .dx-items .dx-col-trace {{ width: 4em; }}
+.dx-panel .dx-items .dx-col-updated {{ width: 9.5em; }}
+.dx-panel .dx-items tr.dx-selected td {{ background: rgba(33, 150, 243, 0.18); }}
+.dx-panel .dx-items tbody tr:hover td {{
+  background: var(--jp-rendermime-table-row-hover-background, rgba(127, 127, 127, 0.12));
+}}
+.dx-panel .dx-rows > select {{ width: 100%; }}
+.dx-panel .dx-rows > select > option {{ padding: 1px 4px; }}
+.dx-panel .dx-rows-header {{
+  white-space: pre; overflow: hidden; color: {_FG_DIM}; font-weight: 600;
+  padding: 2px 0 2px calc(var(--jp-widgets-border-width, 1px) + 4px);
+}}
+.dx-panel .dx-refs {{ border-collapse: collapse; }}
+.dx-panel .dx-refs th, .dx-panel .dx-refs td {{
+  text-align: left; padding: 1px 8px 1px 0; vertical-align: top; overflow-wrap: anywhere;
+}}
+.dx-panel .dx-refs th {{ color: {_FG_DIM}; font-weight: normal; font-family: {_CODE_FONT}; }}
+.dx-panel .dx-trace-link a {{
+  color: var(--jp-content-link-color, var(--vscode-textLink-foreground, #1a6fb0));
+}}
+.dx-panel .dx-diff {{ border: 1px solid {_BORDER}; border-radius: 3px; max-height: 32em;
+  overflow: auto; }}
+.dx-panel .dx-diff .dx-line {{ white-space: pre-wrap; overflow-wrap: anywhere;
+  padding: 0 6px; }}
+.dx-panel .dx-diff .dx-mark {{ display: inline-block; width: 1.2em; user-select: none; }}
+.dx-panel .dx-diff .dx-add {{ background: var(--vscode-diffEditor-insertedLineBackground,
+  rgba(46, 160, 67, 0.2)); }}
+.dx-panel .dx-diff .dx-del {{ background: var(--vscode-diffEditor-removedLineBackground,
+  rgba(248, 81, 73, 0.2)); }}
+.dx-panel .dx-diff .dx-hunk {{ color: {_FG_DIM}; background: rgba(127, 127, 127, 0.1); }}
+.dx-panel .dx-diff-summary {{ padding: 2px 6px; color: {_FG_DIM}; }}
+.dx-panel .dx-same {{ padding: 2px 6px; color: {_FG_DIM}; }}
+.dx-panel .dx-status {{ padding: 2px 6px; border-left: 3px solid {_BORDER};
+  white-space: pre-wrap; overflow-wrap: anywhere; }}
+.dx-panel .dx-status-ok {{ border-left-color: var(--jp-success-color1, #2e7d32); }}
+.dx-panel .dx-status-info, .dx-panel .dx-status-busy {{
+  border-left-color: var(--jp-info-color1, #0288d1); }}
+.dx-panel .dx-status-warning {{ border-left-color: var(--jp-warn-color1, #ef6c00);
+  background: rgba(239, 108, 0, 0.1); }}
+.dx-panel .dx-status-error {{ border-left-color: var(--jp-error-color1, #d32f2f);
+  background: rgba(211, 47, 47, 0.12); }}
+.dx-panel .dx-badge {{ display: inline-block; padding: 0 6px; border-radius: 8px;
+  font-size: 85%; border: 1px solid {_BORDER}; background: rgba(127, 127, 127, 0.12); }}
+.dx-panel .dx-badge-ok {{ border-color: var(--jp-success-color1, #2e7d32); }}
+.dx-panel .dx-badge-info, .dx-panel .dx-badge-trace {{
+  border-color: var(--jp-info-color1, #0288d1); }}
+.dx-panel .dx-badge-warning {{ border-color: var(--jp-warn-color1, #ef6c00); }}
+.dx-panel .dx-badge-error {{ border-color: var(--jp-error-color1, #d32f2f); }}
+""".strip()
+"""The stylesheet (CSS text, no ``<style>`` tag); every rule starts with ``.dx-panel``."""
+
+
+def style_html() -> str:
+    """:data:`PANEL_CSS` in a ``<style>`` element, for one of the panel's ``HTML`` widgets."""
+    return f"<style>{PANEL_CSS}</style>"
+
+
+def panel_html(fragment: str) -> str:
+    """A trusted, already-escaped ``fragment`` with the stylesheet, in ``<div class="dx-panel">``:
+    standalone HTML for ``_repr_html_`` or a static page."""
+    return f'<div class="{PANEL_CLASS}">{style_html()}{fragment}</div>'

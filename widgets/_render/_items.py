@@ -1,0 +1,150 @@
+"""One page of items as a single HTML table, and as the rows of one ``ipywidgets.Select``.
+
+Standard ipywidgets cannot report a click inside an ``HTML`` widget, so the clickable rows are the
+options of one ``Select`` (a listbox): :func:`items_select_options` gives (label, item id) pairs
+whose labels are fixed-width columns, and :func:`items_select_header_html` the header line above
+it, both meant for the panel's monospaced ``dx-rows`` class. The Select view replaces every space
+of a label with a no-break space, so the padding survives. :func:`items_table_html` is the richer
+read-only table of the same page (selected row marked), for static output such as
+``_repr_html_`` where no kernel answers clicks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from ._fields import field, has_trace, time_text
+from ._json import preview
+from ._text import escape_attr, escape_text, fit, make_visible
+
+__all__ = [
+    "ITEM_COLUMNS",
+    "items_select_header",
+    "items_select_header_html",
+    "items_select_options",
+    "items_table_html",
+    "short_id",
+]
+
+ITEM_COLUMNS: tuple[str, ...] = ("id", "input", "output", "metadata", "trace", "updated")
+"""Every column, in the default order."""
+
+_TITLES = {
+    "id": "id",
+    "input": "input",
+    "output": "output",
+    "metadata": "metadata",
+    "trace": "trace",
+    "updated": "updated (UTC)",
+}
+# Columns of a Select label, in monospaced cells; two spaces between columns.
+_WIDTHS = {"id": 8, "input": 32, "output": 32, "metadata": 20, "trace": 5, "updated": 16}
+_GAP = "  "
+_TRACE_MARK = "↗"
+
+
+def _check(columns: Sequence[str]) -> None:
+    unknown = [c for c in columns if c not in _TITLES]
+    if unknown:
+        raise ValueError(f"unknown columns {unknown}; choose from {list(ITEM_COLUMNS)}")
+
+
+def short_id(item_id: Any) -> str:
+    """The first 8 characters of an id (a UUID's first group)."""
+    return make_visible("" if item_id is None else str(item_id))[:8]
+
+
+def _cell_text(item: Any, column: str, limit: int) -> str:
+    if column == "id":
+        return short_id(field(item, "id"))
+    if column in ("input", "output", "metadata"):
+        return preview(field(item, column), limit)
+    if column == "trace":
+        return _TRACE_MARK if has_trace(item) else ""
+    return make_visible(time_text(field(item, "updated_at")))
+
+
+def items_table_html(
+    items: Iterable[Any],
+    *,
+    selected_id: Any = None,
+    columns: Sequence[str] = ITEM_COLUMNS,
+    preview_chars: int = 80,
+) -> str:
+    """One ``<table class="dx-items">`` for a page of items (dicts or objects with attributes).
+
+    JSON columns show compact JSON cut to ``preview_chars`` (cost bounded by that, whatever the
+    item's size); ``trace`` shows a marker when all three ref fields are set; the row whose id
+    equals ``selected_id`` (compared as strings) gets ``dx-selected`` and ``aria-selected``.
+    Every dataset string is escaped. Raises ValueError for an unknown column.
+    """
+    _check(columns)
+    selected = None if selected_id is None else str(selected_id)
+    head = "".join(f'<th class="dx-col-{c}">{escape_text(_TITLES[c])}</th>' for c in columns)
+    rows: list[str] = []
+    for item in items:
+        item_id = field(item, "id")
+        is_selected = selected is not None and str(item_id) == selected
+        cells: list[str] = []
+        for c in columns:
+            if c == "id":
+                full = "" if item_id is None else str(item_id)
+                short = escape_text(short_id(item_id))
+                cells.append(f'<td class="dx-col-id" title="{escape_attr(full)}">{short}</td>')
+            elif c == "trace":
+                mark = (
+                    '<span class="dx-badge dx-badge-trace" title="linked to a PostHog trace">'
+                    "trace</span>"
+                    if has_trace(item)
+                    else ""
+                )
+                cells.append(f'<td class="dx-col-trace">{mark}</td>')
+            else:
+                text = _cell_text(item, c, preview_chars)
+                cells.append(f'<td class="dx-col-{c}">{escape_text(text)}</td>')
+        attrs = (
+            ' class="dx-row dx-selected" aria-selected="true"' if is_selected else ' class="dx-row"'
+        )
+        rows.append(f"<tr{attrs}>{''.join(cells)}</tr>")
+    if not rows:
+        rows.append(
+            f'<tr><td class="dx-empty" colspan="{len(columns)}">No items on this page</td></tr>'
+        )
+    return (
+        f'<table class="dx-items"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+def _label(cells: Iterable[tuple[str, str]]) -> str:
+    return _GAP.join(fit(text, _WIDTHS[c]) for c, text in cells).rstrip()
+
+
+def items_select_options(
+    items: Iterable[Any], *, columns: Sequence[str] = ITEM_COLUMNS
+) -> list[tuple[str, str]]:
+    """``(label, item id)`` pairs for ``ipywidgets.Select(options=...)``: one option per row.
+
+    Labels are plain text in fixed-width columns (CJK and emoji counted as two), control and bidi
+    characters shown as escapes, so a row cannot reorder or break the listbox. The Select view sets
+    ``textContent`` (never HTML) and keeps the padding by turning spaces into no-break spaces.
+    Raises ValueError for an unknown column.
+    """
+    _check(columns)
+    out: list[tuple[str, str]] = []
+    for item in items:
+        cells = ((c, _cell_text(item, c, _WIDTHS[c] + 1)) for c in columns)
+        out.append((_label(cells), str(field(item, "id"))))
+    return out
+
+
+def items_select_header(columns: Sequence[str] = ITEM_COLUMNS) -> str:
+    """The column titles padded exactly as :func:`items_select_options` pads the cells."""
+    _check(columns)
+    return _label((c, c if c != "updated" else "updated (UTC)") for c in columns)
+
+
+def items_select_header_html(columns: Sequence[str] = ITEM_COLUMNS) -> str:
+    """:func:`items_select_header` in a ``<div class="dx-rows-header">`` (white-space: pre)."""
+    return f'<div class="dx-rows-header">{escape_text(items_select_header(columns))}</div>'

@@ -1,0 +1,106 @@
+"""Dataset text made safe for an ``ipywidgets.HTML`` widget, which sets ``innerHTML`` as is.
+
+Items hold untrusted LLM text. Three things could go wrong once it is in the page: markup in it
+being parsed (``<img onerror=...>``: the HTML widget has no sanitiser), control characters that a
+browser drops or shows as nothing (NUL, ESC, C1), and bidi override characters reordering what is
+shown (Trojan Source). :func:`escape_text` HTML-escapes and shows each such character as a visible
+``\\x1b`` / ``\\u202e`` escape; emoji, CJK and right-to-left letters are kept as they are.
+Lone surrogates are escaped too: they cannot be encoded to UTF-8, so the kernel could not send
+the widget state at all.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+__all__ = [
+    "display_width",
+    "escape_attr",
+    "escape_text",
+    "fit",
+    "make_visible",
+    "make_visible_json",
+]
+
+# C0 controls (newline and tab handled apart), DEL, C1 controls, bidi embeddings, overrides and
+# isolates, line/paragraph separators, lone surrogates.
+_REST = "\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff"
+_ONE_LINE = re.compile(f"[\x00-\x1f{_REST}]")
+_MULTI_LINE = re.compile(f"[\x00-\x09\x0b-\x1f{_REST}]")  # all but newline
+# Inside JSON text json.dumps has already escaped C0; what is left is still valid as \uXXXX.
+_JSON_UNSAFE = re.compile(f"[{_REST}]")
+_SHORT = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
+
+
+def _escape_char(m: re.Match[str]) -> str:
+    ch = m.group()
+    short = _SHORT.get(ch)
+    if short is not None:
+        return short
+    code = ord(ch)
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+def _escape_json_char(m: re.Match[str]) -> str:
+    return f"\\u{ord(m.group()):04x}"
+
+
+def make_visible(text: str, *, multiline: bool = False) -> str:
+    """``text`` with every unsafe character written as a visible escape (``\\x00``, ``\\u202e``).
+
+    Newlines are kept when ``multiline``, else shown as ``\\n``. The result is still plain text:
+    escape it for HTML with :func:`escape_text`.
+    """
+    pattern = _MULTI_LINE if multiline else _ONE_LINE
+    return pattern.sub(_escape_char, text)
+
+
+def make_visible_json(json_text: str) -> str:
+    """JSON text (from ``json.dumps``) with the characters JSON leaves raw written as ``\\uXXXX``.
+
+    The result is still valid JSON for the same value.
+    """
+    return _JSON_UNSAFE.sub(_escape_json_char, json_text)
+
+
+def escape_text(text: str, *, multiline: bool = False) -> str:
+    """Text node content: unsafe characters made visible, then ``<``, ``>``, ``&`` escaped."""
+    return html.escape(make_visible(text, multiline=multiline), quote=False)
+
+
+def escape_attr(text: str) -> str:
+    """An attribute value (to go between double quotes): made visible, quotes escaped too."""
+    return html.escape(make_visible(text), quote=True)
+
+
+def _char_width(ch: str) -> int:
+    if unicodedata.combining(ch) or ch in "\u200b\u200c\u200d\ufe0f":
+        return 0
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+
+
+def display_width(text: str) -> int:
+    """Columns ``text`` takes in a monospaced font (CJK and most emoji count two)."""
+    if text.isascii():
+        return len(text)
+    return sum(_char_width(ch) for ch in text)
+
+
+def fit(text: str, width: int) -> str:
+    """``text`` cut to ``width`` columns (ending in ``…`` when cut) and padded with spaces."""
+    if text.isascii() and len(text) <= width:
+        return text.ljust(width)
+    used = 0
+    out: list[str] = []
+    total = display_width(text) if len(text) <= width * 2 else width + 1
+    if total <= width:
+        return text + " " * (width - total)
+    for ch in text:
+        w = _char_width(ch)
+        if used + w > width - 1:
+            break
+        out.append(ch)
+        used += w
+    return "".join(out) + "…" + " " * (width - 1 - used)
