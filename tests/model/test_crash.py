@@ -41,28 +41,29 @@ CHILD = textwrap.dedent(
 )
 
 
-async def test_a_killed_session_loses_no_edit(
-    empty_server: RunningEmulator, make_model: MakeModel, journal_path: Path
-) -> None:
-    dataset = make_dataset(empty_server, items=2)
-    edits = {"input": INPUT_TEXT, "metadata": METADATA_TEXT, "ref_trace_id": "trace-1"}
-    root = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def edit_then_kill(
+    server: RunningEmulator, journal_path: Path, dataset_id: str, edits: dict[str, str]
+) -> str:
+    """Run the child until it has made its edits, SIGKILL it; the edited item's id."""
     child = subprocess.Popen(
         [
             sys.executable,
             "-c",
             CHILD,
-            empty_server.url,
-            empty_server.api_key,
+            server.url,
+            server.api_key,
             str(journal_path),
-            str(dataset.id),
+            dataset_id,
             json.dumps(edits),
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        cwd=root,
-        env={**os.environ, "PYTHONPATH": str(root)},
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     try:
         assert child.stdout is not None
@@ -73,13 +74,21 @@ async def test_a_killed_session_loses_no_edit(
             if not line and child.poll() is not None:
                 raise AssertionError(f"child died: {child.stderr.read() if child.stderr else ''}")
         assert line.startswith("EDITED"), line
-        item_id = line.split()[1]
         os.kill(child.pid, signal.SIGKILL)
         assert child.wait(timeout=10) == -signal.SIGKILL
+        return line.split()[1]
     finally:
         if child.poll() is None:
             child.kill()
             child.wait()
+
+
+async def test_a_killed_session_loses_no_edit(
+    empty_server: RunningEmulator, make_model: MakeModel, journal_path: Path
+) -> None:
+    dataset = make_dataset(empty_server, items=2)
+    edits = {"input": INPUT_TEXT, "metadata": METADATA_TEXT, "ref_trace_id": "trace-1"}
+    item_id = edit_then_kill(empty_server, journal_path, str(dataset.id), edits)
 
     model = await make_model(empty_server)
     [draft] = model.state.drafts
