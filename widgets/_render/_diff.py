@@ -18,6 +18,15 @@ def _line_html(kind: str, mark: str, text: str, max_line_chars: int) -> str:
     return f'<div class="dx-line dx-{kind}"><span class="dx-mark">{mark}</span>{body}</div>'
 
 
+def _lines(text: str) -> list[str]:
+    # Not str.splitlines: it also splits at U+2028, U+0085, FS/GS/RS..., which JSON text may hold
+    # raw inside a string; the line diff must follow the editor's lines, i.e. "\n" only.
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
 def _range(start: int, length: int) -> str:
     # As ``diff -u`` writes it: 1-based, and an empty range names the line before it.
     return f"{start + 1 if length else start},{length}"
@@ -37,8 +46,8 @@ def diff_html(
     marker. Lines equal at both ends are trimmed before difflib runs, and a changed middle longer
     than 4,000 lines is shown as all removed then all added, so the cost stays bounded.
     """
-    a = before_text.splitlines()
-    b = after_text.splitlines()
+    a = _lines(before_text)
+    b = _lines(after_text)
     if a == b:
         return '<div class="dx-diff dx-same">No changes.</div>'
     start = 0

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
+from itertools import islice
 from typing import Any
 
 from ._text import escape_text, make_visible_json
@@ -30,7 +31,7 @@ def _int_text(value: int) -> str:
         return int.__repr__(value)
     except ValueError:  # beyond sys.get_int_max_str_digits()
         digits = int(value.bit_length() * math.log10(2)) + 1
-        return f"<integer of about {digits:,} digits>"
+        return f"(integer of about {digits:,} digits)"
 
 
 def _float_text(value: float) -> str:
@@ -178,14 +179,18 @@ def json_html(
         if size > max_chars:
             raise _Full
 
+    def room() -> int:
+        # Characters a string may still show: one piece never overshoots the budget by much.
+        return max(1, min(max_string, max_chars - size))
+
     def walk(v: Any, level: int) -> None:
         scalar = _scalar(v)
         if scalar is not None:
-            add(f'<span class="{scalar[0]}">{scalar[1]}</span>')
+            add(f'<span class="{scalar[0]}">{escape_text(scalar[1])}</span>')
             return
         kids = _children(v)
         if kids is None:
-            add(_string_html(_as_str(v), max_string, "dx-s"))
+            add(_string_html(_as_str(v), room(), "dx-s"))
             return
         is_object, length, items = kids
         opener, closer = ("{", "}") if is_object else ("[", "]")
@@ -193,21 +198,21 @@ def json_html(
             add(opener + closer)
             return
         if level >= _DEEPEST:
-            add(opener + _more(length, "keys (nested too deep)" if is_object else "items") + closer)
+            noun = "keys" if is_object else "items"
+            add(f'{opener}<span class="dx-more">… {length:,} {noun} nested too deep</span>{closer}')
             return
         pad = " " * (indent * (level + 1))
         add(opener + "\n")
         shown = min(length, max_items)
-        for i, (k, child) in enumerate(items):
-            if i >= shown:
-                add(pad + _more(length - shown, "keys" if is_object else "items") + "\n")
-                break
+        for i, (k, child) in enumerate(islice(items, shown)):
             if is_object:
-                add(pad + _string_html(_key_str(k), max_string, "dx-k") + ": ")
+                add(pad + _string_html(_key_str(k), room(), "dx-k") + ": ")
             else:
                 add(pad)
             walk(child, level + 1)
             add(",\n" if i < length - 1 else "\n")
+        if shown < length:
+            add(pad + _more(length - shown, "keys" if is_object else "items") + "\n")
         add(" " * (indent * level) + closer)
 
     try:
@@ -223,7 +228,7 @@ def json_html(
 def _leaf_html(value: Any, max_string: int) -> str:
     scalar = _scalar(value)
     if scalar is not None:
-        return f'<span class="{scalar[0]}">{scalar[1]}</span>'
+        return f'<span class="{scalar[0]}">{escape_text(scalar[1])}</span>'
     kids = _children(value)
     if kids is not None:  # an empty container
         return "{}" if kids[0] else "[]"
@@ -258,10 +263,13 @@ def json_tree_html(
         if size > max_chars:
             raise _Full
 
+    def room() -> int:
+        return max(1, min(max_string, max_chars - size))
+
     def walk(label: str, v: Any, depth: int) -> None:
         kids = _children(v)
         if kids is None or kids[1] == 0:
-            add(f'<div class="dx-leaf">{label}{_leaf_html(v, max_string)}</div>')
+            add(f'<div class="dx-leaf">{label}{_leaf_html(v, room())}</div>')
             return
         is_object, length, items = kids
         noun = ("key" if is_object else "item") + ("" if length == 1 else "s")
@@ -281,19 +289,18 @@ def json_tree_html(
             f"<details{' open' if is_open else ''}><summary>{summary}</summary>"
             '<div class="dx-children">'
         )
-        for i, (k, child) in enumerate(items):
-            if i >= max_items:
-                add(f'<div class="dx-leaf">{_more(length - max_items, noun)}</div>')
-                break
+        for k, child in islice(items, max_items):
             if is_object:
                 key = _key_str(k)
-                key_html = escape_text(key[:max_string])
-                if len(key) > max_string:
+                key_html = escape_text(key[: room()])
+                if len(key) > room():
                     key_html += "…"
                 child_label = f'<span class="dx-k">{key_html}</span>: '
             else:
                 child_label = f'<span class="dx-i">{k}</span>: '
             walk(child_label, child, depth + 1)
+        if length > max_items:
+            add(f'<div class="dx-leaf">{_more(length - max_items, noun)}</div>')
         add(closers.pop())
 
     try:

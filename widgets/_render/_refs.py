@@ -35,7 +35,8 @@ def safe_host(host: str) -> str | None:
 
 
 def _part(value: Any) -> str:
-    return quote(timestamp_text(value), safe="")
+    # A lone surrogate cannot be UTF-8 encoded; it goes as its visible escape instead.
+    return quote(timestamp_text(value), safe="", errors="backslashreplace")
 
 
 def trace_url(item: Any, host: str, project_id: int | str | None) -> str | None:
