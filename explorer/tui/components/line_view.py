@@ -72,8 +72,8 @@ class LineView(ScrollView, can_focus=True):
         Binding("N", "previous_match", "Previous match", show=False, id="line_view.prev_match"),
         Binding("j", "scroll_down", "Down", show=False, id="line_view.down"),
         Binding("k", "scroll_up", "Up", show=False, id="line_view.up"),
-        Binding("g", "scroll_home", "Top", show=False, id="line_view.top"),
-        Binding("G", "scroll_end", "Bottom", show=False, id="line_view.bottom"),
+        Binding("g,home", "go_top", "Top", show=False, id="line_view.top"),
+        Binding("G,end", "go_bottom", "Bottom", show=False, id="line_view.bottom"),
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -499,6 +499,12 @@ class LineView(ScrollView, can_focus=True):
         blocks = self._block_cache.get(y) or [0]
         b = col // _BLOCK
         return blocks[b] + _cells(line[b * _BLOCK : col])
+
+    def action_go_top(self) -> None:
+        self.scroll_to(x=0, y=0, animate=False, immediate=True)
+
+    def action_go_bottom(self) -> None:
+        self.scroll_to(x=0, y=self.max_scroll_y, animate=False, immediate=True)
 
     def scroll_to_line(self, y: int) -> None:
         """Scroll so that line ``y`` is at the top."""
