@@ -180,6 +180,9 @@ def template_path(kind: str, team: int) -> Path:
         finally:
             store.close()
         os.replace(tmp, path)  # atomic: parallel builders just race to the same content
+        for stale in directory.glob(f"seed-{kind}-p{team}-*.sqlite3"):
+            if stale != path:  # an older content version
+                stale.unlink(missing_ok=True)
     finally:
         for leftover in (tmp, f"{tmp}-wal", f"{tmp}-shm"):
             if os.path.exists(leftover):

@@ -1,8 +1,9 @@
 """SQLite storage for datasets, items and users. All SQL of the emulator lives here.
 
 Rows are tuples whose columns follow the API's field order (``DATASET_FIELDS``, ``ITEM_FIELDS``),
-so serializing is a zip. JSON fields are stored as JSON text (SQL NULL for null). ``hidden`` is a
-generated column (``deleted IS 1``) so the list indexes can use an equality on it: a row whose
+so serializing is a zip. JSON fields are stored as JSON text (SQL NULL for null). ``hidden`` is
+``deleted IS 1``, kept by this module (a plain column, because SQLite does not treat an index on
+a generated column as covering): the list indexes use an equality on it, and a row whose
 ``deleted`` is null stays listed, as PostHog excludes only ``deleted=True``.
 """
 
@@ -13,7 +14,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 DATASET_FIELDS = (
     "id",
@@ -65,8 +66,7 @@ CREATE TABLE IF NOT EXISTS users (
 CREATE TABLE IF NOT EXISTS datasets (
     id TEXT PRIMARY KEY, name TEXT NOT NULL, description TEXT, metadata TEXT,
     created_at TEXT NOT NULL, updated_at TEXT NOT NULL, deleted INTEGER, created_by INTEGER,
-    team INTEGER NOT NULL,
-    hidden INTEGER GENERATED ALWAYS AS (deleted IS 1) VIRTUAL
+    team INTEGER NOT NULL, hidden INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS datasets_by_created ON datasets (team, hidden, created_at, id);
 CREATE INDEX IF NOT EXISTS datasets_by_updated ON datasets (team, hidden, updated_at, id);
@@ -74,7 +74,7 @@ CREATE TABLE IF NOT EXISTS items (
     id TEXT PRIMARY KEY, dataset TEXT NOT NULL, input TEXT, output TEXT, metadata TEXT,
     ref_trace_id TEXT, ref_timestamp TEXT, ref_source_id TEXT, deleted INTEGER,
     created_at TEXT NOT NULL, updated_at TEXT NOT NULL, created_by INTEGER, team INTEGER NOT NULL,
-    hidden INTEGER GENERATED ALWAYS AS (deleted IS 1) VIRTUAL
+    hidden INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS items_by_dataset
     ON items (team, dataset, hidden, created_at DESC, id DESC);
@@ -85,6 +85,10 @@ CREATE INDEX IF NOT EXISTS items_by_team ON items (team, hidden, created_at DESC
 _SQL_INT_MAX = 2**62
 
 Row = tuple[Any, ...]
+
+
+def _hidden(deleted: object) -> int:
+    return 1 if deleted is True or (type(deleted) is int and deleted == 1) else 0
 
 
 def _icontains(haystack: str | None, needle: str) -> bool:
@@ -150,11 +154,13 @@ class Store:
         self._insert_many("items", ITEM_FIELDS, rows)
 
     def _insert_many(self, table: str, fields: Sequence[str], rows: Sequence[Row]) -> None:
-        sql = f"INSERT INTO {table} ({', '.join(fields)}) VALUES ({', '.join('?' * len(fields))})"
+        columns = [*fields, "hidden"]
+        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+        deleted = fields.index("deleted")
         with self._lock:
             self._conn.execute("BEGIN")
             try:
-                self._conn.executemany(sql, rows)
+                self._conn.executemany(sql, ((*row, _hidden(row[deleted])) for row in rows))
             except BaseException:
                 self._conn.execute("ROLLBACK")
                 raise
@@ -190,6 +196,8 @@ class Store:
         unknown = set(changes) - set(fields)
         if unknown:
             raise ValueError(f"not columns of {table}: {sorted(unknown)}")
+        if "deleted" in changes:
+            changes = {**changes, "hidden": _hidden(changes["deleted"])}
         assignments = ", ".join(f"{col} = ?" for col in changes)
         with self._lock:
             self._conn.execute("BEGIN IMMEDIATE")
