@@ -1,0 +1,345 @@
+"""The page table, the Select rows, the ref fields and the trace link."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import UTC, datetime, timedelta, timezone
+from types import SimpleNamespace
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import ipywidgets
+import pytest
+
+from explorer.api.models import DatasetItem
+from tests.widgets._html_check import assert_only_our_markup, parse
+from widgets._render import (
+    ITEM_COLUMNS,
+    items_select_header,
+    items_select_header_html,
+    items_select_options,
+    items_table_html,
+    refs_html,
+    safe_host,
+    trace_url,
+)
+
+HOST = "https://us.posthog.com"
+TS = datetime(2025, 3, 4, 5, 6, 7, 890000, tzinfo=UTC)
+
+
+def _item(n: int, **over: Any) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "id": f"{n:08x}-1111-2222-3333-444455556666",
+        "input": {"messages": [{"role": "user", "content": f"question {n} " + "x" * 500}]},
+        "output": f"answer {n}",
+        "metadata": {"n": n},
+        "ref_trace_id": None,
+        "ref_timestamp": None,
+        "ref_source_id": None,
+        "updated_at": "2025-01-31T09:05:59Z",
+    }
+    item.update(over)
+    return item
+
+
+def _traced(n: int, **over: Any) -> dict[str, Any]:
+    refs = {"ref_trace_id": f"trace-{n}", "ref_timestamp": TS, "ref_source_id": f"gen-{n}"}
+    return _item(n, **{**refs, **over})
+
+
+def _rows(html_text: str) -> list[str]:
+    return html_text.split("<tr")[2:]  # after the header row
+
+
+# ------------------------------------------------------------------------------ page table
+
+
+def test_table_shows_one_row_per_item_with_previews() -> None:
+    items = [_item(i) for i in range(100)]
+    out = items_table_html(items, selected_id=None, columns=ITEM_COLUMNS)
+    parsed = assert_only_our_markup(out)
+    assert [t for t, _ in parsed.tags].count("tr") == 101
+    assert [t for t, _ in parsed.tags].count("table") == 1
+    row = _rows(out)[3]
+    assert ">00000003<" in row  # short id
+    assert 'title="00000003-1111-2222-3333-444455556666"' in row
+    assert '{"messages":[{"role":"user","content":"question 3 xxx' in parse(row).text
+    assert "2025-01-31 09:05" in row
+    assert '"answer 3"' in parse(row).text
+
+
+def test_previews_are_cut_to_80_characters() -> None:
+    out = items_table_html([_item(1, input="y" * 5_000_000)], selected_id=None)
+    cells = [d for d in parse(out).text.split("\n") if d]
+    assert '"' + "y" * 78 + "…" in parse(out).text
+    assert "y" * 80 not in "".join(cells)
+    assert len(out) < 2_000
+
+
+def test_selected_row_is_marked() -> None:
+    items = [_item(i) for i in range(5)]
+    out = items_table_html(items, selected_id=items[2]["id"])
+    rows = _rows(out)
+    assert [("dx-selected" in r) for r in rows] == [False, False, True, False, False]
+    assert 'aria-selected="true"' in rows[2]
+    assert "dx-selected" not in items_table_html(items, selected_id="nope")
+
+
+def test_trace_marker_only_when_all_three_refs_are_set() -> None:
+    items = [
+        _traced(0),
+        _traced(1, ref_trace_id=None),
+        _traced(2, ref_timestamp=None),
+        _traced(3, ref_source_id=""),
+        _item(4),
+    ]
+    rows = _rows(items_table_html(items, selected_id=None))
+    assert ["dx-badge-trace" in r for r in rows] == [True, False, False, False, False]
+    labels = [label for label, _ in items_select_options(items)]
+    assert ["↗" in label for label in labels] == [True, False, False, False, False]
+
+
+def test_columns_are_chosen_and_checked() -> None:
+    out = items_table_html([_item(1)], selected_id=None, columns=("id", "output"))
+    parsed = parse(out)
+    assert parsed.text.startswith("idoutput")
+    assert "messages" not in parsed.text
+    with pytest.raises(ValueError, match="unknown columns"):
+        items_table_html([_item(1)], selected_id=None, columns=("id", "bogus"))
+    with pytest.raises(ValueError, match="unknown columns"):
+        items_select_options([_item(1)], columns=("nope",))
+
+
+def test_empty_page() -> None:
+    assert "No items on this page" in parse(items_table_html([], selected_id=None)).text
+    assert items_select_options([]) == []
+
+
+def test_objects_with_attributes_work_like_dicts() -> None:
+    as_dict = _traced(7)
+    as_obj = SimpleNamespace(**as_dict)
+    assert items_table_html([as_obj], selected_id=as_dict["id"]) == items_table_html(
+        [as_dict], selected_id=as_dict["id"]
+    )
+    assert items_select_options([as_obj]) == items_select_options([as_dict])
+
+
+def test_dataset_item_models_render() -> None:
+    item = DatasetItem.model_validate(
+        {
+            "id": "0b4f2a6e-0000-4000-8000-000000000001",
+            "dataset": "0b4f2a6e-0000-4000-8000-0000000000ff",
+            "input": {"big": 2**70},
+            "output": None,
+            "created_at": "2025-01-01T00:00:00Z",
+            "updated_at": "2025-02-03T04:05:06Z",
+            "ref_trace_id": "t 1",
+            "ref_timestamp": "2025-01-01T00:00:00Z",
+            "ref_source_id": "s",
+            "ref_span_id": "old-name",
+        }
+    )
+    out = items_table_html([item], selected_id=item.id)
+    assert "dx-selected" in out
+    assert str(2**70) in parse(out).text
+    assert "2025-02-03 04:05" in out
+    [(label, value)] = items_select_options([item])
+    assert value == str(item.id)
+    assert label.startswith('0b4f2a6e  {"big":1180591620717411303424}')
+    refs = parse(refs_html(item, HOST, 2)).text
+    assert "ref_span_id" in refs
+    assert "old-name" in refs
+    assert "2025-01-01T00:00:00Z" in refs
+
+
+# ------------------------------------------------------------------------------ Select rows
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def test_select_labels_are_fixed_width_columns() -> None:
+    items = [
+        _traced(1),
+        _item(2, input="日本語のテキスト" * 10, output="😀" * 50, metadata=None),
+        _item(3, input="", output={"a": [1, 2]}, updated_at=None),
+    ]
+    header = items_select_header()
+    starts = [header.index(title) for title in ("input", "output", "metadata", "trace")]
+    for label, _ in items_select_options(items):
+        # Every column starts at the same screen column as its title, after a two-space gap.
+        for start in starts:
+            if _width(label) <= start:  # trailing empty columns are stripped
+                assert label.rstrip() == label
+                continue
+            cut = next((i for i in range(len(label) + 1) if _width(label[:i]) >= start), None)
+            assert cut is not None
+            assert _width(label[:cut]) == start, label
+            assert label[cut - 2 : cut] == "  ", label
+
+
+def test_select_header_html_is_escaped_text() -> None:
+    out = items_select_header_html(("id", "input"))
+    assert_only_our_markup(out)
+    assert parse(out).text == items_select_header(("id", "input"))
+
+
+def test_one_select_widget_serves_any_page_size() -> None:
+    items = [_item(i) for i in range(200)]
+    select = ipywidgets.Select(options=items_select_options(items), rows=20)
+    select.add_class("dx-rows")
+    assert len(select.options) == 200
+    select.value = items[150]["id"]
+    assert select.index == 150
+    # The labels reach the browser as text: the view sets textContent, never innerHTML.
+    assert select._options_labels[150].startswith("00000096  ")
+    select.close()
+
+
+# ------------------------------------------------------------------------------ refs and link
+
+
+def _href(html_text: str) -> str | None:
+    hrefs = parse(html_text).attrs("a", "href")
+    assert len(hrefs) <= 1
+    return hrefs[0] if hrefs else None
+
+
+def test_trace_link_encodes_every_part() -> None:
+    trace = "a b?c&d#e%f/g+h"
+    source = "gen&x=1#frag"
+    item = _item(1, ref_trace_id=trace, ref_source_id=source, ref_timestamp=TS)
+    out = refs_html(item, HOST + "/", 2)
+    parsed = assert_only_our_markup(out)
+    href = _href(out)
+    assert href == trace_url(item, HOST, 2)
+    assert href is not None
+    parts = urlsplit(href)
+    assert (parts.scheme, parts.netloc) == ("https", "us.posthog.com")
+    assert parts.fragment == ""
+    prefix = "/project/2/llm-analytics/traces/"
+    assert parts.path.startswith(prefix)
+    assert unquote(parts.path[len(prefix) :]) == trace
+    assert parse_qs(parts.query, strict_parsing=True) == {
+        "event": [source],
+        "timestamp": ["2025-03-04T05:06:07.890000Z"],
+    }
+    anchor = next(attrs for tag, attrs in parsed.tags if tag == "a")
+    assert ("target", "_blank") in anchor
+    assert ("rel", "noopener noreferrer") in anchor
+
+
+def test_trace_link_agrees_with_the_api_model() -> None:
+    item = DatasetItem.model_validate(
+        {
+            "id": "0b4f2a6e-0000-4000-8000-000000000001",
+            "dataset": "0b4f2a6e-0000-4000-8000-0000000000ff",
+            "created_at": "2025-01-01T00:00:00Z",
+            "updated_at": "2025-01-01T00:00:00Z",
+            "ref_trace_id": "tr ace?#",
+            "ref_timestamp": "2025-01-01T10:00:00+02:00",
+            "ref_source_id": "s&1",
+        }
+    )
+    ours = trace_url(item, HOST, 2)
+    theirs = item.trace_url(HOST, 2)
+    assert ours is not None
+    assert theirs is not None
+    assert urlsplit(ours).path == urlsplit(theirs).path
+    assert parse_qs(urlsplit(ours).query) == parse_qs(urlsplit(theirs).query)
+
+
+@pytest.mark.parametrize(
+    ("moment", "expected"),
+    [
+        (datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC), "2025-01-02T03:04:05Z"),
+        (datetime(2025, 1, 2, 3, 4, 5), "2025-01-02T03:04:05Z"),  # naive: taken as UTC
+        (
+            datetime(2025, 1, 2, 3, 4, 5, tzinfo=timezone(timedelta(hours=2))),
+            "2025-01-02T03:04:05+02:00",
+        ),
+        ("2025-01-02T03:04:05.123Z", "2025-01-02T03:04:05.123Z"),  # a string goes as sent
+    ],
+)
+def test_trace_link_timestamps(moment: Any, expected: str) -> None:
+    url = trace_url(_item(1, ref_trace_id="t", ref_source_id="s", ref_timestamp=moment), HOST, 2)
+    assert url is not None
+    assert parse_qs(urlsplit(url).query)["timestamp"] == [expected]
+
+
+@pytest.mark.parametrize("missing", ["ref_trace_id", "ref_timestamp", "ref_source_id"])
+@pytest.mark.parametrize("empty", [None, ""])
+def test_no_link_when_a_ref_field_is_missing(missing: str, empty: Any) -> None:
+    item = _traced(1, **{missing: empty})
+    out = refs_html(item, HOST, 2)
+    assert _href(out) is None
+    assert trace_url(item, HOST, 2) is None
+    text = assert_only_our_markup(out).text
+    assert "needs all three ref fields" in text
+    assert "not set" in text
+
+
+def test_no_link_without_a_project() -> None:
+    assert trace_url(_traced(1), HOST, None) is None
+    assert trace_url(_traced(1), HOST, "") is None
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "javascript:alert(1)",
+        "javascript://us.posthog.com/%0aalert(1)",
+        "JAVASCRIPT:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "file:///etc/passwd",
+        "ftp://us.posthog.com",
+        "//evil.example",
+        "us.posthog.com",
+        "https://",
+        "https://us.posthog.com@evil.example",
+        "https://us.posthog.com:99999",
+        "https://us.posthog.com/?next=x",
+        "https://us.posthog.com/#x",
+        'https://us.posthog.com" onmouseover="alert(1)',
+        "https://us.posthog.com/\x00",
+        " https://us.posthog.com",
+        "",
+    ],
+)
+def test_no_link_for_a_host_that_is_not_plain_http(host: str) -> None:
+    assert safe_host(host) is None
+    out = refs_html(_traced(1), host, 2)
+    assert _href(out) is None
+    assert "not an http(s) address" in assert_only_our_markup(out).text
+
+
+@pytest.mark.parametrize(
+    ("host", "base"),
+    [
+        ("https://us.posthog.com/", "https://us.posthog.com"),
+        ("http://127.0.0.1:8000", "http://127.0.0.1:8000"),
+        ("HTTPS://eu.posthog.com", "HTTPS://eu.posthog.com"),
+        ("https://posthog.example.com/base/", "https://posthog.example.com/base"),
+    ],
+)
+def test_http_hosts_get_a_link(host: str, base: str) -> None:
+    assert safe_host(host) == base
+    href = _href(refs_html(_traced(1), host, 42))
+    assert href is not None
+    assert href.startswith(base + "/project/42/llm-analytics/traces/trace-1?event=gen-1&")
+
+
+def test_javascript_in_ref_fields_stays_inside_the_path_and_query() -> None:
+    item = _item(
+        1,
+        ref_trace_id="javascript:alert(1)",
+        ref_source_id="javascript:alert(2)",
+        ref_timestamp='"><script>',
+    )
+    href = _href(refs_html(item, HOST, 2))
+    assert href == (
+        f"{HOST}/project/2/llm-analytics/traces/javascript%3Aalert%281%29"
+        "?event=javascript%3Aalert%282%29&timestamp=%22%3E%3Cscript%3E"
+    )
