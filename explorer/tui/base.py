@@ -1,0 +1,103 @@
+"""What every screen of the terminal app shares: the model, its change events, running commands.
+
+A screen never calls the client: it runs model commands in workers (one exclusive group per
+concern, so a newer page request cancels an older one) and redraws from ``model.state`` when a
+`ModelChanged` message names what changed. The model's subscriber callback runs on the app's
+event loop and only posts a message; the redraw happens in the screen's handler.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Any, Protocol, TypeVar, cast
+
+from textual.message import Message
+from textual.screen import ModalScreen, Screen
+from textual.worker import Worker
+
+from explorer.model import Change, ExplorerModel
+
+__all__ = ["HasModel", "ModalModelScreen", "ModelChanged", "ModelScreen", "ModelView"]
+
+ResultT = TypeVar("ResultT")
+
+
+class HasModel(Protocol):
+    """The app as screens see it: it owns the one `ExplorerModel`."""
+
+    @property
+    def model(self) -> ExplorerModel: ...
+
+
+class ModelChanged(Message):
+    """The model finished a command; ``change.kinds`` names what to redraw."""
+
+    def __init__(self, change: Change) -> None:
+        super().__init__()
+        self.change = change
+
+
+class ModelView:
+    """Mixin for a screen that follows the model: subscribes while mounted, runs commands.
+
+    Subclasses override `redraw` (called once on mount with every kind, then per change).
+    """
+
+    _unsubscribe: Callable[[], None] | None = None
+
+    @property
+    def model(self) -> ExplorerModel:
+        return cast(HasModel, self.app).model  # type: ignore[attr-defined]
+
+    def _follow_model(self) -> None:
+        screen = cast(Screen[Any], self)
+
+        def forward(change: Change) -> None:
+            screen.post_message(ModelChanged(change))
+
+        self._unsubscribe = self.model.subscribe(forward)
+
+    def _stop_following(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+
+    def run_model(
+        self, command: Coroutine[Any, Any, None], *, group: str, exclusive: bool = True
+    ) -> Worker[None]:
+        """Run a model command in a worker of ``group``; with ``exclusive`` a newer command of
+        the same group cancels the older one. Model commands report failures in state, so the
+        worker never raises into the UI; an unexpected bug is still shown by the app."""
+        screen = cast(Screen[Any], self)
+        return screen.run_worker(command, group=group, exclusive=exclusive, exit_on_error=False)
+
+    def redraw(self, change: Change | None) -> None:
+        """Redraw from ``self.model.state``; ``change`` None means everything."""
+
+
+class ModelScreen(ModelView, Screen[ResultT]):
+    """A full screen that redraws from the model."""
+
+    def on_mount(self) -> None:
+        self._follow_model()
+        self.redraw(None)
+
+    def on_unmount(self) -> None:
+        self._stop_following()
+
+    def on_model_changed(self, message: ModelChanged) -> None:
+        self.redraw(message.change)
+
+
+class ModalModelScreen(ModelView, ModalScreen[ResultT]):
+    """A dialog that redraws from the model."""
+
+    def on_mount(self) -> None:
+        self._follow_model()
+        self.redraw(None)
+
+    def on_unmount(self) -> None:
+        self._stop_following()
+
+    def on_model_changed(self, message: ModelChanged) -> None:
+        self.redraw(message.change)
