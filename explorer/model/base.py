@@ -170,7 +170,8 @@ class ModelBase:
             else:
                 if self._pager.replace_item(item):
                     changes.add("page")
-                ctx.notice(changes, "info", f"Saved item {str(item.id)[:8]}.", "", command)
+                verb = "Undid the save of" if command == "undo" else "Saved"
+                ctx.notice(changes, "info", f"{verb} item {str(item.id)[:8]}.", "", command)
             if current:
                 self.state.selection = item
                 changes.add("selection")

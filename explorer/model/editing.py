@@ -172,20 +172,24 @@ class EditingCommands(ModelBase):
 
     async def discard(self) -> None:
         """Drop the editor's unsaved changes (and its draft in the journal)."""
-        ctx = self._ctx
         changes: Changes = set()
+        self._discard(changes, "discard")
+        self._ctx.emit("discard", changes)
+
+    def _discard(self, changes: Changes, command: str) -> None:
+        ctx = self._ctx
         editor = self.state.editor
-        if editor is not None:
-            ctx.journal.drop_draft(editor.key)
-            ctx.reload_drafts(changes)
-            if editor.is_new:
-                self._set_editor(None, changes)
-            else:
-                item = self.state.selection or editor.base
-                assert item is not None
-                self._set_editor(editor_from_item(item, read_only=self.state.read_only), changes)
-            ctx.notice(changes, "info", "Discarded the unsaved changes.", "", "discard")
-        ctx.emit("discard", changes)
+        if editor is None:
+            return
+        ctx.journal.drop_draft(editor.key)
+        ctx.reload_drafts(changes)
+        if editor.is_new:
+            self._set_editor(None, changes)
+        else:
+            item = self.state.selection or editor.base
+            assert item is not None
+            self._set_editor(editor_from_item(item, read_only=self.state.read_only), changes)
+        ctx.notice(changes, "info", "Discarded the unsaved changes.", "", command)
 
     # -- new items, copies, moves ------------------------------------------------------------
 
@@ -337,12 +341,12 @@ class EditingCommands(ModelBase):
 
     async def drop_draft(self, key: str) -> None:
         """Forget a draft (the same as `discard` when it is open in the editor)."""
-        if self.state.editor is not None and self.state.editor.key == key:
-            await self.discard()
-            return
         changes: Changes = set()
-        self._ctx.journal.drop_draft(key)
-        self._ctx.reload_drafts(changes)
+        if self.state.editor is not None and self.state.editor.key == key:
+            self._discard(changes, "drop_draft")
+        else:
+            self._ctx.journal.drop_draft(key)
+            self._ctx.reload_drafts(changes)
         self._ctx.emit("drop_draft", changes)
 
     async def retry_unsaved(self) -> None:

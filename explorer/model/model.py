@@ -1,4 +1,4 @@
-"""`ExplorerModel`: the explorer without a screen. See the package docstring for the tour."""
+"""`ExplorerModel`: the explorer without a screen; its docstring is the tour for front ends."""
 
 from __future__ import annotations
 
@@ -13,9 +13,75 @@ class ExplorerModel(BrowsingCommands, UndoCommands):
 
     ``ExplorerModel(client, journal, *, read_only=None, page_size=50)``: ``client`` is an open
     `explorer.api.AsyncClient` (the caller closes it); ``journal`` a `Journal`; ``read_only``
-    adds to the client's own setting (it can never lift it); ``page_size`` 1-500.
+    adds to the client's own setting (it can never lift it); ``page_size`` 1-500;
+    ``stale_after`` (seconds, default 30): a page older than this is not trusted by `select`.
 
-    Read ``model.state`` (a `ModelState`); run commands (all ``async``); subscribe to the one
-    `Change` each command emits. Commands never raise for expected failures: they put a
-    `Notice` in ``state.notice``. See ``explorer.model``'s docstring for the full list.
+    A tour for front-end authors
+    ----------------------------
+
+    Build it on an open async client and a journal, then start it::
+
+        from explorer.api import AsyncClient
+        from explorer.model import ExplorerModel, Journal
+
+        client = AsyncClient(host=..., api_key=..., project_id=...)
+        model = ExplorerModel(client, Journal())        # Journal(path) in tests
+        unsubscribe = model.subscribe(lambda change: redraw(change.kinds))
+        await model.start()                              # datasets page 1, drafts, trash
+
+    **State** (``model.state``, plain dataclasses, read without awaiting; never write it):
+
+    - ``host``, ``project_id``, ``read_only``: for the header.
+    - ``datasets``: ``datasets`` (list), ``search``, ``order_by``, ``page_number``, ``total``,
+      ``range_text``, ``has_next``/``has_previous``.
+    - ``page``: the open ``dataset``, its ``items`` (one server page), ``page_number`` (1-based),
+      ``page_size``, ``total``, ``page_count``, ``range_text`` ("101-150 of 1,200"), ``has_next``,
+      ``has_previous``, ``next_ready`` (the next page is prefetched).
+    - ``selection``: the selected `DatasetItem` (fresh copy) or None.
+    - ``editor``: `EditorState` or None: ``fields`` (name -> `FieldState`: ``text``,
+      ``base_text``, ``changed``, ``error`` with ``line``/``column``), ``status`` (clean,
+      editing, saving, not_saved, conflict, saved), ``status_text`` ("not saved: ..."),
+      ``conflict`` (`ConflictState`: ``theirs`` and per-field ``base``/``mine``/``theirs``/
+      ``choice``), ``is_new``.
+    - ``drafts``: unsaved drafts in the journal (this and earlier sessions); ``trash``: what was
+      soft-deleted from this machine, restorable; ``undo_label``: what `undo` would revert.
+    - ``notice`` (latest `Notice`: ``level``, ``message`` = what happened, ``hint`` = what to do),
+      ``notices`` (the last 20); ``busy``: ``datasets``, ``page``, ``item``, ``save``, ``delete``.
+
+    **Events**: each command calls every subscriber once, when it ends, with
+    ``Change(command="next_page", kinds=frozenset({"page", "busy"}))``; kinds are ``datasets``,
+    ``dataset``, ``page``, ``selection``, ``editor``, ``drafts``, ``trash``, ``undo``, ``notice``,
+    ``busy``. Redraw what is named. A command sets its busy flag as soon as it starts running (a
+    task started with ``create_task`` runs at the loop's next turn); the event comes at the end.
+    ``idle()`` and ``close()`` are not commands and emit nothing.
+
+    **Commands** (``async``; run them as fire-and-forget tasks if you like; each emits one change):
+
+    - Datasets: ``start()``, ``refresh_datasets()``, ``search_datasets(text)`` (debounce in the
+      front end), ``sort_datasets("-created_at" | "created_at" | "-updated_at" | "updated_at")``,
+      ``go_to_datasets_page(n)``, ``next_datasets_page()``, ``prev_datasets_page()``,
+      ``create_dataset(name, description="", metadata="")``, ``update_dataset(id, name=...,
+      description=..., metadata=...)`` (metadata is JSON-object text), ``delete_dataset(id)``,
+      ``restore_dataset(id)``.
+    - Pages: ``open_dataset(id)``, ``close_dataset()``, ``next_page()``, ``prev_page()``,
+      ``go_to_page(n)``, ``set_page_size(n)`` (1-500), ``refresh()``. A newer page request cancels
+      an older one still in flight (the older emits a change with only ``busy``).
+    - Items: ``select(item_id)``, ``clear_selection()``, ``edit_field(name, text)`` (names:
+      ``input``, ``output``, ``metadata``, ``ref_trace_id``, ``ref_timestamp``, ``ref_source_id``),
+      ``save(add_another=False)``, ``resolve_conflict("mine" | "theirs" | {field: choice})``,
+      ``discard()``, ``new_item(dataset_id=None)``, ``duplicate_item(dataset_id, item_id=None)``,
+      ``move_item(dataset_id, item_id=None)``, ``delete_item(item_id=None)``,
+      ``restore_item(item_id)``, ``undo()`` (the last delete, restore, save or move of this
+      session; a save is reverted through the same conflict check as a save).
+    - Drafts: ``open_draft(key)``, ``drop_draft(key)``, ``retry_unsaved()``.
+    - Other: ``dismiss_notice()``, ``idle()`` (await the prefetch), ``close()``; queries
+      ``diffs()`` and ``conflict_diffs()`` (per-field diffs of pretty-printed JSON).
+
+    **Guarantees**: an edit is in the journal before ``edit_field`` returns (SQLite, one
+    transaction, WAL, synchronous=FULL) and leaves it only when the server confirmed the save; a
+    save compares ``updated_at`` with the version the edit started from and stops in a conflict
+    instead of overwriting; only changed fields are sent; an unknown outcome (5xx, dropped
+    connection) is checked on the server before "not saved" is reported, and a create is never
+    sent twice without first looking for it; a soft delete writes the item to the trash before the
+    PATCH; in read-only mode every write command refuses with a notice before any request.
     """
