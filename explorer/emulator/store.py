@@ -107,6 +107,10 @@ class Store:
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.execute("PRAGMA foreign_keys=OFF")
         self._conn.create_function("icontains", 2, _icontains, deterministic=True)
+        # List counts, reused until the data changes: counting 100k index entries costs more
+        # than reading a page. Our own writes clear it; data_version tells other connections'.
+        self._counts: dict[tuple[Any, ...], int] = {}
+        self._counts_version: int | None = None
         with self._lock:
             self._conn.executescript(_SCHEMA)
             self._conn.execute(
@@ -165,6 +169,19 @@ class Store:
                 self._conn.execute("ROLLBACK")
                 raise
             self._conn.execute("COMMIT")
+            self._counts.clear()
+
+    def _count(self, sql: str, params: Sequence[Any]) -> int:
+        """``SELECT COUNT(*)`` through the cache (call with the lock held)."""
+        version = self._conn.execute("PRAGMA data_version").fetchone()[0]
+        if version != self._counts_version or len(self._counts) > 1000:
+            self._counts.clear()
+            self._counts_version = version
+        key = (sql, *params)
+        count = self._counts.get(key)
+        if count is None:
+            count = self._counts[key] = int(self._conn.execute(sql, params).fetchone()[0])
+        return count
 
     # -- single rows ------------------------------------------------------------------------
 
@@ -211,6 +228,7 @@ class Store:
                 self._conn.execute("ROLLBACK")
                 raise
             self._conn.execute("COMMIT")
+            self._counts.clear()
         return row
 
     def dataset_in_project(self, team: int, id_: str) -> bool:
@@ -249,9 +267,7 @@ class Store:
         terms.append(f"id {'DESC' if first_desc else 'ASC'}")
         where_sql = " AND ".join(where)
         with self._lock:
-            count = self._conn.execute(
-                f"SELECT COUNT(*) FROM datasets WHERE {where_sql}", params
-            ).fetchone()[0]
+            count = self._count(f"SELECT COUNT(*) FROM datasets WHERE {where_sql}", params)
             if count == 0 or offset > count:
                 return count, []
             rows = self._conn.execute(
@@ -272,9 +288,7 @@ class Store:
             params.append(dataset)
         order = "created_at DESC, id DESC"
         with self._lock:
-            count = self._conn.execute(
-                f"SELECT COUNT(*) FROM items WHERE {where}", params
-            ).fetchone()[0]
+            count = self._count(f"SELECT COUNT(*) FROM items WHERE {where}", params)
             if count == 0 or offset > count:
                 return count, []
             # Deferred join: page through the covering index, then read only the page's rows.

@@ -41,3 +41,22 @@ def test_dataset_pages_use_an_index_for_each_order() -> None:
                 (1,),
             )
             assert index in plan and "TEMP B-TREE" not in plan, plan
+
+
+def test_cached_counts_follow_writes_from_any_connection(tmp_path: object) -> None:
+    path = f"{tmp_path}/counts.sqlite3"
+    ours, theirs = Store(path), Store(path)
+    row = ("d1", "n", None, None, "2026-01-01T00:00:00.000000Z", "2026-01-01T00:00:00.000000Z")
+
+    def count(store: Store) -> int:
+        return store.list_datasets(1, search=None, ids=None, order=[], limit=1, offset=0)[0]
+
+    assert count(ours) == 0
+    ours.insert_dataset((*row, False, None, 1))
+    assert count(ours) == 1
+    theirs.insert_dataset(("d2", *row[1:], False, None, 1))
+    assert count(ours) == 2  # another connection's commit invalidates the cache
+    ours.update_dataset(1, "d1", {"deleted": True})
+    assert count(ours) == 1
+    ours.close()
+    theirs.close()
