@@ -92,15 +92,18 @@ class ModelBase:
             return item
         return await self._ctx.client.items.get(item_id)
 
-    async def _reload_page(self, changes: Changes) -> None:
-        """Fetch the current page again (the dataset changed under it); keep the selection."""
+    async def _reload_page(self, changes: Changes, *, gone: str | None = None) -> None:
+        """Fetch the current page again (the dataset changed under it); keep the selection.
+        ``gone``: an item that left the dataset; if the fetch fails, its row is removed here."""
         if self.state.page.dataset is None:
             return
         self._pager.invalidate()
         try:
             await self._pager.show(self._pager.state.page_number, fresh=True)
         except (Superseded, ApiError):
-            # The rows stay as they were; the next page turn fetches again.
+            # The next page turn fetches again; meanwhile the row that left is not shown.
+            if gone is not None and self._pager.remove_item(gone):
+                changes.add("page")
             return
         changes.add("page")
         self._sync_selection(changes)

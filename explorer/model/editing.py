@@ -261,7 +261,8 @@ class EditingCommands(ModelBase):
             )
             self._after_move(moved, changes)
             if self._open_dataset_id() in (source, dataset_id):
-                await self._reload_page(changes)
+                gone = str(item.id) if self._open_dataset_id() == source else None
+                await self._reload_page(changes, gone=gone)
             ctx.notice(changes, "info", f"Moved item {str(item.id)[:8]}.", "", "move_item")
 
         await ctx.run("move_item", body, doing="Moving the item", busy="delete", write=True)

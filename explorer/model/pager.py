@@ -230,3 +230,14 @@ class ItemPager:
                 if str(cached.id) == item_id:
                     page.items[i] = item
         return found
+
+    def remove_item(self, item_id: str) -> bool:
+        """Take a row off the page shown (it was deleted or moved away) and forget the cache,
+        whose offsets no longer hold."""
+        index = self.state.index_of(item_id)
+        if index is None:
+            return False
+        self.invalidate()
+        self.state.items = [item for item in self.state.items if str(item.id) != item_id]
+        self.state.total = max(0, self.state.total - 1)
+        return True

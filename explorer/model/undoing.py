@@ -147,7 +147,7 @@ class UndoCommands(EditingCommands, ModelBase):
                 self._set_editor(None, changes)
         dataset_id = str(obj.dataset) if isinstance(obj, DatasetItem) else None
         if dataset_id is None or dataset_id == self._open_dataset_id():
-            await self._reload_page(changes)
+            await self._reload_page(changes, gone=object_id if action == "delete" else None)
 
     async def _close_dataset(self, changes: Changes) -> None:
         self._pager.invalidate()

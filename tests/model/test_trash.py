@@ -164,3 +164,18 @@ async def test_undo_with_nothing_to_undo(
     model = await make_model(empty_server)
     await model.undo()
     assert model.state.notice is not None and model.state.notice.message == "Nothing to undo."
+
+
+async def test_the_row_leaves_the_page_even_when_the_page_cannot_be_fetched(
+    empty_server: RunningEmulator, make_model: MakeModel
+) -> None:
+    dataset = make_dataset(empty_server, items=3)
+    transport = ScriptedTransport()
+    model = await make_model(empty_server, client_options={"retries": 0, "transport": transport})
+    await model.open_dataset(str(dataset.id))
+    item_id = str(model.state.page.items[1].id)
+    transport.script.append(("GET", "500"))  # the page reload after the delete fails
+    await model.delete_item(item_id)
+    assert model.state.trash[0].confirmed
+    assert model.state.page.index_of(item_id) is None
+    assert model.state.page.range_text == "1-2 of 2"
