@@ -10,7 +10,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections import deque
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from types import TracebackType
 from typing import Any, Self, TypeVar, Unpack
 
@@ -25,6 +27,7 @@ from explorer.api._classic import (
     ItemFields,
     Operation,
 )
+from explorer.api._paging import DEFAULT_PREFETCH, PagePlan
 from explorer.api._retry import RetryPolicy, retry_delay
 from explorer.api.errors import ApiError, ReadOnlyError, Unreachable
 from explorer.api.models import Dataset, DatasetItem, Page
@@ -39,6 +42,8 @@ DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 """Connect within 5 s; every other wait (read, write, pool) up to 30 s."""
 
 TimeoutTypes = float | httpx.Timeout | None
+PageOp = Callable[[int, int], Operation[Page[T]]]
+"""Builds the list operation for (limit, offset)."""
 
 
 class _BaseClient:
@@ -56,9 +61,12 @@ class _BaseClient:
         allow_http: bool | None = None,
         timeout: TimeoutTypes = DEFAULT_TIMEOUT,
         retries: RetryPolicy | int | None = None,
+        prefetch: int = DEFAULT_PREFETCH,
         config_path: str | None = None,
         settings: Settings | None = None,
     ) -> None:
+        if prefetch < 0:
+            raise ValueError("prefetch must not be negative")
         if settings is None:
             settings = Settings.resolve(
                 host,
@@ -72,6 +80,7 @@ class _BaseClient:
             )
         self.settings = settings
         self.retry_policy = RetryPolicy.coerce(retries)
+        self.prefetch = prefetch
         self._timeout = httpx.Timeout(timeout) if timeout is not None else httpx.Timeout(None)
         self._api = ClassicApi(settings.host, settings.project_id, settings.api_prefix)
         self._headers = {
@@ -155,13 +164,6 @@ def _describe(failure: BaseException) -> str:
     return f"{type(failure).__name__}: {text}" if text else type(failure).__name__
 
 
-def _next_offset(page: Page[Any]) -> int | None:
-    """Where the next page starts, or None after the last (follows what the server returned)."""
-    if page.next is None or not page.results:
-        return None
-    return page.offset + len(page.results)
-
-
 # ---------------------------------------------------------------- sync
 
 
@@ -185,6 +187,7 @@ class Client(_BaseClient):
         allow_http: bool | None = None,
         timeout: TimeoutTypes = DEFAULT_TIMEOUT,
         retries: RetryPolicy | int | None = None,
+        prefetch: int = DEFAULT_PREFETCH,
         config_path: str | None = None,
         settings: Settings | None = None,
         transport: httpx.BaseTransport | None = None,
@@ -199,6 +202,7 @@ class Client(_BaseClient):
             allow_http=allow_http,
             timeout=timeout,
             retries=retries,
+            prefetch=prefetch,
             config_path=config_path,
             settings=settings,
         )
@@ -228,6 +232,48 @@ class Client(_BaseClient):
             self._sleep(self._delay(op, attempt, failure))
             attempt += 1
 
+    def _iterate(self, make_op: PageOp[T], plan: PagePlan) -> Iterator[T]:
+        """Every item of a list, pages asked ahead of need by a small thread pool."""
+        in_flight: deque[Future[Page[T]]] = deque()
+        pool: ThreadPoolExecutor | None = None
+
+        def ask() -> None:
+            nonlocal pool
+            for offset in plan.wanted():
+                op = make_op(plan.page_size, offset)
+                if plan.prefetch == 0 or not plan.started:
+                    future: Future[Page[T]] = Future()  # nothing to overlap: send it here
+                    try:
+                        future.set_result(self._send(op))
+                    except BaseException as exc:
+                        future.set_exception(exc)
+                else:
+                    if pool is None:
+                        pool = ThreadPoolExecutor(plan.prefetch, "explorer-pages")
+                    future = pool.submit(self._send, op)
+                in_flight.append(future)
+
+        try:
+            while True:
+                ask()
+                if not in_flight:
+                    return
+                page = in_flight.popleft().result()
+                more = plan.received(page)
+                if not plan.pending:  # the plan dropped what was asked ahead
+                    while in_flight:
+                        in_flight.pop().cancel()
+                if plan.prefetch:
+                    ask()  # before handing out this page, so the server works meanwhile
+                yield from page.results
+                if not more:
+                    return
+        finally:
+            for future in in_flight:
+                future.cancel()
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+
     def close(self) -> None:
         """Close the connections."""
         self._http.close()
@@ -248,6 +294,7 @@ class Datasets:
     """``client.datasets``: list, iterate, get, create, update, delete and restore datasets."""
 
     def __init__(self, client: Client) -> None:
+        self._client = client
         self._send = client._send
         self._api = client._api
 
@@ -273,12 +320,13 @@ class Datasets:
         order_by: str | Iterable[str] | None = None,
         page_size: int = 100,
     ) -> Iterator[Dataset]:
-        """Every live dataset matching ``search``, fetched one page at a time."""
-        offset: int | None = 0
-        while offset is not None:
-            page = self._send(self._api.list_datasets(search, order_by, None, page_size, offset))
-            yield from page.results
-            offset = _next_offset(page)
+        """Every live dataset matching ``search``, fetched a page at a time (a few ahead)."""
+        plan = PagePlan(page_size, self._client.prefetch)
+
+        def page(limit: int, offset: int) -> Operation[Page[Dataset]]:
+            return self._api.list_datasets(search, order_by, None, limit, offset)
+
+        return self._client._iterate(page, plan)
 
     def get(self, id: Id) -> Dataset:
         """The dataset; `NotFound` if it does not exist or is deleted."""
@@ -305,6 +353,7 @@ class Items:
     """``client.items``: list, iterate, get, create, update, delete and restore dataset items."""
 
     def __init__(self, client: Client) -> None:
+        self._client = client
         self._send = client._send
         self._api = client._api
 
@@ -317,12 +366,13 @@ class Items:
     def iter(
         self, dataset: Id | Dataset | None = None, page_size: int = 100
     ) -> Iterator[DatasetItem]:
-        """Every live item (of ``dataset``), fetched one page at a time."""
-        offset: int | None = 0
-        while offset is not None:
-            page = self._send(self._api.list_items(dataset, page_size, offset))
-            yield from page.results
-            offset = _next_offset(page)
+        """Every live item (of ``dataset``), fetched a page at a time (a few ahead)."""
+        plan = PagePlan(page_size, self._client.prefetch)
+
+        def page(limit: int, offset: int) -> Operation[Page[DatasetItem]]:
+            return self._api.list_items(dataset, limit, offset)
+
+        return self._client._iterate(page, plan)
 
     def get(self, id: Id) -> DatasetItem:
         """The item; `NotFound` if it does not exist or is deleted."""
@@ -363,6 +413,7 @@ class AsyncClient(_BaseClient):
         allow_http: bool | None = None,
         timeout: TimeoutTypes = DEFAULT_TIMEOUT,
         retries: RetryPolicy | int | None = None,
+        prefetch: int = DEFAULT_PREFETCH,
         config_path: str | None = None,
         settings: Settings | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
@@ -377,6 +428,7 @@ class AsyncClient(_BaseClient):
             allow_http=allow_http,
             timeout=timeout,
             retries=retries,
+            prefetch=prefetch,
             config_path=config_path,
             settings=settings,
         )
@@ -406,6 +458,36 @@ class AsyncClient(_BaseClient):
             await self._sleep(self._delay(op, attempt, failure))
             attempt += 1
 
+    async def _iterate(self, make_op: PageOp[T], plan: PagePlan) -> AsyncIterator[T]:
+        """Every item of a list, pages asked ahead of need as tasks."""
+        in_flight: deque[asyncio.Task[Page[T]]] = deque()
+
+        def ask() -> None:
+            for offset in plan.wanted():
+                in_flight.append(asyncio.create_task(self._send(make_op(plan.page_size, offset))))
+
+        try:
+            while True:
+                ask()
+                if not in_flight:
+                    return
+                page = await in_flight.popleft()
+                more = plan.received(page)
+                if not plan.pending:  # the plan dropped what was asked ahead
+                    while in_flight:
+                        in_flight.pop().cancel()
+                if plan.prefetch:
+                    ask()  # before handing out this page, so the server works meanwhile
+                for item in page.results:
+                    yield item
+                if not more:
+                    return
+        finally:
+            for task in in_flight:
+                task.cancel()
+            if in_flight:
+                await asyncio.gather(*in_flight, return_exceptions=True)
+
     async def aclose(self) -> None:
         """Close the connections."""
         await self._http.aclose()
@@ -426,6 +508,7 @@ class AsyncDatasets:
     """``async_client.datasets``: the awaitable twin of `Datasets`."""
 
     def __init__(self, client: AsyncClient) -> None:
+        self._client = client
         self._send = client._send
         self._api = client._api
 
@@ -440,20 +523,19 @@ class AsyncDatasets:
         """One page of live datasets; see `Datasets.list`."""
         return await self._send(self._api.list_datasets(search, order_by, ids, limit, offset))
 
-    async def iter(
+    def iter(
         self,
         search: str | None = None,
         order_by: str | Iterable[str] | None = None,
         page_size: int = 100,
     ) -> AsyncIterator[Dataset]:
-        """Every live dataset matching ``search``, one page at a time (``async for``)."""
-        offset: int | None = 0
-        while offset is not None:
-            op = self._api.list_datasets(search, order_by, None, page_size, offset)
-            page = await self._send(op)
-            for dataset in page.results:
-                yield dataset
-            offset = _next_offset(page)
+        """Every live dataset matching ``search`` (``async for``); see `Datasets.iter`."""
+        plan = PagePlan(page_size, self._client.prefetch)
+
+        def page(limit: int, offset: int) -> Operation[Page[Dataset]]:
+            return self._api.list_datasets(search, order_by, None, limit, offset)
+
+        return self._client._iterate(page, plan)
 
     async def get(self, id: Id) -> Dataset:
         """See `Datasets.get`."""
@@ -482,6 +564,7 @@ class AsyncItems:
     """``async_client.items``: the awaitable twin of `Items`."""
 
     def __init__(self, client: AsyncClient) -> None:
+        self._client = client
         self._send = client._send
         self._api = client._api
 
@@ -491,16 +574,16 @@ class AsyncItems:
         """See `Items.list`."""
         return await self._send(self._api.list_items(dataset, limit, offset))
 
-    async def iter(
+    def iter(
         self, dataset: Id | Dataset | None = None, page_size: int = 100
     ) -> AsyncIterator[DatasetItem]:
-        """Every live item (of ``dataset``), one page at a time (``async for``)."""
-        offset: int | None = 0
-        while offset is not None:
-            page = await self._send(self._api.list_items(dataset, page_size, offset))
-            for item in page.results:
-                yield item
-            offset = _next_offset(page)
+        """Every live item (of ``dataset``) (``async for``); see `Items.iter`."""
+        plan = PagePlan(page_size, self._client.prefetch)
+
+        def page(limit: int, offset: int) -> Operation[Page[DatasetItem]]:
+            return self._api.list_items(dataset, limit, offset)
+
+        return self._client._iterate(page, plan)
 
     async def get(self, id: Id) -> DatasetItem:
         """See `Items.get`."""

@@ -276,7 +276,8 @@ def _read_config(path: Path) -> dict[str, Any]:
         config = tomllib.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"The config file {path} is not valid TOML: {exc}.") from None
-    unknown = set(config) - {"default_profile", "profiles"}
+    # [keys] and [tui] belong to the terminal app (explorer.tui.keys reads them).
+    unknown = set(config) - {"default_profile", "profiles", "keys", "tui"}
     if unknown:
         raise ConfigError(f"Unknown keys in {path}: {', '.join(sorted(unknown))}.")
     profiles = config.get("profiles", {})

@@ -1,0 +1,149 @@
+"""The typed client beside a plain httpx loop, over the same pages of the same server.
+
+Scenarios (the server is ``dataset-explorer serve --seed large`` in its own process):
+
+- throughput: every item of ``bulk-100k`` (100,000) with ``page_size=1000``, through
+  ``Client.items.iter`` (validated, typed models) and through a bare ``httpx.Client`` loop that
+  only decodes JSON. Rounds alternate which goes first; the median of each side is compared.
+  Target: ours >= 0.9x the plain loop's items per second.
+- memory: the peak Python memory (tracemalloc, above what was held before) while iterating a
+  dataset of 5,000 items (``sql-generation``) and one of 100,000 (``bulk-100k``), page_size=1000.
+  Target: the peak does not grow with the dataset (large <= 1.25x small).
+"""
+
+from __future__ import annotations
+
+import gc
+import statistics
+import time
+import tracemalloc
+from collections.abc import Callable
+
+import httpx
+
+from benchmarks._common import Result, RunningServer, emulator_process
+from explorer.api import Client
+
+PAGE_SIZE = 1000
+ROUNDS = 3
+LARGE = "bulk-100k"
+SMALL = "sql-generation"
+
+
+def _dataset_id(client: Client, name: str) -> str:
+    for dataset in client.datasets.iter(search=name):
+        if dataset.name == name:
+            return str(dataset.id)
+    raise RuntimeError(f"the server has no dataset {name!r}; start it with --seed large")
+
+
+def _ours(client: Client, dataset: str) -> int:
+    count = 0
+    for _ in client.items.iter(dataset=dataset, page_size=PAGE_SIZE):
+        count += 1
+    return count
+
+
+def _plain(server: RunningServer, dataset: str) -> Callable[[], int]:
+    url = f"{server.url}/api/projects/{server.project_id}/dataset_items/"
+    headers = {"Authorization": f"Bearer {server.api_key}"}
+
+    def run() -> int:
+        count = 0
+        offset = 0
+        with httpx.Client(headers=headers, timeout=30) as http:
+            while True:
+                params = {"dataset": dataset, "limit": PAGE_SIZE, "offset": offset}
+                response = http.get(url, params=params)
+                response.raise_for_status()
+                page = response.json()
+                for _ in page["results"]:
+                    count += 1
+                if page["next"] is None:
+                    return count
+                offset += PAGE_SIZE
+
+    return run
+
+
+def _timed(fn: Callable[[], int]) -> tuple[float, int]:
+    gc.collect()
+    start = time.perf_counter()
+    n = fn()
+    return time.perf_counter() - start, n
+
+
+def _peak_mib(fn: Callable[[], int]) -> tuple[float, int]:
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before, _ = tracemalloc.get_traced_memory()
+        tracemalloc.reset_peak()
+        n = fn()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return (peak - before) / 2**20, n
+
+
+def run() -> list[Result]:
+    with emulator_process("--seed", "large") as server:
+        client = Client(server.url, server.api_key, server.project_id)
+        with client:
+            large = _dataset_id(client, LARGE)
+            small = _dataset_id(client, SMALL)
+            plain = _plain(server, large)
+
+            def ours() -> int:
+                return _ours(client, large)
+
+            # Warm both paths (connections, the server's page cache, pydantic's validators).
+            _ours(client, small)
+            _plain(server, small)()
+
+            ours_s: list[float] = []
+            plain_s: list[float] = []
+            for round_ in range(ROUNDS):
+                order = [(ours, ours_s), (plain, plain_s)]
+                if round_ % 2:
+                    order.reverse()
+                for fn, times in order:
+                    seconds, n = _timed(fn)
+                    if n != 100_000:
+                        raise RuntimeError(f"expected 100,000 items, got {n}")
+                    times.append(seconds)
+
+            small_peak, small_n = _peak_mib(lambda: _ours(client, small))
+            large_peak, large_n = _peak_mib(ours)
+
+    ours_rate = 100_000 / statistics.median(ours_s)
+    plain_rate = 100_000 / statistics.median(plain_s)
+    ratio = ours_rate / plain_rate
+    return [
+        Result(
+            scenario=f"iterate {LARGE} (100,000 items), page_size={PAGE_SIZE}",
+            ours=ours_rate,
+            baseline=plain_rate,
+            unit="items/s",
+            target="ours >= 0.9x plain httpx loop",
+            passed=ratio >= 0.9,
+            note=(
+                f"median of {ROUNDS} alternating rounds; ours {statistics.median(ours_s):.2f} s"
+                f" (typed models), plain {statistics.median(plain_s):.2f} s (json only)"
+            ),
+        ),
+        Result(
+            scenario=f"peak memory iterating {LARGE} vs {SMALL}, page_size={PAGE_SIZE}",
+            ours=large_peak,
+            baseline=small_peak,
+            unit="MiB",
+            target="large <= 1.25x small (independent of size)",
+            passed=large_peak <= 1.25 * small_peak,
+            note=f"tracemalloc peak above baseline; {large_n:,} vs {small_n:,} items",
+        ),
+    ]
+
+
+if __name__ == "__main__":
+    for result in run():
+        print(result)
