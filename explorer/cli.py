@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import logging
 import signal
 import sys
 import threading
@@ -142,6 +143,14 @@ def _wait_for_signal(stop: threading.Event) -> None:
 
 def _start(args: argparse.Namespace, parser: argparse.ArgumentParser) -> EmulatorServer | None:
     from explorer.emulator import EmulatorServer, FaultConfig
+
+    # Requests (with --access-log: method, path and status only; keys travel in a header) and
+    # server errors go to stderr.
+    logging.basicConfig(
+        level=logging.INFO if args.access_log else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
 
     try:
         faults = FaultConfig(

@@ -155,7 +155,10 @@ class EmulatorServer:
         self.port = sock.getsockname()[1]
         config = uvicorn.Config(
             self.injector,
-            log_level="warning",
+            log_level="info" if self._access_log else "warning",
+            # Leave the host's logging alone (a TUI or pytest owns it): uvicorn's records go
+            # to its loggers and propagate; the CLI configures a handler.
+            log_config=None,
             access_log=self._access_log,
             lifespan="off",
             timeout_graceful_shutdown=3,

@@ -194,3 +194,12 @@ def test_serve_defaults() -> None:
 def test_console_script_is_declared() -> None:
     text = (Path(__file__).parents[2] / "pyproject.toml").read_text()
     assert 'dataset-explorer = "explorer.cli:main"' in text
+
+
+def test_access_log_shows_paths_never_the_key() -> None:
+    with serve("serve", "--port", "0", "--seed", "none", "--access-log") as served:
+        assert _get(served.url, path="/api/projects/1/datasets/?limit=2").status_code == 200
+        code, _, err = served.stop()
+    assert code == 0
+    assert '"GET /api/projects/1/datasets/?limit=2 HTTP/1.1" 200' in err
+    assert "phx_demo_key" not in err
