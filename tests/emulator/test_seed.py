@@ -178,7 +178,8 @@ def test_existing_database_is_not_reseeded(tmp_path: Path) -> None:
 
 
 def test_demo_server_has_the_demo_data(demo_server: RunningEmulator) -> None:
-    demo_data = pytest.importorskip("explorer.emulator.demo_data")
+    from explorer.emulator import demo_data
+
     headers = demo_server.headers
     listing = httpx.get(demo_server.api("datasets"), headers=headers).json()
     visible = {
