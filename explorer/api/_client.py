@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
@@ -62,7 +63,7 @@ class _BaseClient:
         timeout: TimeoutTypes = DEFAULT_TIMEOUT,
         retries: RetryPolicy | int | None = None,
         prefetch: int = DEFAULT_PREFETCH,
-        config_path: str | None = None,
+        config_path: str | os.PathLike[str] | None = None,
         settings: Settings | None = None,
     ) -> None:
         if prefetch < 0:
@@ -154,6 +155,7 @@ class _BaseClient:
         if key in error.message or key in (error.detail or ""):
             error.message = error.message.replace(key, "<api key>")
             error.detail = error.detail.replace(key, "<api key>") if error.detail else None
+            error.args = (error.message,)
         return error
 
 
@@ -168,11 +170,18 @@ def _describe(failure: BaseException) -> str:
 
 
 class Client(_BaseClient):
-    """A blocking client for PostHog datasets.
+    """A blocking client for PostHog datasets: ``client.datasets`` and ``client.items``.
 
-    ``Client()`` reads the environment and config file; see `Settings.resolve`. Raises
-    `ConfigError` when host, key or project cannot be found. Use as a context manager or call
-    `close()`.
+    ``host``, ``api_key``, ``project_id``, ``profile``, ``api_prefix`` ("projects" or
+    "environments"), ``read_only``, ``allow_http`` and ``config_path`` are resolved by
+    `Settings.resolve` (arguments, then environment, then the config file), unless ``settings``
+    is given. ``read_only`` refuses every write before sending it. ``timeout`` is seconds or an
+    `httpx.Timeout` (default: connect 5 s, the rest 30 s). ``retries`` is a `RetryPolicy` or a
+    number of retries (0 disables them). ``prefetch`` is how many pages ``iter()`` asks for
+    ahead (0: one at a time). ``transport`` replaces httpx's (tests use `httpx.MockTransport`).
+
+    Raises `ConfigError` when host, key or project cannot be found. Use as a context manager or
+    call `close()`. Safe to share between threads.
     """
 
     def __init__(
@@ -188,7 +197,7 @@ class Client(_BaseClient):
         timeout: TimeoutTypes = DEFAULT_TIMEOUT,
         retries: RetryPolicy | int | None = None,
         prefetch: int = DEFAULT_PREFETCH,
-        config_path: str | None = None,
+        config_path: str | os.PathLike[str] | None = None,
         settings: Settings | None = None,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
@@ -414,7 +423,7 @@ class AsyncClient(_BaseClient):
         timeout: TimeoutTypes = DEFAULT_TIMEOUT,
         retries: RetryPolicy | int | None = None,
         prefetch: int = DEFAULT_PREFETCH,
-        config_path: str | None = None,
+        config_path: str | os.PathLike[str] | None = None,
         settings: Settings | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
