@@ -38,10 +38,21 @@ class FieldDiff:
         return "\n".join(marks[line.kind] + line.text for line in self.lines)
 
 
+def _lines(text: str) -> list[str]:
+    # Only "\n" ends a line: str.splitlines() would also split on U+2028, U+0085 and \x1c-\x1e,
+    # which pretty-printed JSON (ensure_ascii=False) keeps raw inside strings.
+    if not text:
+        return []
+    parts = text.split("\n")
+    if parts[-1] == "":
+        parts.pop()
+    return parts
+
+
 def diff_texts(field: str, before: str, after: str, context: int = 3) -> FieldDiff:
     """Diff two texts line by line (``context`` unchanged lines around each change)."""
     lines: list[DiffLine] = []
-    raw = difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=context)
+    raw = difflib.unified_diff(_lines(before), _lines(after), lineterm="", n=context)
     for line in raw:
         if line.startswith(("---", "+++")):
             continue

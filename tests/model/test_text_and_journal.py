@@ -64,6 +64,16 @@ def test_diff_of_pretty_printed_json_ignores_reindenting() -> None:
     assert value_to_text("ref_trace_id", None) == ""
 
 
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\x85"])
+def test_diff_lines_split_only_at_newlines(separator: str) -> None:
+    # These characters stay raw inside pretty-printed JSON strings; a diff must not split there.
+    diff = diff_values("output", {"a": f"x{separator}y"}, {"a": f"x{separator}z"})
+    removed = [line.text for line in diff.lines if line.kind == "removed"]
+    added = [line.text for line in diff.lines if line.kind == "added"]
+    assert removed == [f'  "a": "x{separator}y"']
+    assert added == [f'  "a": "x{separator}z"']
+
+
 def test_journal_keeps_drafts_trash_and_history_per_host_and_project(tmp_path: Path) -> None:
     path = tmp_path / "j.sqlite3"
     journal = Journal(path)
