@@ -1,0 +1,405 @@
+"""The inspector: one item, read-only, at keyboard speed.
+
+``InspectorScreen(item_id)`` shows ``model.state.selection`` (it awaits ``model.select(item_id)``
+on mount when the selection is another item): id, dataset, created/updated and by whom, every
+``ref_*`` field the server sent and, when all three are set, the item's trace in PostHog; then
+``input``, ``output`` and ``metadata``, each as a lazily expanded JSON tree or as pretty-printed
+highlighted text (``t`` toggles; the text view is built the first time it is needed).
+
+Keys: ``1``/``2``/``3`` show input/output/metadata; ``t`` tree/text; ``y`` copies the value
+under the cursor (the whole field in the text view), ``Y`` its JSON path (``$.input.messages[0]``)
+through ``App.copy_to_clipboard`` (OSC 52); ``/`` finds text in all three fields (``n``/``N``
+step through the matches of the field shown); ``enter`` on a cut string shows it whole;
+``o`` opens the trace URL; ``e`` opens the editor on this item; ``escape`` goes back.
+
+All item text reaches the screen through :mod:`explorer.tui.components` (never markup).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any, ClassVar
+from urllib.parse import quote
+
+from rich.style import Style
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.widgets import ContentSwitcher, Footer, Input, Static, TabbedContent, TabPane
+
+from explorer.api.models import DatasetItem
+from explorer.model import JSON_FIELDS, Change
+from explorer.tui.base import ModelScreen
+from explorer.tui.components import JsonText, JsonTree, LineView, preview, safe_text
+
+__all__ = ["FieldTree", "InspectorScreen", "item_header", "trace_url"]
+
+STRING_LIMIT = 200  # characters of a string shown in the tree before it is cut
+
+
+def _timestamp(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat().replace("+00:00", "Z")
+    return str(value)
+
+
+def trace_url(item: DatasetItem, host: str, project_id: str | int) -> str | None:
+    """``{host}/project/{project}/llm-analytics/traces/{ref_trace_id}?event={ref_source_id}
+    &timestamp={ref_timestamp}``, every part percent-encoded; None unless all three are set."""
+    if not (item.ref_trace_id and item.ref_source_id and item.ref_timestamp and str(project_id)):
+        return None
+
+    def part(value: Any) -> str:
+        return quote(_timestamp(value), safe="", errors="backslashreplace")
+
+    return (
+        f"{host.rstrip('/')}/project/{part(project_id)}/llm-analytics/traces/"
+        f"{part(item.ref_trace_id)}?event={part(item.ref_source_id)}"
+        f"&timestamp={part(item.ref_timestamp)}"
+    )
+
+
+def _who(item: DatasetItem) -> str:
+    user = item.created_by
+    if user is None:
+        return "unknown"
+    name = " ".join(p for p in (user.first_name, user.last_name or "") if p)
+    if name and user.email:
+        return f"{name} <{user.email}>"
+    return name or user.email or str(user.uuid)
+
+
+def item_header(item: DatasetItem, dataset_name: str | None, url: str | None) -> Text:
+    """The lines above the fields: id, dataset, times, refs and the trace link (all safe)."""
+    muted = "dim"
+    text = Text(no_wrap=True, end="")
+    text.append("item ", muted)
+    text.append(str(item.id), "bold")
+    text.append("   dataset ", muted)
+    if dataset_name:
+        text.append_text(safe_text(dataset_name, max_len=80))
+        text.append(f" ({str(item.dataset)[:8]})", muted)
+    else:
+        text.append(str(item.dataset))
+    text.append("\ncreated ", muted)
+    text.append(_timestamp(item.created_at))
+    text.append(" by ", muted)
+    text.append_text(safe_text(_who(item), max_len=80))
+    text.append("   updated ", muted)
+    text.append(_timestamp(item.updated_at))
+    for name, value in item.refs.items():
+        text.append(f"\n{name:<19} ", muted)
+        if value is None or value == "":
+            text.append("not set", muted)
+        elif isinstance(value, str | datetime):
+            text.append_text(safe_text(_timestamp(value), max_len=300))
+        else:
+            text.append_text(preview(value, 120))
+    text.append("\ntrace               ", muted)
+    if url is None:
+        text.append("no link (needs ref_trace_id, ref_source_id and ref_timestamp)", muted)
+    else:
+        # Every part is percent-encoded, so the URL holds no control or markup character.
+        text.append(url, Style(underline=True, link=url))
+        text.append("  (o: open)", muted)
+    return text
+
+
+class FieldTree(JsonTree):
+    """A `JsonTree` of one item field whose paths start at the item: ``$.input.messages[0]``."""
+
+    def __init__(self, field: str, value: Any = None, **kwargs: Any) -> None:
+        super().__init__(value, label=field, string_limit=STRING_LIMIT, **kwargs)
+        self.field = field
+
+    def path_at_cursor(self) -> str | None:
+        path = super().path_at_cursor()
+        if path is None:
+            return None
+        return f"$.{self.field}{path[1:]}"
+
+
+class InspectorScreen(ModelScreen[None]):
+    """One item, read-only: header, refs and trace link, then each JSON field as tree or text."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back", id="inspector.back"),
+        Binding("t", "toggle_view", "Tree/text", id="inspector.toggle_view"),
+        Binding("1", "show_field('input')", "Input", id="inspector.input"),
+        Binding("2", "show_field('output')", "Output", id="inspector.output"),
+        Binding("3", "show_field('metadata')", "Metadata", id="inspector.metadata"),
+        Binding("slash", "find", "Find", id="inspector.find"),
+        Binding("y", "copy_value", "Copy value", id="inspector.copy_value"),
+        Binding("Y", "copy_path", "Copy path", id="inspector.copy_path"),
+        Binding("e", "edit", "Edit", id="inspector.edit"),
+        Binding("o", "open_trace", "Open trace", id="inspector.open_trace"),
+    ]
+
+    DEFAULT_CSS = """
+    InspectorScreen {
+        layout: vertical;
+    }
+    InspectorScreen #inspector-header {
+        height: auto;
+        max-height: 10;
+        padding: 0 1;
+        background: $boost;
+    }
+    InspectorScreen TabbedContent {
+        height: 1fr;
+    }
+    InspectorScreen TabPane {
+        padding: 0;
+        height: 1fr;
+    }
+    InspectorScreen ContentSwitcher {
+        height: 1fr;
+    }
+    InspectorScreen FieldTree, InspectorScreen JsonText {
+        height: 1fr;
+    }
+    InspectorScreen #inspector-find {
+        display: none;
+        dock: bottom;
+    }
+    InspectorScreen #inspector-find.-active {
+        display: block;
+    }
+    InspectorScreen #inspector-status {
+        height: 1;
+        padding: 0 1;
+        color: $text-muted;
+    }
+    """
+
+    def __init__(self, item_id: str) -> None:
+        super().__init__()
+        self.item_id = item_id
+        self.mode: str = "tree"
+        self._item: DatasetItem | None = None
+        self._find_counts: dict[str, int] = {}
+        self._query = ""
+
+    # -- layout ------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text("loading item " + self.item_id[:36]), id="inspector-header")
+        with TabbedContent(id="inspector-fields"):
+            for field in JSON_FIELDS:
+                with (
+                    TabPane(field, id=f"pane-{field}"),
+                    ContentSwitcher(initial=f"tree-{field}", id=f"switch-{field}"),
+                ):
+                    yield FieldTree(field, id=f"tree-{field}")
+        with Vertical(id="inspector-bottom"):
+            yield Static("", id="inspector-status")
+        yield Input(placeholder="find in this item (enter; escape closes)", id="inspector-find")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        # ModelScreen.on_mount (follow the model, first redraw) runs too: Textual calls the
+        # handler of every class in the MRO.
+        selection = self.model.state.selection
+        if selection is None or str(selection.id) != self.item_id:
+            self.run_model(self.model.select(self.item_id), group="inspector-select")
+
+    # -- drawing -----------------------------------------------------------------------------
+
+    def redraw(self, change: Change | None) -> None:
+        state = self.model.state
+        selection = state.selection
+        if selection is not None and str(selection.id) == self.item_id:
+            if selection is not self._item:
+                self._show(selection)
+        elif self._item is None and change is not None and "notice" in change.kinds:
+            notice = state.notice
+            if notice is not None and not state.busy.item:
+                self.query_one("#inspector-header", Static).update(
+                    safe_text(f"item {self.item_id}: {notice.message}")
+                )
+
+    def _show(self, item: DatasetItem) -> None:
+        self._item = item
+        state = self.model.state
+        dataset = state.page.dataset
+        name = dataset.name if dataset is not None and dataset.id == item.dataset else None
+        url = trace_url(item, state.host, state.project_id)
+        self.query_one("#inspector-header", Static).update(item_header(item, name, url))
+        for field in JSON_FIELDS:
+            value = getattr(item, field)
+            self.query_one(f"#tree-{field}", FieldTree).load(value)
+            texts = self.query(f"#text-{field}").results(JsonText)
+            for view in texts:
+                view.load(value)
+        self._focus_current()
+
+    def _current_field(self) -> str:
+        active = self.query_one(TabbedContent).active or "pane-input"
+        return active.removeprefix("pane-")
+
+    def _text_view(self, field: str) -> JsonText:
+        """The text view of ``field``, built on first use."""
+        found = self.query(f"#text-{field}").results(JsonText)
+        for view in found:
+            return view
+        value = getattr(self._item, field) if self._item is not None else None
+        view = JsonText(value, id=f"text-{field}")
+        self.query_one(f"#switch-{field}", ContentSwitcher).mount(view)
+        return view
+
+    def _focus_current(self) -> None:
+        field = self._current_field()
+        if self.mode == "text":
+            self._text_view(field).focus()
+        else:
+            self.query_one(f"#tree-{field}", FieldTree).focus()
+
+    def _status(self, text: str | Text) -> None:
+        self.query_one("#inspector-status", Static).update(text)
+
+    @on(TabbedContent.TabActivated)
+    def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        self._focus_current()
+
+    # -- actions -----------------------------------------------------------------------------
+
+    def action_back(self) -> None:
+        find = self.query_one("#inspector-find", Input)
+        if find.has_class("-active"):
+            self._close_find()
+            return
+        self.app.pop_screen()
+
+    def action_show_field(self, field: str) -> None:
+        self.query_one(TabbedContent).active = f"pane-{field}"
+        self._focus_current()
+
+    def action_toggle_view(self) -> None:
+        self._set_mode("text" if self.mode == "tree" else "tree")
+
+    def _set_mode(self, mode: str) -> None:
+        self.mode = mode
+        for field in JSON_FIELDS:
+            switcher = self.query_one(f"#switch-{field}", ContentSwitcher)
+            if mode == "text":
+                self._text_view(field)
+            switcher.current = f"{mode}-{field}"
+        self._focus_current()
+        self._status(f"{mode} view (t: {'tree' if mode == 'text' else 'text'})")
+
+    def action_copy_value(self) -> None:
+        # The tree handles y itself (value under the cursor); here: the field shown as text.
+        if self._item is None:
+            return
+        field = self._current_field()
+        value = getattr(self._item, field)
+        text = (
+            value
+            if isinstance(value, str)
+            else json.dumps(value, ensure_ascii=False, indent=2, default=repr)
+        )
+        self.app.copy_to_clipboard(text)
+        self._status(f"copied the value of $.{field} ({len(text):,} characters)")
+
+    def action_copy_path(self) -> None:
+        field = self._current_field()
+        self.app.copy_to_clipboard(f"$.{field}")
+        self._status(Text.assemble("copied path ", (f"$.{field}", "bold")))
+
+    @on(JsonTree.Copied)
+    def _copied(self, event: JsonTree.Copied) -> None:
+        if event.what == "path":
+            self._status(Text.assemble("copied path ", safe_text(event.text, max_len=200)))
+        else:
+            self._status(f"copied the value ({len(event.text):,} characters)")
+
+    def action_open_trace(self) -> None:
+        if self._item is None:
+            return
+        state = self.model.state
+        url = trace_url(self._item, state.host, state.project_id)
+        if url is None:
+            self._status("this item has no trace link (it needs all three ref fields)")
+            return
+        self.app.open_url(url)
+        self._status("opened the trace in the browser")
+
+    def action_edit(self) -> None:
+        from explorer.tui.editor import EditorScreen
+
+        async def open_editor() -> None:
+            editor = self.model.state.editor
+            if editor is None or editor.item_id != self.item_id:
+                await self.model.select(self.item_id)
+            editor = self.model.state.editor
+            if editor is not None and editor.item_id == self.item_id:
+                self.app.push_screen(EditorScreen())
+
+        self.run_model(open_editor(), group="inspector-edit")
+
+    # -- find --------------------------------------------------------------------------------
+
+    def action_find(self) -> None:
+        find = self.query_one("#inspector-find", Input)
+        find.add_class("-active")
+        find.value = self._query
+        find.focus()
+
+    def _close_find(self) -> None:
+        self.query_one("#inspector-find", Input).remove_class("-active")
+        self._focus_current()
+
+    @on(Input.Submitted, "#inspector-find")
+    def _find_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.query_one("#inspector-find", Input).remove_class("-active")
+        self.run_worker(self.find(event.value), group="inspector-find", exclusive=True)
+
+    async def find(self, query: str) -> dict[str, int]:
+        """Find ``query`` (plain text, any case) in all three fields, shown as text, once they
+        are laid out; go to the first match of the field shown, else of the first field that has
+        one. Returns the count per field."""
+        self._query = query
+        if self.mode != "text":
+            self._set_mode("text")
+        self._status(Text.assemble("finding ", safe_text(repr(query), max_len=60), " …"))
+        views = {field: self._text_view(field) for field in JSON_FIELDS}
+        for view in views.values():
+            await view.wait_loaded()
+        counts: dict[str, int] = {}
+        for field, view in views.items():
+            counts[field] = view.find(query)
+        self._find_counts = counts
+        current = self._current_field()
+        target = current if counts.get(current) else next((f for f in counts if counts[f]), None)
+        if target is not None:
+            self.action_show_field(target)
+            self._text_view(target).next_match()
+        self._focus_current()
+        self._show_find_status()
+        return counts
+
+    @on(LineView.FindChanged)
+    def _find_changed(self, event: LineView.FindChanged) -> None:
+        view = event.view
+        if not self._query or not view.id or not view.id.startswith("text-"):
+            return
+        self._find_counts[view.id.removeprefix("text-")] = event.count
+        self._show_find_status()
+
+    def _show_find_status(self) -> None:
+        if not self._query:
+            self._status("")
+            return
+        text = Text("find ", "dim")
+        text.append_text(safe_text(repr(self._query), max_len=60))
+        text.append(": ")
+        text.append(", ".join(f"{self._find_counts.get(f, 0):,} in {f}" for f in JSON_FIELDS))
+        current = self._current_field()
+        view = self._text_view(current) if self.mode == "text" else None
+        if view is not None and view.match_index is not None:
+            text.append(f"  ({current}: match {view.match_index + 1:,}; n/N)", "dim")
+        self._status(text)
