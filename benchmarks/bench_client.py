@@ -48,7 +48,7 @@ def _ours(client: Client, dataset: str) -> int:
 def _first(client: Client, dataset: str, n: int) -> int:
     iterator = client.items.iter(dataset=dataset, page_size=PAGE_SIZE)
     count = sum(1 for _ in itertools.islice(iterator, n))
-    iterator.close()  # type: ignore[attr-defined]
+    iterator.close()
     return count
 
 
@@ -61,7 +61,8 @@ def _plain(server: RunningServer, dataset: str) -> Callable[[], int]:
         offset = 0
         with httpx.Client(headers=headers, timeout=30) as http:
             while True:
-                params = {"dataset": dataset, "limit": PAGE_SIZE, "offset": offset}
+                params: dict[str, str | int] = {"dataset": dataset, "limit": PAGE_SIZE}
+                params["offset"] = offset
                 response = http.get(url, params=params)
                 response.raise_for_status()
                 page = response.json()

@@ -12,7 +12,7 @@ import logging
 import os
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from collections.abc import AsyncGenerator, Callable, Generator, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from types import TracebackType
 from typing import Any, Self, TypeVar, Unpack
@@ -241,7 +241,7 @@ class Client(_BaseClient):
             self._sleep(self._delay(op, attempt, failure))
             attempt += 1
 
-    def _iterate(self, make_op: PageOp[T], plan: PagePlan) -> Iterator[T]:
+    def _iterate(self, make_op: PageOp[T], plan: PagePlan) -> Generator[T, None, None]:
         """Every item of a list, pages asked ahead of need by a small thread pool."""
         in_flight: deque[Future[Page[T]]] = deque()
         pool: ThreadPoolExecutor | None = None
@@ -328,7 +328,7 @@ class Datasets:
         search: str | None = None,
         order_by: str | Iterable[str] | None = None,
         page_size: int = 100,
-    ) -> Iterator[Dataset]:
+    ) -> Generator[Dataset, None, None]:
         """Every live dataset matching ``search``, fetched a page at a time (a few ahead)."""
         plan = PagePlan(page_size, self._client.prefetch)
 
@@ -374,7 +374,7 @@ class Items:
 
     def iter(
         self, dataset: Id | Dataset | None = None, page_size: int = 100
-    ) -> Iterator[DatasetItem]:
+    ) -> Generator[DatasetItem, None, None]:
         """Every live item (of ``dataset``), fetched a page at a time (a few ahead)."""
         plan = PagePlan(page_size, self._client.prefetch)
 
@@ -467,7 +467,7 @@ class AsyncClient(_BaseClient):
             await self._sleep(self._delay(op, attempt, failure))
             attempt += 1
 
-    async def _iterate(self, make_op: PageOp[T], plan: PagePlan) -> AsyncIterator[T]:
+    async def _iterate(self, make_op: PageOp[T], plan: PagePlan) -> AsyncGenerator[T, None]:
         """Every item of a list, pages asked ahead of need as tasks."""
         in_flight: deque[asyncio.Task[Page[T]]] = deque()
 
@@ -537,7 +537,7 @@ class AsyncDatasets:
         search: str | None = None,
         order_by: str | Iterable[str] | None = None,
         page_size: int = 100,
-    ) -> AsyncIterator[Dataset]:
+    ) -> AsyncGenerator[Dataset, None]:
         """Every live dataset matching ``search`` (``async for``); see `Datasets.iter`."""
         plan = PagePlan(page_size, self._client.prefetch)
 
@@ -585,7 +585,7 @@ class AsyncItems:
 
     def iter(
         self, dataset: Id | Dataset | None = None, page_size: int = 100
-    ) -> AsyncIterator[DatasetItem]:
+    ) -> AsyncGenerator[DatasetItem, None]:
         """Every live item (of ``dataset``) (``async for``); see `Items.iter`."""
         plan = PagePlan(page_size, self._client.prefetch)
 

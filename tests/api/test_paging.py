@@ -116,7 +116,7 @@ def test_stopping_early_leaves_nothing_running() -> None:
     with client_for(fake, prefetch=2) as client:
         iterator = client.items.iter(page_size=100)
         first = [next(iterator) for _ in range(150)]
-        iterator.close()  # type: ignore[attr-defined]
+        iterator.close()
         assert len(first) == 150
         assert len(fake.offsets) <= 4  # pages 0 and 1, plus at most two ahead
         assert threading.active_count() == threads_before
@@ -150,7 +150,7 @@ async def test_async_iteration_matches_and_stops_cleanly() -> None:
         fake.offsets.clear()
         iterator = client.items.iter(page_size=10)
         assert [str((await anext(iterator)).id) for _ in range(15)] == fake.ids()[:15]
-        await iterator.aclose()  # type: ignore[attr-defined]
+        await iterator.aclose()
         assert len(fake.offsets) <= 4
 
 
