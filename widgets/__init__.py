@@ -1,1 +1,12 @@
-"""TODO"""
+"""The notebook panel: ``from widgets import DatasetPanel``.
+
+``DatasetPanel.demo()`` in a cell shows the explorer on the embedded server with demo data;
+``DatasetPanel()`` connects with your settings (environment or profile). The next cell scripts
+it: ``panel.dataset``, ``panel.item``, ``panel.items``, ``await panel.open(...)``,
+``await panel.select(...)``, ``panel.to_pandas()``. Standard ipywidgets only (JupyterLab 4,
+Notebook 7, Voila, VS Code). Everything else in this package is internal.
+"""
+
+from widgets._panel import DatasetPanel
+
+__all__ = ["DatasetPanel"]

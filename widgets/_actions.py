@@ -1,0 +1,153 @@
+"""What can be done to the selected item (edit, new, duplicate, move, delete, undo) and the
+Trash view that brings soft-deleted items back."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import ipywidgets as w
+
+from explorer.model import ModelState, TrashRecord
+from widgets._base import Part, button
+from widgets._picker import dataset_label
+from widgets._render import escape_text, make_visible
+
+__all__ = ["ItemActions", "TrashView"]
+
+
+def _nothing(on: bool) -> None:
+    return None
+
+
+class ItemActions(Part):
+    def build(self) -> Any:
+        self.on_edit: Callable[[bool], None] = _nothing
+        self.on_trash: Callable[[bool], None] = _nothing
+        self.edit: Any = w.ToggleButton(description="Edit", icon="pencil", tooltip="edit the item")
+        self.new = button("New item", "start a new item in this dataset", icon="plus")
+        self.target: Any = w.Dropdown(options=[("to dataset…", "")], value="")
+        self.target.layout = w.Layout(width="200px")
+        self.duplicate = button("Duplicate", "copy the item into the dataset chosen", icon="copy")
+        self.move = button("Move", "move the item to the dataset chosen", icon="share")
+        self.delete = button("Delete", "soft-delete the item (undo, or restore from the trash)")
+        self.delete.icon = "trash"
+        self.undo = button("Undo", "revert the last write of this session", icon="undo")
+        self.trash: Any = w.ToggleButton(description="Trash", tooltip="soft-deleted items")
+        self.edit.observe(self._on_edit, names="value")
+        self.trash.observe(self._on_trash, names="value")
+        self.new.on_click(lambda _: self.tasks.write(self._new))
+        self.duplicate.on_click(lambda _: self._copy(self.model.duplicate_item))
+        self.move.on_click(lambda _: self._copy(self.model.move_item))
+        self.delete.on_click(lambda _: self.tasks.write(self.model.delete_item))
+        self.undo.on_click(lambda _: self.tasks.write(self.model.undo))
+        box = w.HBox(
+            [
+                self.edit,
+                self.new,
+                self.delete,
+                self.undo,
+                self.target,
+                self.duplicate,
+                self.move,
+                self.trash,
+            ]
+        )
+        box.add_class("dx-actions")
+        box.layout.flex_flow = "row wrap"
+        return box
+
+    def _on_edit(self, change: dict[str, Any]) -> None:
+        if not self.busy:
+            self.on_edit(bool(change["new"]))
+
+    def _on_trash(self, change: dict[str, Any]) -> None:
+        if not self.busy:
+            self.on_trash(bool(change["new"]))
+
+    async def _new(self) -> None:
+        await self.model.new_item()
+        if self.model.state.editor is not None and self.model.state.editor.is_new:
+            self.on_edit(True)
+
+    def _copy(self, command: Callable[[str], Any]) -> None:
+        target = str(self.target.value)
+        if target:
+            self.tasks.write(lambda: command(target))
+
+    def set_edit(self, on: bool) -> None:
+        with self.quiet():
+            self.edit.value = on
+
+    def redraw(self, state: ModelState) -> None:
+        selected = state.selection is not None
+        writable = not state.read_only
+        opened = state.page.dataset is not None
+        self.edit.disabled = not (selected or state.editor is not None)
+        self.new.disabled = not (opened and writable)
+        self.delete.disabled = not (selected and writable)
+        self.duplicate.disabled = not (selected and writable)
+        self.move.disabled = not (selected and writable)
+        self.undo.disabled = state.undo_label is None or not writable
+        label = state.undo_label
+        self.undo.description = "Undo" if label is None else f"Undo {make_visible(label)[:40]}"
+        self.undo.tooltip = self.undo.description
+        self.trash.description = f"Trash ({len(state.trash)})" if state.trash else "Trash"
+        options = [("to dataset…", "")]
+        options += [(dataset_label(d.name, 40), str(d.id)) for d in state.datasets.datasets]
+        if list(self.target.options) != options:
+            keep = self.target.value
+            with self.quiet():
+                self.target.options = options
+                self.target.value = keep if any(v == keep for _, v in options) else ""
+
+
+def trash_label(record: TrashRecord) -> str:
+    """One plain line for a trash entry (the listbox sets textContent)."""
+    label = make_visible(record.label)[:48]
+    return f"{record.kind:<7} {record.object_id[:8]}  {record.deleted_at[:16]}  {label}"
+
+
+class TrashView(Part):
+    def build(self) -> Any:
+        self.info: Any = w.HTML()
+        self.list: Any = w.Select(options=[], value=None, rows=6, layout=w.Layout(width="100%"))
+        self.list.add_class("dx-rows")
+        self.list.add_class("dx-trash-list")
+        self.restore = button("Restore", "bring the chosen item back", icon="reply")
+        self.restore.on_click(lambda _: self._restore())
+        self.list.observe(lambda _: self._enable(), names="value")
+        self.box: Any = w.VBox([self.info, self.list, self.restore])
+        self.box.add_class("dx-trash")
+        self.box.layout.display = "none"
+        self._records: dict[str, TrashRecord] = {}
+        return self.box
+
+    def show(self, on: bool) -> None:
+        self.box.layout.display = "" if on else "none"
+
+    def _enable(self) -> None:
+        self.restore.disabled = self.list.value is None or self.model.state.read_only
+
+    def _restore(self) -> None:
+        record = self._records.get(str(self.list.value))
+        if record is None:
+            return
+        if record.kind == "item":
+            self.tasks.write(lambda: self.model.restore_item(record.object_id))
+        else:
+            self.tasks.write(lambda: self.model.restore_dataset(record.object_id))
+
+    def redraw(self, state: ModelState) -> None:
+        self._records = {f"{r.kind}:{r.object_id}": r for r in state.trash}
+        options = [(trash_label(r), key) for key, r in self._records.items()]
+        with self.quiet():
+            keep = self.list.value
+            self.list.options = options
+            self.list.value = keep if keep in self._records else None
+        count = len(options)
+        self.info.value = (
+            f'<div class="dx-note">{escape_text(f"{count:,} soft-deleted from this machine")}'
+            " (restore one to bring it back to its dataset).</div>"
+        )
+        self._enable()

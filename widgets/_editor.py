@@ -1,0 +1,253 @@
+"""Edit mode: a text box per field, live validation, a diff to review before saving, conflicts.
+
+Typing is debounced per field (``edit:<field>``) into ``model.edit_field``, which validates and
+writes the draft to the journal. Save stays disabled while a field is invalid or an edit is
+still on its way to the model; "Save…" shows the diff first and "Confirm save" sends it. When
+the item changed on the server meanwhile, the model stops in a conflict and this part offers
+"Keep mine" and "Take theirs" with both diffs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import ipywidgets as w
+
+from explorer.model import EDITABLE_FIELDS, JSON_FIELDS, EditorState, ModelState
+from explorer.model.jsontext import parse_field, value_to_text
+from widgets._base import Part, button
+from widgets._render import diff_html, escape_text, status_html
+
+__all__ = ["EDIT_DEBOUNCE", "EditorView"]
+
+EDIT_DEBOUNCE = 0.15  # seconds of quiet typing before a field is validated and journalled
+LIVE_LIMIT = 200_000  # characters above which a text box reports only when it loses focus
+
+_LABELS = {
+    "input": "Input (JSON)",
+    "output": "Output (JSON)",
+    "metadata": "Metadata (JSON)",
+    "ref_trace_id": "ref_trace_id",
+    "ref_timestamp": "ref_timestamp",
+    "ref_source_id": "ref_source_id",
+}
+
+
+def display_text(name: str, text: str) -> str:
+    """What a field's text will be stored as, pretty-printed (as typed when it is invalid)."""
+    if name not in JSON_FIELDS:
+        return text
+    value, error = parse_field(name, text)
+    return text if error is not None else value_to_text(name, value)
+
+
+def _nothing() -> None:
+    return None
+
+
+class EditorView(Part):
+    def build(self) -> Any:
+        self.active = False
+        # Called after a save or discard leaves the editor clean (the panel leaves edit mode).
+        self.on_done: Callable[[], None] = _nothing
+        self.inputs: dict[str, Any] = {}
+        self.errors: dict[str, Any] = {}
+        rows: list[Any] = []
+        for name in EDITABLE_FIELDS:
+            if name in JSON_FIELDS:
+                box = w.Textarea(rows=8, layout=w.Layout(width="100%"))
+            else:
+                box = w.Text(layout=w.Layout(width="100%"))
+            box.add_class(f"dx-edit-{name}")
+            box.observe(self._typed(name), names="value")
+            self.inputs[name] = box
+            self.errors[name] = w.HTML()
+            self.errors[name].add_class(f"dx-error-{name}")
+            label = w.HTML(f'<div class="dx-field-label">{escape_text(_LABELS[name])}</div>')
+            rows += [label, box, self.errors[name]]
+        self.state_line: Any = w.HTML()
+        self.save = button("Save…", "review the changes, then save", icon="save", style="primary")
+        self.discard = button("Discard", "drop the unsaved changes", icon="undo")
+        self.close = button("Close editor", "back to the item (the draft is kept)")
+        self.save.on_click(lambda _: self.tasks.start("review", self._review))
+        self.discard.on_click(lambda _: self.tasks.write(self._discard))
+        self.close.on_click(lambda _: self.on_done())
+        # the review: the diff of every changed field, then Confirm
+        self.diff: Any = w.HTML()
+        self.confirm = button("Confirm save", "send the changes", icon="check", style="success")
+        self.back = button("Back to editing")
+        self.confirm.on_click(lambda _: self.tasks.write(self._save))
+        self.back.on_click(lambda _: self._show_review(False))
+        self.review: Any = w.VBox([self.diff, w.HBox([self.confirm, self.back])])
+        self.review.add_class("dx-review")
+        # a conflict: both sides, then a choice
+        self.conflict_html: Any = w.HTML()
+        self.mine = button(
+            "Keep mine", "your edited fields overwrite the server's", style="warning"
+        )
+        self.theirs = button("Take theirs", "drop your edits, take the server's version")
+        self.mine.on_click(lambda _: self.tasks.write(self._resolve("mine")))
+        self.theirs.on_click(lambda _: self.tasks.write(self._resolve("theirs")))
+        self.conflict: Any = w.VBox([self.conflict_html, w.HBox([self.mine, self.theirs])])
+        self.conflict.add_class("dx-conflict")
+        self.fields: Any = w.VBox(rows)
+        actions = w.HBox([self.save, self.discard, self.close])
+        self.box: Any = w.VBox([self.state_line, self.fields, actions, self.review, self.conflict])
+        self.box.add_class("dx-editor")
+        self._show_review(False)
+        self.conflict.layout.display = "none"
+        self._key: str | None = None
+        return self.box
+
+    # -- typing ----------------------------------------------------------------------------------
+
+    def _typed(self, name: str) -> Callable[[dict[str, Any]], None]:
+        def observe(change: dict[str, Any]) -> None:
+            if self.busy or not self.active:
+                return
+            text = str(change["new"])
+            self.save.disabled = True  # until the model has validated this text
+            self._show_review(False)
+            self.tasks.start(
+                f"edit:{name}", lambda: self.model.edit_field(name, text), delay=EDIT_DEBOUNCE
+            )
+
+        return observe
+
+    async def flush(self) -> None:
+        """Hand every edit still waiting in its debounce to the model now."""
+        editor = self.model.state.editor
+        if editor is None:
+            return
+        for name, box in self.inputs.items():
+            if self.tasks.pending(f"edit:{name}"):
+                self.tasks.cancel(f"edit:{name}")
+                if editor.fields[name].text != box.value:
+                    await self.model.edit_field(name, str(box.value))
+
+    # -- commands --------------------------------------------------------------------------------
+
+    async def _review(self) -> None:
+        await self.flush()
+        editor = self.model.state.editor
+        if editor is None or not self.can_save(editor):
+            self.redraw(self.model.state)
+            return
+        self.diff.value = review_html(editor)
+        self._show_review(True)
+
+    async def _save(self) -> None:
+        await self.flush()
+        self._show_review(False)
+        await self.model.save()
+        editor = self.model.state.editor
+        if editor is None or (not editor.dirty and editor.status == "saved"):
+            self.on_done()
+
+    async def _discard(self) -> None:
+        self.tasks.cancel_prefix("edit:")
+        self._show_review(False)
+        await self.model.discard()
+        self.on_done()
+
+    def _resolve(self, choice: str) -> Callable[[], Any]:
+        async def work() -> None:
+            await self.flush()
+            await self.model.resolve_conflict(choice)  # type: ignore[arg-type]
+            editor = self.model.state.editor
+            if editor is not None and not editor.dirty and editor.conflict is None:
+                self.on_done()
+
+        return work
+
+    # -- drawing ---------------------------------------------------------------------------------
+
+    def _show_review(self, on: bool) -> None:
+        self.review.layout.display = "" if on else "none"
+
+    def can_save(self, editor: EditorState) -> bool:
+        return (
+            editor.dirty
+            and not editor.errors
+            and not editor.read_only
+            and editor.conflict is None
+            and editor.status != "saving"
+            and not any(self.tasks.pending(f"edit:{n}") for n in self.inputs)
+        )
+
+    def open(self, on: bool) -> None:
+        """Show (and fill) the text boxes, or empty them (a 5 MB value stays off the page)."""
+        self.active = on
+        self._key = None
+        if not on:
+            with self.quiet():
+                for box in self.inputs.values():
+                    box.value = ""
+            self._show_review(False)
+        self.redraw(self.model.state)
+
+    def redraw(self, state: ModelState) -> None:
+        editor = state.editor
+        if not self.active or editor is None:
+            self.save.disabled = True
+            return
+        fresh = editor.key != self._key
+        self._key = editor.key
+        with self.quiet():
+            for name, box in self.inputs.items():
+                fs = editor.fields[name]
+                if fresh or (not self.tasks.pending(f"edit:{name}") and box.value != fs.text):
+                    box.continuous_update = len(fs.text) <= LIVE_LIMIT
+                    box.value = fs.text
+                box.disabled = editor.read_only or editor.status == "saving"
+        for name, html in self.errors.items():
+            error = editor.fields[name].error
+            if error is None:
+                html.value = ""
+                continue
+            where = f"line {error.line}, column {error.column}: " if error.line is not None else ""
+            html.value = status_html("error", f"{where}{error.message}")
+        self.save.disabled = not self.can_save(editor)
+        self.discard.disabled = not editor.dirty or editor.read_only
+        title = "New item" if editor.is_new else f"Editing item {str(editor.item_id)[:8]}"
+        self.state_line.value = (
+            f'<div class="dx-editor-state"><b>{escape_text(title)}</b> · '
+            f'<span class="dx-editor-status">{escape_text(editor.status_text)}</span></div>'
+        )
+        if editor.conflict is not None:
+            self.conflict_html.value = conflict_html(editor)
+            self.conflict.layout.display = ""
+            self._show_review(False)
+        else:
+            self.conflict.layout.display = "none"
+
+
+def review_html(editor: EditorState) -> str:
+    """The diff of every changed field, server's version to the draft, as it will be stored."""
+    parts: list[str] = []
+    for name, fs in editor.fields.items():
+        if fs.changed:
+            parts.append(f'<div class="dx-field-label">{escape_text(name)}</div>')
+            parts.append(diff_html(fs.base_text, display_text(name, fs.text)))
+    if not parts:
+        return status_html("info", "No field differs from the server's version.")
+    return "".join(parts)
+
+
+def conflict_html(editor: EditorState) -> str:
+    """Per conflicting field: the server's version now (theirs) against the draft (mine)."""
+    assert editor.conflict is not None
+    parts = [
+        status_html(
+            "warning",
+            "This item changed on the server since you started editing. Keep mine: your edited"
+            " fields overwrite the server's. Take theirs: your edits are dropped.",
+        )
+    ]
+    for name, cf in editor.conflict.fields.items():
+        theirs = value_to_text(name, cf.theirs)
+        mine = display_text(name, editor.fields[name].text)
+        parts.append(f'<div class="dx-field-label">{escape_text(name)}: theirs → mine</div>')
+        parts.append(diff_html(theirs, mine))
+    return "".join(parts)

@@ -1,0 +1,84 @@
+"""The header (host, project, READ-ONLY) and the status area (progress, notices, errors)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ipywidgets as w
+
+from explorer.model import ModelState
+from widgets._render import badge_html, escape_text, status_html
+
+__all__ = ["Header", "StatusArea"]
+
+_BUSY_TEXT = {
+    "datasets": "Loading the datasets…",
+    "page": "Loading the page…",
+    "item": "Opening the item…",
+    "save": "Saving…",
+    "delete": "Working on the trash…",
+}
+
+
+class Header:
+    """One line: what this panel is connected to. The key is never shown."""
+
+    def __init__(self, demo: bool) -> None:
+        self.demo = demo
+        self.widget: Any = w.HTML()
+        self.widget.add_class("dx-header")
+
+    def redraw(self, state: ModelState) -> None:
+        parts = [
+            "<b>PostHog datasets</b>",
+            f'<span class="dx-host">{escape_text(state.host)}</span>',
+            f"project {escape_text(state.project_id)}",
+        ]
+        if state.read_only:
+            parts.append(badge_html("READ-ONLY", "warning"))
+        if self.demo:
+            parts.append(badge_html("demo server", "info"))
+        self.widget.value = f'<div class="dx-head">{" · ".join(parts)}</div>'
+
+
+class StatusArea:
+    """What is in flight and the latest notice (what happened, what to do).
+
+    Failures of the panel itself (a bug in a callback) show here too, as errors: a callback's
+    ``print`` would vanish in a notebook.
+    """
+
+    def __init__(self) -> None:
+        self.widget: Any = w.HTML()
+        self.widget.add_class("dx-status-area")
+        self.error: str | None = None
+        self._shown_notice: object = None
+
+    def redraw(self, state: ModelState) -> None:
+        lines: list[str] = []
+        busy = state.busy
+        for kind, text in _BUSY_TEXT.items():
+            if getattr(busy, kind):
+                lines.append(status_html("busy", text))
+                break
+        notice = state.notice
+        if notice is not self._shown_notice:
+            self._shown_notice = notice
+            self.error = None  # a newer notice replaces a panel error
+        if self.error is not None:
+            lines.append(status_html("error", self.error))
+        elif notice is not None:
+            text = notice.message + (f"\n{notice.hint}" if notice.hint else "")
+            kind = notice.level if notice.level != "info" else "ok"
+            if notice.level == "info" and not notice.message.startswith(
+                ("Saved", "Created", "Moved", "Restored", "Deleted", "Undid", "Discarded")
+            ):
+                kind = "info"
+            lines.append(status_html(kind, text))
+        if not lines:
+            lines.append(status_html("info", "Ready."))
+        self.widget.value = "".join(lines)
+
+    def show_error(self, message: str, state: ModelState) -> None:
+        self.error = message
+        self.redraw(state)
