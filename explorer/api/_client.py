@@ -30,7 +30,7 @@ from explorer.api._classic import (
 )
 from explorer.api._paging import DEFAULT_PREFETCH, PagePlan
 from explorer.api._retry import RetryPolicy, retry_delay
-from explorer.api.errors import ApiError, ReadOnlyError, Unreachable
+from explorer.api.errors import ApiError, MalformedResponse, ReadOnlyError, Unreachable
 from explorer.api.models import Dataset, DatasetItem, Page
 from explorer.api.settings import ApiPrefix, Settings
 
@@ -137,17 +137,29 @@ class _BaseClient:
 
     def _unreachable(self, op: Operation[Any], failure: BaseException) -> ApiError:
         host = self.settings.host
-        if isinstance(failure, httpx.TimeoutException):
-            what = f"{host} did not answer {op.method} {op.path} in time ({_describe(failure)})"
-        else:
-            what = f"Could not reach {host} for {op.method} {op.path} ({_describe(failure)})"
-        return self._scrub(
-            Unreachable(
-                f"{what}. Check the host, your connection and any proxy; then try again.",
-                method=op.method,
-                path=op.path,
+        said = _describe(failure)
+        if isinstance(failure, httpx.DecodingError):  # an answer came, but undecodable
+            return self._scrub(
+                MalformedResponse(
+                    f"{host} answered {op.method} {op.path} with a body that cannot be decoded"
+                    f" ({said}). Check that the host is PostHog's app host; if it is, this is"
+                    " a server problem worth reporting.",
+                    detail=said,
+                    method=op.method,
+                    path=op.path,
+                )
             )
-        )
+        if isinstance(failure, httpx.TimeoutException):
+            what = (
+                f"{host} did not answer {op.method} {op.path} in time ({said}). Check the host"
+                " and your connection, or allow more time with timeout="
+            )
+        else:
+            what = (
+                f"Could not reach {host} for {op.method} {op.path} ({said}). Check the host,"
+                " your connection and any proxy"
+            )
+        return self._scrub(Unreachable(f"{what}; then try again.", method=op.method, path=op.path))
 
     def _scrub(self, error: ApiError) -> ApiError:
         # Defence in depth: a server echoing the Authorization header must not leak the key.
@@ -231,7 +243,7 @@ class Client(_BaseClient):
             failure: BaseException
             try:
                 response = self._http.send(request)
-            except httpx.TransportError as exc:
+            except httpx.RequestError as exc:
                 failure = exc
             else:
                 try:
@@ -254,7 +266,7 @@ class Client(_BaseClient):
                     future: Future[Page[T]] = Future()  # nothing to overlap: send it here
                     try:
                         future.set_result(self._send(op))
-                    except BaseException as exc:
+                    except Exception as exc:
                         future.set_exception(exc)
                 else:
                     if pool is None:
@@ -457,7 +469,7 @@ class AsyncClient(_BaseClient):
             failure: BaseException
             try:
                 response = await self._http.send(request)
-            except httpx.TransportError as exc:
+            except httpx.RequestError as exc:
                 failure = exc
             else:
                 try:

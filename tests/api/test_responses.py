@@ -114,3 +114,14 @@ async def test_async_client_answers_the_same(mock_async_client: Any) -> None:
     with pytest.raises(MalformedResponse):
         await client2.items.list()
     assert isinstance(client2, AsyncClient)
+
+
+def test_undecodable_body_is_malformed_not_unreachable(mock_client: Any) -> None:
+    def broken(request: httpx.Request) -> httpx.Response:
+        gzip = {"content-encoding": "gzip"}
+        return httpx.Response(200, headers=gzip, stream=httpx.ByteStream(b"not gzip"))
+
+    client, rec = mock_client(broken)
+    with pytest.raises(MalformedResponse, match="cannot be decoded"):
+        client.datasets.list()
+    assert len(rec.requests) == 1  # an answer came: not retried
