@@ -183,6 +183,8 @@ class DatasetPanel:
             else:
                 self._editor.redraw(state)
         self._actions.redraw(state)
+        if "notice" not in kinds and "busy" in kinds:
+            self._status.settled(state, change.command)
         self._status.redraw(state)
 
     def _redraw_all(self) -> None:

@@ -53,6 +53,14 @@ class StatusArea:
         self.widget.add_class("dx-status-area")
         self.error: str | None = None
         self._shown_notice: object = None
+        self._hidden: object = None
+
+    def settled(self, state: ModelState, command: str) -> None:
+        """``command`` ran again without a new notice: a problem it reported before is over
+        (a refresh that works after one that failed), so its notice is no longer shown."""
+        notice = state.notice
+        if notice is not None and notice.command == command and notice.level != "info":
+            self._hidden = notice
 
     def redraw(self, state: ModelState) -> None:
         lines: list[str] = []
@@ -67,7 +75,7 @@ class StatusArea:
             self.error = None  # a newer notice replaces a panel error
         if self.error is not None:
             lines.append(status_html("error", self.error))
-        elif notice is not None:
+        elif notice is not None and notice is not self._hidden:
             text = notice.message + (f"\n{notice.hint}" if notice.hint else "")
             kind = notice.level if notice.level != "info" else "ok"
             if notice.level == "info" and not notice.message.startswith(

@@ -63,7 +63,7 @@ class TaskRunner:
                 await asyncio.sleep(delay)
             await work()
 
-        task = self._spawn(run(), concern)
+        task = self._spawn(run, concern)
         self._by_concern[concern] = task
         return task
 
@@ -75,11 +75,14 @@ class TaskRunner:
             async with self._write_lock:
                 await work()
 
-        return self._spawn(run(), "write")
+        return self._spawn(run, "write")
 
     def pending(self, concern: str) -> bool:
+        """Whether a task of ``concern`` is yet to finish (the task asking does not count)."""
         task = self._by_concern.get(concern)
-        return task is not None and not task.done()
+        if task is None or task.done():
+            return False
+        return not self.loop.is_running() or task is not asyncio.current_task(self.loop)
 
     def cancel(self, concern: str) -> None:
         task = self._by_concern.pop(concern, None)
@@ -90,18 +93,19 @@ class TaskRunner:
         for concern in [c for c in self._by_concern if c.startswith(prefix)]:
             self.cancel(concern)
 
-    def _spawn(self, coro: Coroutine[Any, Any, None], concern: str) -> asyncio.Task[None]:
+    def _spawn(self, work: Work, concern: str) -> asyncio.Task[None]:
         if self.closed:
-            coro.close()
             raise RuntimeError("the panel is closed")
-        task = self.loop.create_task(self._guard(coro), name=f"dataset-panel:{concern}")
+        # The coroutine is made inside the task, so a task cancelled before it ever ran leaves
+        # no never-awaited coroutine behind.
+        task = self.loop.create_task(self._guard(work), name=f"dataset-panel:{concern}")
         self._tasks.add(task)
         task.add_done_callback(self._forget)
         return task
 
-    async def _guard(self, coro: Coroutine[Any, Any, None]) -> None:
+    async def _guard(self, work: Work) -> None:
         try:
-            await coro
+            await work()
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # a task's failure goes to the status line, never stdout

@@ -1,0 +1,297 @@
+"""The panel in pure Python: built on the embedded server, clicked, typed into; what it shows.
+
+No kernel: the panel owns its loop, widget events queue tasks, ``panel.wait()`` runs them.
+Browsing only here (the session's demo server is never modified); writes are in
+test_panel_editing.py on servers of their own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from pathlib import Path
+
+import pytest
+
+from explorer.api import Client
+from tests._emulator import RunningEmulator
+from tests.widgets._panel_helpers import (
+    client_for,
+    dataset_id,
+    descendants,
+    labels,
+    make_panel,
+    text_of,
+)
+from widgets import DatasetPanel
+from widgets._render import PANEL_CLASS, ROWS_CLASS
+
+
+@pytest.fixture
+def panel(demo_server: RunningEmulator, tmp_path: Path) -> DatasetPanel:
+    built = make_panel(demo_server, tmp_path)
+    yield built
+    built.close()
+
+
+def _open(panel: DatasetPanel, name: str) -> None:
+    panel._picker.choice.value = dataset_id(panel, name)
+    panel.wait()
+
+
+def _find(panel: DatasetPanel, case: str) -> str:
+    for item in panel.items:
+        if isinstance(item.metadata, dict) and item.metadata.get("case") == case:
+            return str(item.id)
+    raise AssertionError(f"no {case} item on this page")
+
+
+def test_header_status_and_dataset_picker(panel: DatasetPanel, demo_server: RunningEmulator):
+    header = text_of(panel._header.widget.value)
+    assert demo_server.url in header and "project 1" in header
+    assert "READ-ONLY" not in header
+    assert PANEL_CLASS in panel.widget._dom_classes
+    names = labels(panel._picker.choice.options)[1:]
+    # newest first; the soft-deleted archive is not listed
+    assert names == ["edge-cases", "customer-support-evals", "rag-answers-golden", "sql-generation"]
+    assert "4 datasets" in text_of(panel._picker.range.value)
+    assert panel.dataset is None and panel.items == [] and panel.item is None
+    assert panel._rows.box.layout.display == "none"
+
+
+def test_search_is_debounced_and_sort_reorders(panel: DatasetPanel):
+    searches: list[str] = []
+    panel.model.subscribe(lambda c: searches.append(c.command))
+    for text in ("s", "sq", "sql"):  # typed quickly: one search goes out, for "sql"
+        panel._picker.search.value = text
+    panel.wait()
+    assert searches.count("search_datasets") == 1
+    assert labels(panel._picker.choice.options)[1:] == ["sql-generation"]
+    assert panel.state.datasets.search == "sql"
+    panel._picker.search.value = ""
+    panel.wait()
+    panel._picker.sort.value = "created_at"
+    panel.wait()
+    assert labels(panel._picker.choice.options)[1:] == [
+        "sql-generation",
+        "rag-answers-golden",
+        "customer-support-evals",
+        "edge-cases",
+    ]
+
+
+def test_open_page_and_page_size(panel: DatasetPanel):
+    _open(panel, "customer-support-evals")
+    rows = panel._rows
+    assert panel.dataset is not None and panel.dataset.name == "customer-support-evals"
+    assert "customer-support-evals" in text_of(rows.title.value)
+    assert len(rows.rows.options) == 50 and ROWS_CLASS in rows.rows._dom_classes
+    assert text_of(rows.where.value) == "page 1 of 24 · 1-50 of 1,200"
+    assert [value for _, value in rows.rows.options] == [str(i.id) for i in panel.items]
+    assert "input" in text_of(rows.header.value) and "updated (UTC)" in text_of(rows.header.value)
+    assert rows.prev.disabled and not rows.next.disabled
+    first_page = [str(i.id) for i in panel.items]
+    rows.next.click()
+    panel.wait()
+    assert text_of(rows.where.value) == "page 2 of 24 · 51-100 of 1,200"
+    assert not set(first_page) & {str(i.id) for i in panel.items}
+    assert not rows.prev.disabled
+    rows.size.value = 100
+    panel.wait()
+    assert text_of(rows.where.value) == "page 1 of 12 · 1-100 of 1,200"
+    assert len(rows.rows.options) == 100
+    rows.prev.click()  # already on page 1: stays
+    panel.wait()
+    assert panel.state.page.page_number == 1
+
+
+def test_select_shows_tabs_tree_and_trace_link(panel: DatasetPanel):
+    _open(panel, "customer-support-evals")
+    linked = next(i for i in panel.items if i.ref_trace_id and i.ref_source_id and i.ref_timestamp)
+    panel._rows.rows.value = str(linked.id)
+    panel.wait()
+    view = panel._viewer
+    assert panel.item is not None and panel.item.id == linked.id
+    assert str(linked.id)[:8] in text_of(view.title.value) and "trace" in text_of(view.title.value)
+    assert view.tabs.titles == ("Input", "Output", "Metadata", "References")
+    assert 'class="dx-json"' in view.panes[0].value
+    view.tabs.selected_index = 1
+    assert '<span class="dx-k">"role"</span>' in view.panes[1].value
+    assert view.panes[0].value == ""  # only the visible tab holds HTML
+    view.mode.value = "tree"
+    assert view.panes[1].value.startswith('<div class="dx-tree">')
+    view.tabs.selected_index = 3
+    refs = view.panes[3].value
+    assert "Open trace in PostHog" in refs
+    assert f"/llm-analytics/traces/{linked.ref_trace_id}" in refs
+    # an item without all three ref fields has no link, and says why
+    bare = next(i for i in panel.items if not (i.ref_trace_id and i.ref_source_id))
+    panel.select(str(bare.id))
+    assert "No trace link" in text_of(view.panes[3].value)
+
+
+def test_html_injection_is_shown_as_text(panel: DatasetPanel):
+    _open(panel, "edge-cases")
+    panel._rows.rows.value = _find(panel, "html-injection")
+    panel.wait()
+    pane = panel._viewer.panes[0].value
+    assert "<script>" not in pane and "<img" not in pane and "<svg" not in pane
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in pane
+    assert "<script>alert(1)</script>" in text_of(pane)  # what the reader sees
+    panel._viewer.tabs.selected_index = 1
+    assert "&lt;b&gt;bold?&lt;/b&gt; &amp; &lt;i&gt;" in panel._viewer.panes[1].value
+    label = dict((v, k) for k, v in panel._rows.rows.options)[str(panel.item.id)]
+    assert "<script>" in label  # a listbox option is text (textContent), shown as typed
+
+
+def test_long_values_are_cut_and_show_all_lifts_the_cut(panel: DatasetPanel):
+    _open(panel, "rag-answers-golden")
+    client = panel.model.client
+    assert client is not None
+    panel.go_to_page(1)
+    big = None
+    for page in range(1, 8):
+        panel.go_to_page(page)
+        sizes = {str(i.id): len(str(i.input)) for i in panel.items}
+        largest = max(sizes, key=sizes.__getitem__)
+        if sizes[largest] > 4_000_000:
+            big = largest
+            break
+    assert big is not None, "the 5 MB item was not found"
+    panel.select(big)
+    view = panel._viewer
+    pane = view.panes[0].value
+    assert len(pane) < 200_000 and 'class="dx-more"' in pane
+    assert not view.show_all.disabled
+    view.show_all.value = True
+    assert len(view.panes[0].value) > 1_000_000
+    panel.select(panel.items[0].id)  # another item: the cut is back
+    assert view.show_all.value is False
+
+
+def test_scripting_api(panel: DatasetPanel):
+    assert panel.open("sql-generation") is None  # no loop running: ran to completion
+    assert panel.dataset is not None and panel.dataset.name == "sql-generation"
+    assert len(panel.items) == 50
+    target = panel.items[3]
+    panel.select(target.id)
+    assert panel.item is not None and panel.item.id == target.id
+    assert panel._rows.rows.value == str(target.id)
+    frame = panel.to_pandas()
+    assert list(frame.index) == [str(i.id) for i in panel.items]
+    assert frame.loc[str(target.id), "output"] == target.output
+    assert {"input", "metadata", "ref_trace_id", "updated_at"} <= set(frame.columns)
+    panel.next_page()
+    assert panel.state.page.page_number == 2
+    panel.refresh()
+    assert panel.state.page.page_number == 2 and len(panel.items) == 50
+    panel.open("no-such-dataset")
+    assert "failed" in panel.notice or "not" in panel.notice
+    assert "panel" in repr(panel).lower()
+
+
+def test_widget_count_does_not_grow_with_page_size(panel: DatasetPanel):
+    _open(panel, "sql-generation")
+    panel._rows.size.value = 10
+    panel.wait()
+    small = len(descendants(panel.widget))
+    panel._rows.size.value = 200
+    panel.wait()
+    assert len(panel.items) == 200
+    assert len(descendants(panel.widget)) == small
+
+
+def test_a_failing_callback_reports_in_the_status_area(
+    panel: DatasetPanel, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+):
+    async def broken(dataset_id: str) -> None:
+        raise ValueError("boom")
+
+    monkeypatch.setattr(panel.model, "open_dataset", broken)
+    panel._picker.choice.value = dataset_id(panel, "edge-cases")
+    panel.wait()
+    assert "The panel failed: ValueError: boom" in text_of(panel._status.widget.value)
+    assert 'role="alert"' in panel._status.widget.value
+    captured = capsys.readouterr()
+    assert "boom" not in captured.out
+
+
+def test_server_errors_show_in_the_status_area(emulator_factory, tmp_path: Path):
+    running = emulator_factory("demo")
+    panel = make_panel(running, tmp_path, retries=0)
+    try:
+        _open(panel, "edge-cases")
+        running.server.set_faults(error_rate=1.0, error_statuses=(503,))
+        panel._rows.reload.click()
+        panel.wait()
+        status = text_of(panel._status.widget.value)
+        assert "Loading the page failed" in status and "503" in status
+        assert len(panel.items) == 50  # the rows stay as they were
+        running.server.clear_faults()
+        panel._rows.reload.click()
+        panel.wait()
+        assert "failed" not in text_of(panel._status.widget.value)
+    finally:
+        panel.close()
+
+
+def test_read_only_panel_offers_no_writes(demo_server: RunningEmulator, tmp_path: Path):
+    panel = make_panel(demo_server, tmp_path, read_only=True)
+    try:
+        assert "READ-ONLY" in text_of(panel._header.widget.value)
+        _open(panel, "edge-cases")
+        panel.select(panel.items[0].id)
+        actions = panel._actions
+        assert actions.delete.disabled and actions.new.disabled and actions.move.disabled
+        actions.edit.value = True
+        assert all(box.disabled for box in panel._editor.inputs.values())
+        assert panel._editor.save.disabled
+    finally:
+        panel.close()
+
+
+async def test_in_a_running_loop_methods_return_tasks(demo_server: RunningEmulator, tmp_path):
+    panel = make_panel(demo_server, tmp_path)  # built inside the test's loop: borrows it
+    try:
+        assert not panel._tasks.owns_loop
+        await panel.wait_idle()
+        task = panel.open("edge-cases")
+        assert isinstance(task, asyncio.Task)
+        await task
+        assert panel.dataset is not None and panel.dataset.name == "edge-cases"
+        await panel.select(panel.items[0].id)
+        assert panel.item is not None
+        with pytest.raises(RuntimeError, match="wait_idle"):
+            panel.wait()
+        # a click starts a task on the running loop; the loop is free meanwhile
+        panel._rows.next.click()
+        await panel.wait_idle()
+        assert panel.state.page.page_number == 2
+    finally:
+        panel.close()
+        await asyncio.sleep(0.05)  # the client closes on the loop
+
+
+def test_demo_starts_and_stops_its_server():
+    panel = DatasetPanel.demo()
+    try:
+        assert "demo server" in text_of(panel._header.widget.value)
+        assert "edge-cases" in labels(panel._picker.choice.options)
+        url = panel.settings.host
+        journal = panel.model.journal.journal.path
+        assert "dataset-panel-demo-" in str(journal)
+        with Client(settings=panel.settings) as client:
+            assert client.datasets.list().count == 4
+    finally:
+        panel.close()
+    port = int(url.rsplit(":", 1)[1])
+    with pytest.raises(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
+        pass
+    assert not journal.exists()
+
+
+def test_the_client_sees_what_the_panel_shows(panel: DatasetPanel, demo_server):
+    panel.open("edge-cases")
+    with client_for(demo_server) as client:
+        page = client.items.list(dataset=panel.dataset.id, limit=50)
+    assert [str(i.id) for i in page.results] == [str(i.id) for i in panel.items]
