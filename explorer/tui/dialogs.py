@@ -2,23 +2,54 @@
 
 - :class:`ConfirmModal` (``ModalScreen[bool]``): a yes/no question; ``enter``/``y`` confirm,
   ``escape``/``n`` cancel.
+- :class:`LeaveEditorModal` (``ModalScreen[str]``): leaving with unsaved changes; ``"keep"``
+  (the draft stays in the journal), ``"discard"`` or ``"stay"``.
+- :class:`DiffModal` (``ModalScreen[bool]``): what a save would change, per field; ``enter``,
+  ``y`` or ``ctrl+s`` save, ``escape`` goes back to editing.
+- :class:`ConflictModal` (``ModalScreen[Choice | dict[str, Choice] | None]``): the item changed
+  on the server; both sides per field; ``m`` keep mine, ``t`` take theirs, ``space`` flips the
+  highlighted field, ``enter`` applies the per-field choices, ``escape`` decides later. The
+  result goes to ``model.resolve_conflict``.
+- :class:`DraftsModal` (a `ModalModelScreen[str | None]`): unsaved drafts found in the journal
+  (``model.state.drafts``), offered back at start; ``enter`` opens one in the editor
+  (``model.open_draft`` then pushes `EditorScreen`), ``d`` drops one (asks first), ``escape``
+  closes. The app shell pushes it when ``state.drafts`` is not empty after ``start``.
+- :class:`DiffView`: a `LineView` of diff lines, coloured by kind (theme variables only).
 
 Every text that may come from a dataset is drawn as plain ``Text`` (``safe_text``), never markup.
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Mapping
+from typing import Any, ClassVar, Literal
 
+from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Static
+from textual.widgets import Button, OptionList, Static
+from textual.widgets.option_list import Option
 
-from explorer.tui.components import safe_text
+from explorer.model import Change, ConflictState, FieldDiff
+from explorer.tui.base import ModalModelScreen
+from explorer.tui.components import LineView, safe_text
+from explorer.tui.components.line_view import StyleSpan
 
-__all__ = ["ConfirmModal"]
+__all__ = [
+    "Choice",
+    "ConfirmModal",
+    "ConflictModal",
+    "DiffModal",
+    "DiffView",
+    "DraftsModal",
+    "LeaveEditorModal",
+    "diff_lines",
+]
+
+Choice = Literal["mine", "theirs"]
 
 
 class ConfirmModal(ModalScreen[bool]):
@@ -85,3 +116,435 @@ class ConfirmModal(ModalScreen[bool]):
 
     def action_cancel(self) -> None:
         self.dismiss(False)
+
+
+class LeaveEditorModal(ModalScreen[str]):
+    """Leaving the editor with unsaved changes: ``"keep"`` the draft, ``"discard"`` it, or
+    ``"stay"``. Nothing is lost with "keep": the draft is in the journal and offered back."""
+
+    DEFAULT_CSS = ConfirmModal.DEFAULT_CSS.replace("ConfirmModal", "LeaveEditorModal")
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "choose('stay')", "Stay", id="leave_editor.stay"),
+        Binding("k", "choose('keep')", "Keep draft", id="leave_editor.keep"),
+        Binding("d", "choose('discard')", "Discard", id="leave_editor.discard"),
+    ]
+
+    def __init__(self, what: str) -> None:
+        super().__init__()
+        self._what = what
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static("Leave the editor?", classes="dialog-title")
+            yield Static(
+                safe_text(
+                    f"{self._what} has unsaved changes. Keep them as a draft (offered back "
+                    "later), or discard them?",
+                    multiline=True,
+                ),
+                classes="dialog-message",
+            )
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Stay", id="stay")
+                yield Button("Discard", id="discard", variant="error")
+                yield Button("Keep draft", id="keep", variant="primary")
+
+    def on_mount(self) -> None:
+        self.query_one("#keep", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(event.button.id or "stay")
+
+    def action_choose(self, choice: str) -> None:
+        self.dismiss(choice)
+
+
+# -- diffs ------------------------------------------------------------------------------------
+
+_MARK = {"hunk": "@", "context": " ", "removed": "-", "added": "+"}
+
+
+def diff_lines(diff: FieldDiff, *, title: str | None = None) -> list[str]:
+    """The lines a `DiffView` shows for one field: a ``#`` title line, then each diff line
+    behind its mark (``@`` hunk, `` `` context, ``-`` removed, ``+`` added)."""
+    added = sum(1 for line in diff.lines if line.kind == "added")
+    removed = sum(1 for line in diff.lines if line.kind == "removed")
+    head = title if title is not None else diff.field
+    out = [f"# {head}: +{added} -{removed}" if diff.changed else f"# {head}: unchanged"]
+    for line in diff.lines:
+        if line.kind == "hunk":
+            out.append("@" + line.text)
+        else:
+            out.append(_MARK[line.kind] + line.text)
+    return out
+
+
+class DiffView(LineView):
+    """Diff lines made by :func:`diff_lines`, coloured by their first character."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "diff-view--title",
+        "diff-view--hunk",
+        "diff-view--added",
+        "diff-view--removed",
+    }
+
+    DEFAULT_CSS = """
+    DiffView {
+        & > .diff-view--title { color: $text-primary; text-style: bold; }
+        & > .diff-view--hunk { color: $text-accent; }
+        & > .diff-view--added { color: $text-success; background: $success 10%; }
+        & > .diff-view--removed { color: $text-error; background: $error 10%; }
+    }
+    """
+
+    _KINDS: ClassVar[dict[str, str]] = {
+        "#": "title",
+        "@": "hunk",
+        "+": "added",
+        "-": "removed",
+    }
+
+    def line_styles(self, y: int, line: str) -> list[StyleSpan]:
+        spans = super().line_styles(y, line)
+        kind = self._KINDS.get(line[:1])
+        if kind is None:
+            return spans
+        style = self.get_component_rich_style(f"diff-view--{kind}", partial=True)
+        return [(0, len(line), style), *spans]
+
+
+class DiffModal(ModalScreen[bool]):
+    """What a save would send, per field (pretty-printed JSON, unified diff); True saves."""
+
+    DEFAULT_CSS = """
+    DiffModal {
+        align: center middle;
+    }
+    DiffModal > Vertical {
+        width: 90%;
+        height: 90%;
+        border: thick $primary;
+        background: $surface;
+    }
+    DiffModal .dialog-title {
+        text-style: bold;
+        padding: 0 1;
+        height: auto;
+    }
+    DiffModal DiffView {
+        height: 1fr;
+    }
+    DiffModal .dialog-hint {
+        color: $text-muted;
+        padding: 0 1;
+        height: 1;
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,n", "cancel", "Back to editing", id="diff.cancel"),
+        Binding("enter,y,ctrl+s", "confirm", "Save", id="diff.confirm", priority=True),
+    ]
+
+    def __init__(
+        self, diffs: Mapping[str, FieldDiff], *, title: str = "Save these changes?"
+    ) -> None:
+        super().__init__()
+        self._diffs = dict(diffs)
+        self._title = title
+
+    def compose(self) -> ComposeResult:
+        lines: list[str] = []
+        for diff in self._diffs.values():
+            lines.extend(diff_lines(diff))
+            lines.append("")
+        changed = [name for name, diff in self._diffs.items() if diff.changed]
+        summary = f"  ({', '.join(changed)})" if changed else "  (no field changed)"
+        with Vertical():
+            yield Static(self._title + summary, classes="dialog-title")
+            yield DiffView("\n".join(lines).rstrip("\n") or "(nothing changed)")
+            yield Static("enter/y: save   escape: back to editing", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        self.query_one(DiffView).focus()
+
+    def action_confirm(self) -> None:
+        self.dismiss(True)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+
+# -- conflicts --------------------------------------------------------------------------------
+
+
+class ConflictModal(ModalScreen["Choice | dict[str, Choice] | None"]):
+    """Both sides of a conflict, per field: what you changed (base -> mine) beside what the
+    server's copy changed (base -> theirs).
+
+    Dismisses with ``"mine"``, ``"theirs"``, a per-field ``{field: choice}`` mapping, or None
+    (decide later; the editor stays in conflict). Pass the result to
+    ``model.resolve_conflict``.
+    """
+
+    DEFAULT_CSS = """
+    ConflictModal {
+        align: center middle;
+    }
+    ConflictModal > Vertical {
+        width: 95%;
+        height: 95%;
+        border: thick $warning;
+        background: $surface;
+    }
+    ConflictModal .dialog-title {
+        text-style: bold;
+        padding: 0 1;
+        height: auto;
+    }
+    ConflictModal OptionList {
+        height: auto;
+        max-height: 8;
+    }
+    ConflictModal #conflict-sides {
+        height: 1fr;
+    }
+    ConflictModal DiffView {
+        width: 1fr;
+        height: 1fr;
+        border: round $panel;
+    }
+    ConflictModal .dialog-hint {
+        color: $text-muted;
+        padding: 0 1;
+        height: auto;
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "later", "Decide later", id="conflict.later"),
+        Binding("m", "all('mine')", "Keep mine", id="conflict.mine"),
+        Binding("t", "all('theirs')", "Take theirs", id="conflict.theirs"),
+        Binding("space", "flip", "Flip field", id="conflict.flip", priority=True),
+        Binding("enter", "apply", "Apply per field", id="conflict.apply", priority=True),
+    ]
+
+    def __init__(
+        self,
+        conflict: ConflictState,
+        diffs: Mapping[str, tuple[FieldDiff, FieldDiff]],
+    ) -> None:
+        super().__init__()
+        self._conflict = conflict
+        self._diffs = dict(diffs)
+        self.choices: dict[str, Choice] = {
+            name: field.choice for name, field in conflict.fields.items()
+        }
+
+    def compose(self) -> ComposeResult:
+        reason = f" ({self._conflict.reason})" if self._conflict.reason else ""
+        with Vertical():
+            yield Static(
+                safe_text(
+                    "This item changed on the server since you started editing" + reason,
+                    multiline=True,
+                ),
+                classes="dialog-title",
+            )
+            yield OptionList(*self._options(), id="conflict-fields")
+            with Horizontal(id="conflict-sides"):
+                yield DiffView(id="conflict-mine")
+                yield DiffView(id="conflict-theirs")
+            yield Static(
+                "m: keep mine (all)   t: take theirs (all)   space: flip the field   "
+                "enter: apply per field   escape: decide later",
+                classes="dialog-hint",
+            )
+
+    def _options(self) -> list[Option]:
+        options = []
+        for name, field in self._conflict.fields.items():
+            label = Text(no_wrap=True, end="")
+            label.append(f"{name:<14}", "bold")
+            label.append(f"{self.choices[name]:<7}", "reverse")
+            sides = []
+            if field.mine_changed:
+                sides.append("you edited")
+            if field.theirs_changed:
+                sides.append("the server changed")
+            label.append("  " + " and ".join(sides), "dim")
+            options.append(Option(label, id=name))
+        return options
+
+    def on_mount(self) -> None:
+        fields = self.query_one(OptionList)
+        fields.focus()
+        if self._conflict.fields:
+            fields.highlighted = 0
+            self._show(next(iter(self._conflict.fields)))
+
+    def _show(self, name: str) -> None:
+        mine, theirs = self._diffs.get(name, (None, None))
+        mine_view = self.query_one("#conflict-mine", DiffView)
+        theirs_view = self.query_one("#conflict-theirs", DiffView)
+        mine_view.border_title = f"mine: {name}"
+        theirs_view.border_title = f"theirs (server): {name}"
+        mine_view.set_text(
+            "\n".join(diff_lines(mine, title="you changed")) if mine else "(no diff)"
+        )
+        theirs_view.set_text(
+            "\n".join(diff_lines(theirs, title="the server changed")) if theirs else "(no diff)"
+        )
+
+    @on(OptionList.OptionHighlighted)
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option.id is not None:
+            self._show(event.option.id)
+
+    def action_flip(self) -> None:
+        fields = self.query_one(OptionList)
+        index = fields.highlighted
+        if index is None:
+            return
+        name = fields.get_option_at_index(index).id
+        if name is None:
+            return
+        self.choices[name] = "theirs" if self.choices[name] == "mine" else "mine"
+        fields.clear_options()
+        fields.add_options(self._options())
+        fields.highlighted = index
+
+    def action_all(self, choice: Choice) -> None:
+        self.dismiss(choice)
+
+    def action_apply(self) -> None:
+        self.dismiss(dict(self.choices))
+
+    def action_later(self) -> None:
+        self.dismiss(None)
+
+
+# -- drafts -----------------------------------------------------------------------------------
+
+
+class DraftsModal(ModalModelScreen["str | None"]):
+    """Unsaved drafts found in the journal; open one in the editor or drop it.
+
+    Dismisses with the key of the draft opened (after pushing `EditorScreen` on it), or None.
+    """
+
+    DEFAULT_CSS = """
+    DraftsModal {
+        align: center middle;
+    }
+    DraftsModal > Vertical {
+        width: 90%;
+        max-width: 120;
+        height: auto;
+        max-height: 80%;
+        border: thick $primary;
+        background: $surface;
+    }
+    DraftsModal .dialog-title {
+        text-style: bold;
+        padding: 0 1;
+        height: auto;
+    }
+    DraftsModal OptionList {
+        height: auto;
+        max-height: 20;
+    }
+    DraftsModal .dialog-hint {
+        color: $text-muted;
+        padding: 0 1;
+        height: 1;
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Later", id="drafts.close"),
+        Binding("enter", "open_draft", "Open", id="drafts.open", priority=True),
+        Binding("d", "drop_draft", "Drop", id="drafts.drop"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static("Unsaved drafts", classes="dialog-title")
+            yield OptionList(id="drafts-list")
+            yield Static(
+                "enter: open in the editor   d: drop   escape: later", classes="dialog-hint"
+            )
+
+    def redraw(self, change: Change | None) -> None:
+        if change is not None and "drafts" not in change.kinds:
+            return
+        drafts = self.model.state.drafts
+        if not drafts and change is not None:
+            self.dismiss(None)
+            return
+        options = self.query_one(OptionList)
+        index = options.highlighted
+        options.clear_options()
+        options.add_options(Option(self._label(d), id=d.key) for d in drafts)
+        if drafts:
+            options.highlighted = min(index or 0, len(drafts) - 1)
+        title = f"Unsaved drafts ({len(drafts)}) kept from earlier edits"
+        self.query_one(".dialog-title", Static).update(title)
+
+    def _label(self, draft: Any) -> Text:
+        label = Text(no_wrap=True, end="")
+        if draft.item_id is None:
+            label.append("new item    ", "bold")
+        else:
+            label.append(f"item {draft.item_id[:8]}", "bold")
+        label.append(f"  in {draft.dataset_id[:8]}", "dim")
+        label.append(f"  {draft.updated_at[:19].replace('T', ' ')}", "dim")
+        label.append("  " + ", ".join(draft.fields) if draft.fields else "  (no field)")
+        if draft.status != "editing":
+            status = draft.status.replace("_", " ")
+            label.append(f"  {status}", "bold")
+            if draft.reason:
+                label.append(": ")
+                label.append_text(safe_text(draft.reason, max_len=80))
+        return label
+
+    def _highlighted_key(self) -> str | None:
+        options = self.query_one(OptionList)
+        if options.highlighted is None:
+            return None
+        return options.get_option_at_index(options.highlighted).id
+
+    def action_open_draft(self) -> None:
+        key = self._highlighted_key()
+        if key is None:
+            return
+        from explorer.tui.editor import EditorScreen
+
+        async def open_it() -> None:
+            await self.model.open_draft(key)
+            editor = self.model.state.editor
+            if editor is not None and editor.key == key:
+                self.dismiss(key)
+                self.app.push_screen(EditorScreen())
+
+        self.run_model(open_it(), group="drafts")
+
+    def action_drop_draft(self) -> None:
+        key = self._highlighted_key()
+        if key is None:
+            return
+
+        def answered(confirmed: bool | None) -> None:
+            if confirmed and key is not None:
+                self.app.run_worker(self.model.drop_draft(key), exit_on_error=False)
+
+        self.app.push_screen(
+            ConfirmModal("Drop this draft?", "Its unsaved edits will be lost.", "Drop"),
+            answered,
+        )
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -5,6 +5,7 @@ temporary directory) that pushes the screen under test once the model has starte
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -14,10 +15,12 @@ from textual.app import App
 from textual.pilot import Pilot
 from textual.screen import Screen
 
-from explorer.api import AsyncClient, Client
+from explorer.api import AsyncClient, Client, RetryPolicy
 from explorer.api.models import DatasetItem
 from explorer.model import ExplorerModel, Journal
 from tests._emulator import RunningEmulator
+
+FAST_RETRIES = RetryPolicy(retries=2, backoff=0.005, backoff_max=0.02, rate_limit_max_wait=2)
 
 Prepare = Callable[[ExplorerModel], Awaitable[Screen[Any] | None]]
 
@@ -50,7 +53,10 @@ class ItemScreensApp(App[None]):
 
     async def on_mount(self) -> None:
         self._client = AsyncClient(
-            host=self.server.url, api_key=self.server.api_key, project_id=self.server.project_id
+            host=self.server.url,
+            api_key=self.server.api_key,
+            project_id=self.server.project_id,
+            retries=FAST_RETRIES,
         )
         self._model = ExplorerModel(self._client, Journal(self._journal_path))
         await self._model.start()
@@ -73,6 +79,14 @@ def sync_client(server: RunningEmulator) -> Client:
 def server_item(server: RunningEmulator, item_id: str) -> DatasetItem:
     with sync_client(server) as client:
         return client.items.get(item_id)
+
+
+def make_dataset(server: RunningEmulator, items: list[dict[str, Any]]) -> tuple[str, list[str]]:
+    """A fresh dataset holding ``items`` (field dicts); returns its id and the item ids."""
+    with sync_client(server) as client:
+        dataset = client.datasets.create(f"tui-test-{uuid.uuid4().hex[:8]}")
+        ids = [str(client.items.create(dataset, **fields).id) for fields in items]
+    return str(dataset.id), ids
 
 
 def find_dataset_id(server: RunningEmulator, name: str) -> str:
