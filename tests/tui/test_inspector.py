@@ -226,3 +226,19 @@ async def test_hostile_text_is_shown_literally(
         label = tree.render_label(node, tree.rich_style, tree.rich_style)
         assert shown in label.plain
         assert "\x1b" not in label.plain
+
+
+async def test_e_opens_the_editor_on_the_item(demo_server: RunningEmulator, tmp_path: Path) -> None:
+    from explorer.tui.editor import EditorScreen
+
+    item = edge_item(demo_server, "zero-and-false")
+    app = inspector_app(demo_server, tmp_path, item)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, EditorScreen))
+        editor = app.model.state.editor
+        assert editor is not None and editor.item_id == item["id"]
+        await settle(pilot)
+        await pilot.press("escape")  # nothing changed: straight back
+        await wait_for(pilot, lambda: isinstance(app.screen, InspectorScreen))
