@@ -1,0 +1,279 @@
+"""`ExplorerApp`, the terminal app, and `make_app`, the factory the CLI and the tests call.
+
+The app owns one `ExplorerModel` (built when it connects: at start from settings, or from the
+connection screen) and shows its notices as notifications. Screens run the model's commands;
+nothing here calls the client.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from functools import partial
+from pathlib import Path
+from typing import Any, ClassVar
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+from explorer.api import AsyncClient, RetryPolicy, Settings
+from explorer.model import Change, ExplorerModel, Journal
+from explorer.model.notices import Notice
+from explorer.tui.keys import TuiConfig, data_dir
+from explorer.tui.reachability import ReachabilityTransport
+
+__all__ = ["ExplorerApp", "make_app"]
+
+log = logging.getLogger("explorer.tui")
+
+Clock = Callable[[], datetime]
+_SEVERITY = {"info": "information", "warning": "warning", "error": "error"}
+_UNDO_HINT_COMMANDS = {"delete_item": "items.undo", "delete_dataset": "datasets.undo"}
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class ExplorerApp(App[None]):
+    """Browse and edit PostHog datasets. Build it with `make_app`."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "PostHog datasets"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "request_quit", "Quit", id="app.quit"),
+        Binding("question_mark", "keys_help", "Keys", id="app.help"),
+        Binding("T", "open_trash", "Trash", id="app.trash", show=False),
+    ]
+
+    def __init__(
+        self,
+        settings: Settings | None,
+        *,
+        journal: Journal | Callable[[], Journal],
+        tui_config: TuiConfig,
+        clock: Clock = _now,
+        retries: RetryPolicy | int | None = None,
+        config_file: Path | None = None,
+        offer_demo: bool = True,
+    ) -> None:
+        super().__init__()
+        self.settings = settings
+        self.tui_config = tui_config
+        self.clock = clock
+        self.config_file = config_file
+        self.offer_demo = offer_demo
+        self._journal = journal
+        self._retries = retries
+        self._model: ExplorerModel | None = None
+        self._transport: ReachabilityTransport | None = None
+        self._unsubscribe: Callable[[], None] | None = None
+        self._session_started = _now().isoformat()
+        self._stop_callbacks: list[Callable[[], None]] = []
+        if tui_config.keymap:
+            self.set_keymap(tui_config.keymap)
+        if tui_config.theme:
+            self.theme = tui_config.theme
+
+    # -- the model ---------------------------------------------------------------------------
+
+    @property
+    def model(self) -> ExplorerModel:
+        """The model; only screens shown after connecting use it."""
+        if self._model is None:
+            raise RuntimeError("not connected yet")
+        return self._model
+
+    @property
+    def model_or_none(self) -> ExplorerModel | None:
+        return self._model
+
+    @property
+    def unreachable(self) -> bool:
+        """True from a request that got no answer until one gets any answer."""
+        return self._transport is not None and self._transport.unreachable
+
+    def on_stop(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` when the app exits (e.g. stop a demo server it started)."""
+        self._stop_callbacks.append(callback)
+
+    def connect(self, settings: Settings) -> None:
+        """Build the client and model for ``settings``, show the datasets and load them."""
+        from explorer.tui.datasets import DatasetsScreen
+
+        journal = self._journal() if callable(self._journal) else self._journal
+        self._journal = journal
+        self.settings = settings
+        self._transport = ReachabilityTransport()
+        client = AsyncClient(settings=settings, retries=self._retries, transport=self._transport)
+        self._model = ExplorerModel(client, journal, page_size=self.tui_config.page_size)
+        self._unsubscribe = self._model.subscribe(self._on_change)
+        if len(self.screen_stack) > 1:  # the connection screen
+            self.switch_screen(DatasetsScreen())
+        else:
+            self.push_screen(DatasetsScreen())
+        self.run_worker(self._model.start(), group="datasets", exclusive=True, exit_on_error=False)
+
+    def on_mount(self) -> None:
+        if self.settings is not None:
+            self.connect(self.settings)
+        else:
+            from explorer.tui.connect import ConnectScreen
+
+            self.push_screen(ConnectScreen(offer_demo=self.offer_demo))
+
+    async def on_unmount(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+        if self._model is not None:
+            try:
+                await self._model.close()
+                await self._model.client.aclose()
+            except Exception:  # closing must never turn a clean quit into a crash
+                log.exception("closing the model")
+        for callback in self._stop_callbacks:
+            try:
+                callback()
+            except Exception:
+                log.exception("stopping")
+
+    # -- notices -----------------------------------------------------------------------------
+
+    def _on_change(self, change: Change) -> None:
+        # Runs on the event loop inside the command; only schedule work here.
+        if "notice" in change and self._model is not None and self._model.state.notice:
+            self.call_next(self._show_notice, self._model.state.notice)
+
+    def _show_notice(self, notice: Notice) -> None:
+        hint = notice.hint
+        binding_id = _UNDO_HINT_COMMANDS.get(notice.command)
+        if binding_id is not None and notice.level == "info" and notice.message.startswith("Del"):
+            hint = f"{self.key_for(binding_id, 'u')} to undo"
+        text = f"{notice.message} {hint}".strip()
+        self.notify(
+            text,
+            severity=_SEVERITY.get(notice.level, "information"),  # type: ignore[arg-type]
+            timeout=10 if notice.level == "error" else 5,
+            markup=False,
+        )
+
+    def key_for(self, binding_id: str, default: str) -> str:
+        """The first key bound to ``binding_id`` (after the config's keymap), for hints."""
+        keys = self._keymap.get(binding_id)
+        first = keys.split(",")[0].strip() if keys else default
+        return self.get_key_display(Binding(first, ""))
+
+    # -- app-wide actions --------------------------------------------------------------------
+
+    def has_unsaved(self) -> bool:
+        """Whether quitting would leave edits of this session unsaved (they stay in the
+        journal, but the user should know)."""
+        if self._model is None:
+            return False
+        state = self._model.state
+        if state.editor is not None and state.editor.dirty:
+            return True
+        return any(d.updated_at >= self._session_started for d in state.drafts)
+
+    def action_request_quit(self) -> None:
+        if not self.has_unsaved():
+            self.exit()
+            return
+        from explorer.tui.dialogs import ConfirmModal
+
+        def answered(quit_anyway: bool | None) -> None:
+            if quit_anyway:
+                self.exit()
+
+        self.push_screen(
+            ConfirmModal(
+                "Quit with unsaved edits?",
+                "Your drafts stay in the local journal and are offered again next time.",
+                "Quit",
+            ),
+            answered,
+        )
+
+    def action_keys_help(self) -> None:
+        from explorer.tui.keys_help import KeysHelp
+
+        if isinstance(self.screen, KeysHelp):
+            self.screen.dismiss()
+            return
+        self.push_screen(KeysHelp(self.screen))
+
+    def action_open_trash(self) -> None:
+        if self._model is None:
+            return
+        try:
+            from explorer.tui.trash import TrashScreen
+        except ImportError:
+            self.notify("The trash screen is not available in this build.", markup=False)
+            return
+        if not isinstance(self.screen, TrashScreen):
+            self.push_screen(TrashScreen())
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        # The screen's own keys first: the palette offers what fits where you are.
+        seen: set[str] = set()
+        for binding in _screen_bindings(screen):
+            if binding.action in seen or not binding.description:
+                continue
+            seen.add(binding.action)
+            key = self.get_key_display(binding)
+            yield SystemCommand(
+                binding.description,
+                f"{_help_for(binding)} ({key})",
+                partial(screen.run_action, binding.action),
+            )
+        yield from super().get_system_commands(screen)
+
+
+def _screen_bindings(screen: Screen[Any]) -> list[Binding]:
+    out: list[Binding] = []
+    for _key, active in screen.active_bindings.items():
+        if active.node is screen and active.enabled:
+            out.append(active.binding)
+    return out
+
+
+def _help_for(binding: Binding) -> str:
+    from explorer.tui.keys import BINDING_IDS
+
+    return BINDING_IDS.get(binding.id or "", binding.tooltip or binding.description)
+
+
+def make_app(
+    settings: Settings | None = None,
+    *,
+    journal: Journal | None = None,
+    tui_config: TuiConfig | None = None,
+    clock: Clock | None = None,
+    retries: RetryPolicy | int | None = None,
+    config_file: Path | None = None,
+    offer_demo: bool = True,
+) -> ExplorerApp:
+    """The app, ready to ``run()`` or ``run_test()``.
+
+    ``settings`` None opens the connection screen (host, project, key, or the demo). The
+    journal defaults to ``POSTHOG_EXPLORER_DATA_DIR/journal.sqlite3`` when that variable is set,
+    else the user data dir; it is opened only when the app connects. ``clock`` gives "now" for
+    relative times (tests fix it). ``config_file`` is where the connection screen saves a
+    profile when asked.
+    """
+
+    def open_journal() -> Journal:
+        directory = data_dir()
+        return Journal(directory / "journal.sqlite3" if directory else None)
+
+    return ExplorerApp(
+        settings,
+        journal=journal if journal is not None else open_journal,
+        tui_config=tui_config or TuiConfig(),
+        clock=clock or _now,
+        retries=retries,
+        config_file=config_file,
+        offer_demo=offer_demo,
+    )

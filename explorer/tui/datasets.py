@@ -1,0 +1,321 @@
+"""The datasets screen: a table of one server page of datasets, searched and sorted on the server.
+
+Keys: ``/`` search (debounced as you type; ``enter`` applies and returns to the table,
+``escape`` clears), ``s`` sort, ``enter`` open, ``c`` create, ``e`` edit, ``d`` delete (asks;
+``u`` or the trash restores), ``u`` undo, ``r`` refresh, ``]``/``[`` next/previous page.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.events import Resize
+from textual.timer import Timer
+from textual.widgets import DataTable, Footer, Input, Static
+
+from explorer.api.models import Dataset
+from explorer.model import Change
+from explorer.tui.base import ModelScreen
+from explorer.tui.components import safe_text
+from explorer.tui.header import AppHeader
+from explorer.tui.when import ago
+
+__all__ = ["SORTS", "DatasetsScreen"]
+
+SORTS: dict[str, str] = {
+    "-created_at": "newest first",
+    "created_at": "oldest first",
+    "-updated_at": "recently updated",
+    "updated_at": "least recently updated",
+}
+SEARCH_DEBOUNCE = 0.3
+
+
+def fit(text: Text, width: int) -> Text:
+    """``text`` cut to ``width`` cells with an ellipsis."""
+    if text.cell_len > width:
+        text = text.copy()
+        text.truncate(max(1, width - 1), overflow="crop")
+        text.append("…", style="dim")
+    return text
+
+
+class DatasetsScreen(ModelScreen[None]):
+    """Every dataset of the project, one server page at a time."""
+
+    HELP_TITLE = "datasets"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "open", "Open", id="datasets.open"),
+        Binding("slash", "focus_search", "Search", id="datasets.search"),
+        Binding("s", "cycle_sort", "Sort", id="datasets.sort"),
+        Binding("c", "create", "Create", id="datasets.create"),
+        Binding("e", "edit", "Edit", id="datasets.edit"),
+        Binding("d", "delete", "Delete", id="datasets.delete"),
+        Binding("u", "undo", "Undo", id="datasets.undo"),
+        Binding("r", "refresh", "Refresh", id="datasets.refresh"),
+        Binding(
+            "right_square_bracket", "next_page", "Next page", id="datasets.next_page", show=False
+        ),
+        Binding(
+            "left_square_bracket", "prev_page", "Prev page", id="datasets.prev_page", show=False
+        ),
+        Binding("escape", "clear_search", "Clear search", id="datasets.clear_search", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._debounce: Timer | None = None
+        self._widths: tuple[int, ...] = ()
+
+    def compose(self) -> ComposeResult:
+        yield AppHeader("Datasets")
+        with Horizontal(id="datasets-bar", classes="toolbar"):
+            yield Input(placeholder="/ to search datasets", id="datasets-search")
+            yield Static("", id="datasets-sort", classes="toolbar-label")
+            yield Static("", id="datasets-range", classes="toolbar-label")
+        table: DataTable[Text] = DataTable(
+            cursor_type="row", zebra_stripes=True, id="datasets-table"
+        )
+        yield table
+        yield Static("", id="datasets-empty", classes="empty-state")
+        yield Footer()
+
+    @property
+    def table(self) -> DataTable[Text]:
+        return self.query_one("#datasets-table", DataTable)
+
+    def on_mount(self) -> None:
+        self._set_columns(self.app.size.width)
+        super().on_mount()
+        self.table.focus()
+
+    def on_resize(self, event: Resize) -> None:
+        if self._set_columns(event.size.width):
+            self._fill_table()
+
+    # -- drawing -----------------------------------------------------------------------------
+
+    def _set_columns(self, total: int) -> bool:
+        """(Re)build the columns for a terminal ``total`` cells wide; False if unchanged."""
+        usable = max(40, total - 2 - 2 * 5)  # scrollbar, one cell of padding each side
+        when, by = 9, (16 if usable >= 90 else 12)
+        name = max(16, min(36, usable * 3 // 10))
+        description = max(8, usable - name - 2 * when - by)
+        widths = (name, description, when, when, by)
+        if widths == self._widths:
+            return False
+        self._widths = widths
+        table = self.table
+        table.clear(columns=True)
+        for label, width in zip(
+            ("name", "description", "updated", "created", "created by"), widths, strict=True
+        ):
+            table.add_column(label, width=width)
+        return True
+
+    def _row(self, dataset: Dataset) -> list[Text]:
+        name_w, desc_w, _, _, by_w = self._widths
+        now = self.app.clock()  # type: ignore[attr-defined]
+        by = dataset.created_by.display_name if dataset.created_by is not None else ""
+        return [
+            fit(safe_text(dataset.name, max_len=name_w * 2), name_w),
+            fit(safe_text(dataset.description or "", max_len=desc_w * 2), desc_w),
+            Text(ago(dataset.updated_at, now)),
+            Text(ago(dataset.created_at, now)),
+            fit(safe_text(by, max_len=by_w * 2), by_w),
+        ]
+
+    def _fill_table(self) -> None:
+        table = self.table
+        state = self.model.state.datasets
+        keep = self.highlighted_id()
+        keep_row = table.cursor_row
+        table.clear()
+        for dataset in state.datasets:
+            table.add_row(*self._row(dataset), key=str(dataset.id))
+        if not state.datasets:
+            return
+        ids = [str(d.id) for d in state.datasets]
+        row = ids.index(keep) if keep in ids else min(max(keep_row, 0), len(ids) - 1)
+        table.move_cursor(row=row, animate=False)
+
+    def redraw(self, change: Change | None) -> None:
+        if change is not None and not change.kinds & {"datasets", "notice", "busy"}:
+            return
+        state = self.model.state.datasets
+        if change is None or "datasets" in change:
+            self._fill_table()
+        search = self.query_one("#datasets-search", Input)
+        if not search.has_focus and search.value != state.search:
+            search.value = state.search
+        self.query_one("#datasets-sort", Static).update(
+            Text.assemble(
+                ("sort ", "dim"), SORTS.get(state.order_by, state.order_by), no_wrap=True, end=""
+            )
+        )
+        span = state.range_text if state.loaded else ""
+        if state.loaded and state.total > state.page_size:
+            span += f"  page {state.page_number}/{state.page_count}  [ ]"
+        self.query_one("#datasets-range", Static).update(Text(span, no_wrap=True, end=""))
+        self._draw_empty()
+        self.refresh_bindings()
+
+    def _draw_empty(self) -> None:
+        state = self.model.state
+        lists = state.datasets
+        empty = self.query_one("#datasets-empty", Static)
+        message: Text | None = None
+        if not lists.loaded:
+            notice = state.notice
+            if state.busy.datasets or notice is None or notice.level != "error":
+                message = Text("Loading datasets…", style="dim")
+            else:
+                message = Text(f"{notice.message}\n{notice.hint}\nr retries.")
+        elif not lists.datasets and lists.search:
+            message = Text("No dataset matches ")
+            message.append_text(safe_text(lists.search, max_len=80))
+            message.append(". escape clears the search.")
+        elif not lists.datasets:
+            message = Text("No datasets in this project yet. c creates one.")
+        empty.display = message is not None
+        self.table.display = message is None or bool(lists.datasets)
+        if message is not None:
+            empty.update(message)
+
+    # -- what is highlighted -----------------------------------------------------------------
+
+    def highlighted_id(self) -> str | None:
+        table = self.table
+        if table.row_count == 0:
+            return None
+        try:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+        except Exception:  # no valid cursor (empty table)
+            return None
+        return None if key.value is None else str(key.value)
+
+    def highlighted(self) -> Dataset | None:
+        dataset_id = self.highlighted_id()
+        for dataset in self.model.state.datasets.datasets:
+            if str(dataset.id) == dataset_id:
+                return dataset
+        return None
+
+    # -- search ------------------------------------------------------------------------------
+
+    def action_focus_search(self) -> None:
+        self.query_one("#datasets-search", Input).focus()
+
+    @on(Input.Changed, "#datasets-search")
+    def _search_typed(self, event: Input.Changed) -> None:
+        if self._debounce is not None:
+            self._debounce.stop()
+        if event.value == self.model.state.datasets.search:
+            return
+        self._debounce = self.set_timer(SEARCH_DEBOUNCE, lambda: self._search(event.value))
+
+    @on(Input.Submitted, "#datasets-search")
+    def _search_submitted(self, event: Input.Submitted) -> None:
+        if self._debounce is not None:
+            self._debounce.stop()
+        if event.value != self.model.state.datasets.search:
+            self._search(event.value)
+        self.table.focus()
+
+    def _search(self, text: str) -> None:
+        self.run_model(self.model.search_datasets(text), group="datasets")
+
+    def action_clear_search(self) -> None:
+        search = self.query_one("#datasets-search", Input)
+        if self._debounce is not None:
+            self._debounce.stop()
+        if search.value or self.model.state.datasets.search:
+            search.value = ""
+            self._search("")
+        self.table.focus()
+
+    # -- list commands -----------------------------------------------------------------------
+
+    def action_cycle_sort(self) -> None:
+        orders = list(SORTS)
+        current = self.model.state.datasets.order_by
+        following = (
+            orders[(orders.index(current) + 1) % len(orders)] if current in orders else orders[0]
+        )
+        self.run_model(self.model.sort_datasets(following), group="datasets")
+
+    def action_refresh(self) -> None:
+        self.run_model(self.model.refresh_datasets(), group="datasets")
+
+    def action_next_page(self) -> None:
+        if self.model.state.datasets.has_next:
+            self.run_model(self.model.next_datasets_page(), group="datasets")
+
+    def action_prev_page(self) -> None:
+        if self.model.state.datasets.has_previous:
+            self.run_model(self.model.prev_datasets_page(), group="datasets")
+
+    # -- one dataset -------------------------------------------------------------------------
+
+    @on(DataTable.RowSelected, "#datasets-table")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open()
+
+    def action_open(self) -> None:
+        from explorer.tui.items import ItemsScreen
+
+        dataset = self.highlighted()
+        if dataset is not None:
+            self.app.push_screen(ItemsScreen(str(dataset.id)))
+
+    def action_create(self) -> None:
+        from explorer.tui.dataset_form import DatasetForm
+
+        self.app.push_screen(DatasetForm(None))
+
+    def action_edit(self) -> None:
+        from explorer.tui.dataset_form import DatasetForm
+
+        dataset = self.highlighted()
+        if dataset is not None:
+            self.app.push_screen(DatasetForm(dataset))
+
+    def action_delete(self) -> None:
+        from explorer.tui.dialogs import ConfirmModal
+
+        dataset = self.highlighted()
+        if dataset is None:
+            return
+        dataset_id = str(dataset.id)
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.run_model(
+                    self.model.delete_dataset(dataset_id), group="write", exclusive=False
+                )
+
+        self.app.push_screen(
+            ConfirmModal(
+                f"Delete dataset {dataset.name}?",
+                "Its items stay on the server. u undoes; the trash (T) restores it later.",
+                "Delete",
+            ),
+            answered,
+        )
+
+    def action_undo(self) -> None:
+        self.run_model(self.model.undo(), group="write", exclusive=False)
+
+    def check_action(self, action: str, parameters: tuple[Any, ...]) -> bool | None:
+        if action in ("edit", "delete", "open"):
+            try:
+                return True if self.highlighted_id() is not None else None
+            except Exception:  # not composed yet
+                return None
+        return True

@@ -1,0 +1,116 @@
+"""The header every screen shows: host, project, a READ-ONLY badge, where you are, what is
+loading; and below it a banner while the server cannot be reached.
+
+`AppHeader` follows the app's model by itself, so any screen can ``yield AppHeader()`` and set
+``header.context`` (e.g. the open dataset's name).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Static
+
+from explorer.model import Change
+from explorer.tui.components import safe_text
+
+__all__ = ["AppHeader"]
+
+
+def _busy_text(app: Any) -> str:
+    busy = app.model.state.busy
+    if busy.save:
+        return "saving…"
+    if busy.delete:
+        return "working…"
+    if busy.datasets or busy.page or busy.item:
+        return "loading…"
+    return ""
+
+
+class AppHeader(Vertical):
+    """Header line and unreachable banner; redraws itself after every model change."""
+
+    DEFAULT_CSS = """
+    AppHeader {
+        dock: top;
+        height: auto;
+        & > Horizontal { height: 1; background: $panel; }
+        & Static { width: auto; height: 1; padding: 0 1; }
+        & #header-title { text-style: bold; color: $accent; }
+        & #header-context { width: 1fr; text-style: bold; }
+        & #header-readonly { background: $warning; color: $background; text-style: bold;
+                             display: none; }
+        & #header-readonly.-on { display: block; }
+        & #header-busy { color: $text-muted; }
+        & #header-banner { width: 1fr; background: $error; color: $text; display: none; }
+        & #header-banner.-on { display: block; }
+    }
+    """
+
+    def __init__(self, context: str = "") -> None:
+        super().__init__()
+        self._where_text = context
+        self._unsubscribe: Callable[[], None] | None = None
+
+    def compose(self) -> ComposeResult:
+        with Horizontal():
+            yield Static("PostHog datasets", id="header-title")
+            yield Static("", id="header-where")
+            yield Static("READ-ONLY", id="header-readonly")
+            yield Static("", id="header-context")
+            yield Static("", id="header-busy")
+        yield Static("", id="header-banner")
+
+    @property
+    def context(self) -> str:
+        return self._where_text
+
+    @context.setter
+    def context(self, value: str) -> None:
+        self._where_text = value
+        if self.is_mounted:
+            self.redraw()
+
+    def on_mount(self) -> None:
+        model = getattr(self.app, "model_or_none", None)
+        if model is not None:
+            self._unsubscribe = model.subscribe(self._on_change)
+        self.redraw()
+
+    def on_unmount(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+
+    def _on_change(self, change: Change) -> None:
+        self.call_next(self.redraw)
+
+    def redraw(self) -> None:
+        app: Any = self.app
+        model = getattr(app, "model_or_none", None)
+        if model is None:
+            self.query_one("#header-where", Static).update("not connected")
+            return
+        state = model.state
+        where = Text(no_wrap=True, end="")
+        where.append("host ", style="dim")
+        where.append_text(safe_text(state.host, max_len=80))
+        where.append("  project ", style="dim")
+        where.append_text(safe_text(str(state.project_id), max_len=40))
+        self.query_one("#header-where", Static).update(where)
+        self.query_one("#header-readonly", Static).set_class(state.read_only, "-on")
+        # The context may be a dataset name: untrusted text, shown plain.
+        self.query_one("#header-context", Static).update(safe_text(self._where_text, max_len=120))
+        self.query_one("#header-busy", Static).update(_busy_text(app))
+        banner = self.query_one("#header-banner", Static)
+        unreachable = bool(getattr(app, "unreachable", False))
+        banner.set_class(unreachable, "-on")
+        if unreachable:
+            text = Text(f"Cannot reach {state.host}. ", style="bold")
+            text.append("Showing what was loaded last; check the network, then refresh.")
+            banner.update(text)

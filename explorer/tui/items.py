@@ -1,0 +1,311 @@
+"""The items of one dataset: one server page in a table, paged with ``]``/``[`` and ``g``.
+
+Rows are keyed by item id; a new page replaces the rows (``clear`` + ``add_row``) and the
+cursor stays on the same item when it is still there (else on the same row number).
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.events import Resize
+from textual.widgets import DataTable, Footer, Static
+
+from explorer.api.models import DatasetItem
+from explorer.model import Change
+from explorer.tui.base import ModelScreen
+from explorer.tui.components import preview
+from explorer.tui.header import AppHeader
+from explorer.tui.when import ago
+
+__all__ = ["ItemsScreen"]
+
+TRACE_MARK = "⤷"
+
+
+class ItemsScreen(ModelScreen[None]):
+    """The open dataset's items; ``escape`` goes back to the datasets."""
+
+    HELP_TITLE = "items"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back", id="items.back"),
+        Binding("enter", "inspect", "Inspect", id="items.inspect"),
+        Binding("e", "edit", "Edit", id="items.edit"),
+        Binding("a", "add", "Add", id="items.add"),
+        Binding("D", "duplicate", "Duplicate", id="items.duplicate"),
+        Binding("m", "move", "Move", id="items.move"),
+        Binding("d", "delete", "Delete", id="items.delete"),
+        Binding("u", "undo", "Undo", id="items.undo"),
+        Binding("right_square_bracket", "next_page", "Next page", id="items.next_page"),
+        Binding("left_square_bracket", "prev_page", "Prev page", id="items.prev_page"),
+        Binding("g", "go_to_page", "Go to page", id="items.go_to_page"),
+        Binding("r", "refresh", "Refresh", id="items.refresh", show=False),
+    ]
+
+    def __init__(self, dataset_id: str) -> None:
+        super().__init__()
+        self.dataset_id = dataset_id
+        self._widths: tuple[int, ...] = ()
+        self._shown_page: tuple[int, int] | None = None  # (page number, row count) drawn
+
+    def compose(self) -> ComposeResult:
+        yield AppHeader()
+        with Horizontal(id="items-bar", classes="toolbar"):
+            yield Static("", id="items-dataset", classes="toolbar-label")
+            yield Static("", id="items-range", classes="toolbar-label")
+        yield DataTable(cursor_type="row", zebra_stripes=True, id="items-table")
+        yield Static("", id="items-empty", classes="empty-state")
+        yield Footer()
+
+    @property
+    def table(self) -> DataTable[Text]:
+        return self.query_one("#items-table", DataTable)
+
+    def on_mount(self) -> None:
+        self._set_columns(self.app.size.width)
+        super().on_mount()
+        self.table.focus()
+        page = self.model.state.page
+        if page.dataset is None or str(page.dataset.id) != self.dataset_id:
+            self.run_model(self.model.open_dataset(self.dataset_id), group="page")
+
+    def on_resize(self, event: Resize) -> None:
+        if self._set_columns(event.size.width):
+            self._fill_table()
+
+    # -- drawing -----------------------------------------------------------------------------
+
+    def _set_columns(self, total: int) -> bool:
+        usable = max(40, total - 2 - 2 * 6)
+        short_id, trace, when = 8, 2, 9
+        rest = max(24, usable - short_id - trace - when)
+        input_w = rest * 2 // 5
+        output_w = rest * 7 // 20
+        metadata_w = rest - input_w - output_w
+        widths = (short_id, input_w, output_w, metadata_w, trace, when)
+        if widths == self._widths:
+            return False
+        self._widths = widths
+        table = self.table
+        table.clear(columns=True)
+        labels = ("id", "input", "output", "metadata", "tr", "updated")
+        for label, width in zip(labels, widths, strict=True):
+            table.add_column(label, width=width)
+        return True
+
+    def _row(self, item: DatasetItem, now: Any) -> list[Text]:
+        _, input_w, output_w, metadata_w, _, _ = self._widths
+        traced = bool(item.ref_trace_id)
+        return [
+            # uuid7 ids start with their creation time; the tail tells rows apart
+            Text(str(item.id)[-8:], style="dim"),
+            preview(item.input, input_w),
+            preview(item.output, output_w),
+            preview(item.metadata, metadata_w),
+            Text(TRACE_MARK if traced else "", style="bold"),
+            Text(ago(item.updated_at, now)),
+        ]
+
+    def _fill_table(self) -> None:
+        table = self.table
+        page = self.model.state.page
+        keep = self.highlighted_id()
+        keep_row = table.cursor_row
+        same_page = self._shown_page is not None and self._shown_page[0] == page.page_number
+        now = self.app.clock()  # type: ignore[attr-defined]
+        table.clear()
+        for item in page.items:
+            table.add_row(*self._row(item, now), key=str(item.id))
+        self._shown_page = (page.page_number, len(page.items))
+        if not page.items:
+            return
+        index = page.index_of(keep) if keep is not None else None
+        if index is None:
+            # A new page starts at its top; a reload of the same page keeps the row number.
+            index = min(max(keep_row, 0), len(page.items) - 1) if same_page else 0
+        table.move_cursor(row=index, animate=False)
+
+    def redraw(self, change: Change | None) -> None:
+        if change is not None and not change.kinds & {"page", "dataset", "notice", "busy"}:
+            return
+        state = self.model.state
+        page = state.page
+        if change is None or "page" in change or "dataset" in change:
+            self._fill_table()
+        name = page.dataset.name if page.dataset is not None else ""
+        self.query_one(AppHeader).context = name
+        label = self.query_one("#items-dataset", Static)
+        if page.dataset is not None:
+            from explorer.tui.components import safe_text
+
+            label.update(safe_text(page.dataset.name, max_len=60, style="bold"))
+        span = Text(no_wrap=True, end="")
+        if page.loaded:
+            span.append(page.range_text)
+            span.append(f"   page {page.page_number:,}/{page.page_count:,}", style="dim")
+        self.query_one("#items-range", Static).update(span)
+        self._draw_empty()
+        self.refresh_bindings()
+
+    def _draw_empty(self) -> None:
+        state = self.model.state
+        page = state.page
+        empty = self.query_one("#items-empty", Static)
+        message: Text | None = None
+        if not page.loaded:
+            notice = state.notice
+            if state.busy.page or notice is None or notice.level != "error":
+                message = Text("Loading items…", style="dim")
+            else:
+                message = Text(f"{notice.message}\n{notice.hint}\nr retries, escape goes back.")
+        elif not page.items:
+            message = Text("This dataset has no items yet. a adds one.")
+        empty.display = message is not None
+        self.table.display = message is None
+        if message is not None:
+            empty.update(message)
+
+    # -- the highlighted item ----------------------------------------------------------------
+
+    def highlighted_id(self) -> str | None:
+        table = self.table
+        if table.row_count == 0:
+            return None
+        try:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+        except Exception:  # no valid cursor
+            return None
+        return None if key.value is None else str(key.value)
+
+    # -- paging ------------------------------------------------------------------------------
+
+    def action_back(self) -> None:
+        self.run_model(self.model.close_dataset(), group="page")
+        self.dismiss()
+
+    def action_next_page(self) -> None:
+        page = self.model.state.page
+        if page.loaded and not page.has_next:
+            self.app.bell()
+            return
+        self.run_model(self.model.next_page(), group="page")
+
+    def action_prev_page(self) -> None:
+        if self.model.state.page.page_number <= 1:
+            self.app.bell()
+            return
+        self.run_model(self.model.prev_page(), group="page")
+
+    def action_go_to_page(self) -> None:
+        from explorer.tui.page_prompt import PagePrompt
+
+        page = self.model.state.page
+
+        def chosen(number: int | None) -> None:
+            if number is not None:
+                self.run_model(self.model.go_to_page(number), group="page")
+
+        self.app.push_screen(PagePrompt(page.page_number, page.page_count), chosen)
+
+    def action_refresh(self) -> None:
+        self.run_model(self.model.refresh(), group="page")
+
+    # -- one item ----------------------------------------------------------------------------
+
+    @on(DataTable.RowSelected, "#items-table")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_inspect()
+
+    def action_inspect(self) -> None:
+        item_id = self.highlighted_id()
+        if item_id is not None:
+            self.run_worker(self._open(item_id, "inspect"), group="item", exclusive=True)
+
+    def action_edit(self) -> None:
+        item_id = self.highlighted_id()
+        if item_id is not None:
+            self.run_worker(self._open(item_id, "edit"), group="item", exclusive=True)
+
+    async def _open(self, item_id: str, how: str) -> None:
+        await self.model.select(item_id)
+        if self.model.state.selected_id != item_id:
+            return  # the model said why (deleted elsewhere, unreachable...)
+        try:
+            if how == "inspect":
+                from explorer.tui.inspector import InspectorScreen
+
+                self.app.push_screen(InspectorScreen(item_id))
+            else:
+                from explorer.tui.editor import EditorScreen
+
+                self.app.push_screen(EditorScreen())
+        except ImportError:
+            self.notify(f"The {how} screen is not available in this build.", markup=False)
+
+    def action_add(self) -> None:
+        self.run_worker(self._add(), group="item", exclusive=True)
+
+    async def _add(self) -> None:
+        await self.model.new_item(self.dataset_id)
+        editor = self.model.state.editor
+        if editor is None or not editor.is_new:
+            return  # refused (read-only) with a notice
+        try:
+            from explorer.tui.editor import EditorScreen
+        except ImportError:
+            self.notify("The editor is not available in this build.", markup=False)
+            return
+        self.app.push_screen(EditorScreen())
+
+    def _pick_target(self, verb: str, then: Any) -> None:
+        from explorer.tui.dataset_picker import DatasetPicker
+
+        item_id = self.highlighted_id()
+        if item_id is None:
+            return
+
+        def chosen(dataset_id: str | None) -> None:
+            if dataset_id is not None:
+                then(dataset_id, item_id)
+
+        exclude = self.dataset_id if verb == "Move" else None
+        title = f"{verb} item {item_id[:8]} to which dataset?"
+        self.app.push_screen(DatasetPicker(title, exclude=exclude), chosen)
+
+    def action_duplicate(self) -> None:
+        self._pick_target(
+            "Duplicate",
+            lambda target, item_id: self.run_model(
+                self.model.duplicate_item(target, item_id), group="write", exclusive=False
+            ),
+        )
+
+    def action_move(self) -> None:
+        self._pick_target(
+            "Move",
+            lambda target, item_id: self.run_model(
+                self.model.move_item(target, item_id), group="write", exclusive=False
+            ),
+        )
+
+    def action_delete(self) -> None:
+        item_id = self.highlighted_id()
+        if item_id is not None:
+            self.run_model(self.model.delete_item(item_id), group="write", exclusive=False)
+
+    def action_undo(self) -> None:
+        self.run_model(self.model.undo(), group="write", exclusive=False)
+
+    def check_action(self, action: str, parameters: tuple[Any, ...]) -> bool | None:
+        if action in ("inspect", "edit", "duplicate", "move", "delete"):
+            try:
+                return True if self.highlighted_id() is not None else None
+            except Exception:  # not composed yet
+                return None
+        return True

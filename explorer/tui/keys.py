@@ -1,0 +1,149 @@
+"""The app's part of the config file: ``[keys]`` (binding id -> keys) and ``[tui]`` options.
+
+    [keys]
+    "items.next_page" = "n,]"    # comma-separated; Textual key names ("ctrl+n", "question_mark")
+    "app.quit" = "ctrl+q"
+
+    [tui]
+    page_size = 100                  # items per page, 1-500
+    theme = "textual-dark"
+
+Every `Binding` of the app has an id listed in `BINDING_IDS` (screens and dialogs own their
+bindings; the ids are collected here so a typo in the config is reported, not ignored). The
+file is the one `Settings` reads (``POSTHOG_EXPLORER_CONFIG`` or the user config dir).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from explorer.api.errors import ConfigError
+from explorer.api.settings import ENV_CONFIG, default_config_path
+
+__all__ = [
+    "BINDING_IDS",
+    "ENV_DATA_DIR",
+    "TuiConfig",
+    "config_path",
+    "data_dir",
+    "load_tui_config",
+]
+
+ENV_DATA_DIR = "POSTHOG_EXPLORER_DATA_DIR"
+"""Put the journal (drafts, trash, history) in this directory instead of the user data dir."""
+
+BINDING_IDS: dict[str, str] = {
+    # app-wide
+    "app.quit": "Quit (asks when drafts are unsaved)",
+    "app.help": "Show every key of this screen",
+    "app.trash": "Open the trash",
+    # datasets
+    "datasets.search": "Search datasets (server-side)",
+    "datasets.sort": "Cycle the sort order",
+    "datasets.open": "Open the highlighted dataset",
+    "datasets.create": "Create a dataset",
+    "datasets.edit": "Edit name, description and metadata",
+    "datasets.delete": "Delete or restore the dataset",
+    "datasets.undo": "Undo the last change",
+    "datasets.refresh": "Refresh the list",
+    "datasets.next_page": "Next page of datasets",
+    "datasets.prev_page": "Previous page of datasets",
+    "datasets.clear_search": "Clear the search",
+    # items
+    "items.back": "Back to the datasets",
+    "items.next_page": "Next page",
+    "items.prev_page": "Previous page",
+    "items.go_to_page": "Go to a page",
+    "items.inspect": "Inspect the item",
+    "items.edit": "Edit the item",
+    "items.add": "Add an item",
+    "items.duplicate": "Duplicate into a dataset",
+    "items.move": "Move to another dataset",
+    "items.delete": "Delete the item",
+    "items.undo": "Undo the last change",
+    "items.refresh": "Refresh the page",
+    # dialogs
+    "dialog.cancel": "Cancel",
+    "dialog.save": "Save",
+    "picker.cancel": "Cancel",
+    "page_prompt.cancel": "Cancel",
+    "keys_help.close": "Close",
+}
+
+_TUI_KEYS = {"page_size", "theme"}
+_ID = re.compile(r"[a-z_]+(\.[a-z_]+)+")
+
+
+@dataclass(frozen=True)
+class TuiConfig:
+    """What the terminal app reads from the config file."""
+
+    keymap: dict[str, str] = field(default_factory=dict)
+    page_size: int = 50
+    theme: str | None = None
+
+
+def config_path(env: Mapping[str, str] | None = None) -> Path:
+    """The config file (``POSTHOG_EXPLORER_CONFIG`` or the platform's user config dir)."""
+    env = os.environ if env is None else env
+    return Path(env.get(ENV_CONFIG) or default_config_path()).expanduser()
+
+
+def data_dir(env: Mapping[str, str] | None = None) -> Path | None:
+    """The journal's directory when ``POSTHOG_EXPLORER_DATA_DIR`` is set, else None (default)."""
+    env = os.environ if env is None else env
+    value = env.get(ENV_DATA_DIR)
+    return Path(value).expanduser() if value else None
+
+
+def load_tui_config(path: Path | None = None) -> TuiConfig:
+    """``[keys]`` and ``[tui]`` from the config file; a missing file gives the defaults.
+
+    Raises `ConfigError` naming the file and the bad entry.
+    """
+    path = config_path() if path is None else path
+    try:
+        raw = tomllib.loads(path.read_text("utf-8"))
+    except FileNotFoundError:
+        return TuiConfig()
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"Cannot read the config file {path}: {exc}.") from None
+    return parse_tui_config(raw, str(path))
+
+
+def parse_tui_config(raw: Mapping[str, Any], where: str = "the config file") -> TuiConfig:
+    keys = raw.get("keys", {})
+    tui = raw.get("tui", {})
+    if not isinstance(keys, dict) or not isinstance(tui, dict):
+        raise ConfigError(f"In {where}, [keys] and [tui] must be tables.")
+    keymap: dict[str, str] = {}
+    for binding_id, value in keys.items():
+        # Dialogs of other modules add their own ids, so the shape is checked, not the list.
+        if not _ID.fullmatch(binding_id):
+            raise ConfigError(
+                f"[keys] {binding_id!r} in {where} is not a binding id such as"
+                f' "items.next_page" (see the README for the list).'
+            )
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            value = ",".join(value)
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(
+                f'[keys] {binding_id!r} in {where} must be keys such as "n" or "ctrl+n,]".'
+            )
+        keymap[binding_id] = ",".join(k.strip() for k in value.split(",") if k.strip())
+    unknown = set(tui) - _TUI_KEYS
+    if unknown:
+        raise ConfigError(f"Unknown keys in [tui] of {where}: {', '.join(sorted(unknown))}.")
+    page_size = tui.get("page_size", 50)
+    if isinstance(page_size, bool) or not isinstance(page_size, int) or not 1 <= page_size <= 500:
+        raise ConfigError(f"[tui] page_size in {where} must be a number from 1 to 500.")
+    theme = tui.get("theme")
+    if theme is not None and not isinstance(theme, str):
+        raise ConfigError(f"[tui] theme in {where} must be a theme name.")
+    return TuiConfig(keymap=keymap, page_size=page_size, theme=theme)
