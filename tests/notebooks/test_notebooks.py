@@ -1,0 +1,90 @@
+"""Every notebook in notebooks/ runs top to bottom in a real kernel, as a new user would run it:
+no API key, no config, nothing but the embedded demo server."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+nbformat = pytest.importorskip("nbformat")
+nbclient = pytest.importorskip("nbclient")
+
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+pytestmark = [pytest.mark.notebook, pytest.mark.timeout(240)]
+
+
+@pytest.fixture(autouse=True)
+def new_user(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A kernel that sees no PostHog settings and writes nothing outside ``tmp_path``."""
+    for name in (
+        "POSTHOG_PERSONAL_API_KEY",
+        "POSTHOG_HOST",
+        "POSTHOG_PROJECT_ID",
+        "POSTHOG_EXPLORER_PROFILE",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("POSTHOG_EXPLORER_CONFIG", str(tmp_path / "no-config.toml"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(tmp_path / "runtime"))
+    monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))
+
+
+def run(name: str, tmp_path: Path) -> list[Any]:
+    nb = nbformat.read(NOTEBOOKS / name, as_version=4)
+    client = nbclient.NotebookClient(
+        nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    )
+    client.execute()  # raises CellExecutionError naming the failing cell
+    return [cell for cell in nb.cells if cell.cell_type == "code"]
+
+
+def text(cell: Any) -> str:
+    out = []
+    for output in cell.outputs:
+        assert output.output_type != "error", output
+        if output.output_type == "stream":
+            out.append(output.text)
+        elif "text/plain" in output.get("data", {}):
+            out.append(output.data["text/plain"])
+    return "\n".join(out)
+
+
+def shows_widget(cell: Any) -> bool:
+    return any(WIDGET_VIEW in o.get("data", {}) for o in cell.outputs)
+
+
+def test_quickstart_runs_as_it_is(tmp_path: Path):
+    cells = run("quickstart.ipynb", tmp_path)
+    assert shows_widget(cells[0]), "the first cell shows the panel"
+    assert "customer-support-evals 1-50 of 1,200" in text(cells[1])
+    assert "'role': 'assistant'" in text(cells[2])
+    assert "ref_trace_id" in text(cells[3])  # the DataFrame
+    assert "('customer-support-evals', 1200)" in text(cells[4])  # the client
+    assert text(cells[5]).startswith("(59,") and "'kitchen-sink'" in text(cells[5])
+    assert not (tmp_path / "data").exists(), "the demo journal is temporary"
+
+
+def test_eval_workflow_runs_as_it_is(tmp_path: Path):
+    cells = run("eval-workflow.ipynb", tmp_path)
+    assert shows_widget(cells[0])
+    assert text(cells[1]) == "(1200, 48, 39)"
+    assert text(cells[2]).startswith("(48, 'Saved item")
+    assert "'name': 'handoff_to_agent'" in text(cells[3])
+    assert text(cells[4]) == "(39, 1161)"
+    assert text(cells[5]).startswith("(False, 38, 'Restored item")
+    assert "50 items ->" in text(cells[6])
+    assert not (tmp_path / "data").exists()
+
+
+def test_notebooks_are_committed_without_outputs():
+    for path in NOTEBOOKS.glob("*.ipynb"):
+        nb = json.loads(path.read_text())
+        for cell in nb["cells"]:
+            if cell["cell_type"] == "code":
+                assert cell["outputs"] == [] and cell["execution_count"] is None, path.name
