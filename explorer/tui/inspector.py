@@ -27,7 +27,6 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
 from textual.widgets import ContentSwitcher, Footer, Input, Static, TabbedContent, TabPane
 
 from explorer.api.models import DatasetItem
@@ -194,8 +193,7 @@ class InspectorScreen(ModelScreen[None]):
                     ContentSwitcher(initial=f"tree-{field}", id=f"switch-{field}"),
                 ):
                     yield FieldTree(field, id=f"tree-{field}")
-        with Vertical(id="inspector-bottom"):
-            yield Static("", id="inspector-status")
+        yield Static("", id="inspector-status")
         yield Input(placeholder="find in this item (enter; escape closes)", id="inspector-find")
         yield Footer()
 

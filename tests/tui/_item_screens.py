@@ -28,8 +28,17 @@ Prepare = Callable[[ExplorerModel], Awaitable[Screen[Any] | None]]
 class ItemScreensApp(App[None]):
     """Starts the model, runs ``prepare(model)`` and pushes the screen it returns."""
 
-    def __init__(self, server: RunningEmulator, journal_path: Path, prepare: Prepare) -> None:
+    def __init__(
+        self,
+        server: RunningEmulator,
+        journal_path: Path,
+        prepare: Prepare,
+        *,
+        shown_host: str | None = None,
+    ) -> None:
         super().__init__()
+        # snapshots: the header names the host, and the test server's port changes per run
+        self._shown_host = shown_host
         self.server = server
         self._journal_path = journal_path
         self._prepare = prepare
@@ -60,6 +69,8 @@ class ItemScreensApp(App[None]):
         )
         self._model = ExplorerModel(self._client, Journal(self._journal_path))
         await self._model.start()
+        if self._shown_host is not None:
+            self._model.state.host = self._shown_host
         screen = await self._prepare(self._model)
         if screen is not None:
             await self.push_screen(screen)
@@ -131,5 +142,25 @@ async def settle(pilot: Pilot[Any]) -> None:
     assert isinstance(app, ItemScreensApp)
     await asyncio.wait_for(app.ready.wait(), 10)
     await wait_for(pilot, lambda: not app.model.state.busy.any)
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def snapshot_ready(pilot: Pilot[Any]) -> None:
+    """``run_before`` for snapshots: model idle, workers done, text laid out, no blinking."""
+    from textual.widgets import Input, TextArea
+
+    from explorer.tui.components import JsonText
+
+    app = pilot.app
+    if isinstance(app, ItemScreensApp):
+        await settle(pilot)
+    for screen in app.screen_stack:
+        for view in screen.query(JsonText):
+            await view.wait_loaded()
+        for area in screen.query(TextArea):
+            area.cursor_blink = False
+        for box in screen.query(Input):
+            box.cursor_blink = False
     await app.workers.wait_for_complete()
     await pilot.pause()

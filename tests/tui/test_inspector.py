@@ -28,7 +28,12 @@ def edge_item(server: RunningEmulator, case: str) -> dict[str, Any]:
 
 
 def inspector_app(
-    server: RunningEmulator, tmp_path: Path, item: dict[str, Any], *, select: bool = True
+    server: RunningEmulator,
+    tmp_path: Path,
+    item: dict[str, Any],
+    *,
+    select: bool = True,
+    shown_host: str | None = None,
 ) -> ItemScreensApp:
     async def prepare(model: ExplorerModel) -> InspectorScreen:
         await model.open_dataset(item["dataset"])
@@ -36,7 +41,7 @@ def inspector_app(
             await model.select(item["id"])
         return InspectorScreen(item["id"])
 
-    return ItemScreensApp(server, tmp_path / "journal.sqlite3", prepare)
+    return ItemScreensApp(server, tmp_path / "journal.sqlite3", prepare, shown_host=shown_host)
 
 
 def header_text(app: ItemScreensApp) -> str:
