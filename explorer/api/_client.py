@@ -8,6 +8,7 @@ read-only rule and the retry policy around one ``httpx`` call.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import os
 import time
@@ -68,7 +69,21 @@ class _BaseClient:
     ) -> None:
         if prefetch < 0:
             raise ValueError("prefetch must not be negative")
-        if settings is None:
+        if settings is not None:
+            if profile is not None or config_path is not None:
+                raise ValueError("give settings, or profile/config_path to resolve them; not both")
+            overrides: dict[str, Any] = {
+                "host": host,
+                "api_key": api_key,
+                "project_id": project_id,
+                "api_prefix": api_prefix,
+                "read_only": read_only,
+                "allow_http": allow_http,
+            }
+            chosen: dict[str, Any] = {k: v for k, v in overrides.items() if v is not None}
+            if chosen:  # explicit arguments win over the given settings, as everywhere
+                settings = dataclasses.replace(settings, **chosen)
+        else:
             settings = Settings.resolve(
                 host,
                 api_key,

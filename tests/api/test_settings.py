@@ -216,3 +216,12 @@ def test_client_reads_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_default_config_path_is_in_the_user_config_dir() -> None:
     path = default_config_path()
     assert path.name == "config.toml" and path.parent.name == "dataset-explorer"
+
+
+def test_explicit_arguments_override_given_settings() -> None:
+    base = Settings("us", 1, KEY)
+    with Client(settings=base, read_only=True, project_id=2) as client:
+        assert client.read_only and client.settings.project_id == 2
+        assert client.settings.host == "https://us.posthog.com"
+    with pytest.raises(ValueError, match="not both"):
+        Client(settings=base, profile="x")
