@@ -156,6 +156,8 @@ class ClassicApi:
         if order_by:
             params["order_by"] = order_by if isinstance(order_by, str) else ",".join(order_by)
         if ids is not None:
+            if isinstance(ids, str | UUID):  # one id, not an iterable of characters
+                ids = [ids]
             wanted = [canonical_id(i, "dataset id") for i in ids]
             if not wanted:  # an empty id__in means "no filter" to the server: answer locally
                 empty = Page[Dataset](count=0, results=[], limit=limit, offset=offset)

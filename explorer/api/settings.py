@@ -91,6 +91,7 @@ class Settings:
         object.__setattr__(self, "host", normalize_host(self.host, allow_http=self.allow_http))
         object.__setattr__(self, "project_id", _project_id(self.project_id, "project_id"))
         _check_key(self.api_key, "api_key")
+        object.__setattr__(self, "api_key", self.api_key.strip())  # a pasted newline is no typo
         if self.api_prefix not in ("projects", "environments"):
             raise ConfigError(
                 f"api_prefix must be 'projects' or 'environments', not {self.api_prefix!r}"
@@ -261,7 +262,7 @@ def _check_key(key: object, where: str) -> None:
             f"{where} is a project API key (phc_..., for sending events). The datasets API needs"
             " a personal API key (phx_...) with the dataset:read scope (dataset:write to edit)."
         )
-    if any(c.isspace() for c in key.strip()) or not key.isprintable():
+    if any(c.isspace() for c in key.strip()) or not key.strip().isprintable():
         raise ConfigError(f"{where} contains spaces or control characters; check for a typo.")
 
 

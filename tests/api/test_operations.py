@@ -63,6 +63,8 @@ def test_list_datasets_query() -> None:
         "id__in": DS,
     }
     assert API.list_datasets(search="").params == {"limit": "100", "offset": "0"}
+    one = API.list_datasets(ids=DS)  # a single id is one id, not its characters
+    assert one.params is not None and one.params["id__in"] == DS
 
 
 def test_empty_ids_answers_locally_with_an_empty_page() -> None:

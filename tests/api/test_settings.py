@@ -225,3 +225,9 @@ def test_explicit_arguments_override_given_settings() -> None:
         assert client.settings.host == "https://us.posthog.com"
     with pytest.raises(ValueError, match="not both"):
         Client(settings=base, profile="x")
+
+
+def test_surrounding_whitespace_in_the_key_is_dropped() -> None:
+    assert Settings("us", 1, " phx_abc\n").api_key == "phx_abc"
+    with pytest.raises(ConfigError, match="spaces"):
+        Settings("us", 1, "phx_a bc")
