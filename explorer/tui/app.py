@@ -14,6 +14,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, ClassVar
 
+import httpx
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -58,8 +59,10 @@ class ExplorerApp(App[None]):
         retries: RetryPolicy | int | None = None,
         config_file: Path | None = None,
         offer_demo: bool = True,
+        transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         super().__init__()
+        self._inner_transport = transport
         self.settings = settings
         self.tui_config = tui_config
         self.clock = clock
@@ -106,7 +109,7 @@ class ExplorerApp(App[None]):
         journal = self._journal() if callable(self._journal) else self._journal
         self._journal = journal
         self.settings = settings
-        self._transport = ReachabilityTransport()
+        self._transport = ReachabilityTransport(self._inner_transport)
         client = AsyncClient(settings=settings, retries=self._retries, transport=self._transport)
         self._model = ExplorerModel(client, journal, page_size=self.tui_config.page_size)
         self._unsubscribe = self._model.subscribe(self._on_change)
@@ -254,6 +257,7 @@ def make_app(
     retries: RetryPolicy | int | None = None,
     config_file: Path | None = None,
     offer_demo: bool = True,
+    transport: httpx.AsyncBaseTransport | None = None,
 ) -> ExplorerApp:
     """The app, ready to ``run()`` or ``run_test()``.
 
@@ -261,7 +265,7 @@ def make_app(
     journal defaults to ``POSTHOG_EXPLORER_DATA_DIR/journal.sqlite3`` when that variable is set,
     else the user data dir; it is opened only when the app connects. ``clock`` gives "now" for
     relative times (tests fix it). ``config_file`` is where the connection screen saves a
-    profile when asked.
+    profile when asked. ``transport`` replaces httpx's (tests).
     """
 
     def open_journal() -> Journal:
@@ -276,4 +280,5 @@ def make_app(
         retries=retries,
         config_file=config_file,
         offer_demo=offer_demo,
+        transport=transport,
     )

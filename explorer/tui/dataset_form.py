@@ -36,7 +36,7 @@ class DatasetForm(ModalModelScreen[Dataset | None]):
     dataset, or None when cancelled."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="dialog.cancel"),
+        Binding("escape", "cancel", "Cancel", id="dialog.cancel", priority=True),
         Binding("ctrl+s", "save", "Save", id="dialog.save", priority=True),
     ]
 
