@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import httpx
 import pytest
 from textual.widgets import Input, Static, TextArea
 
@@ -241,8 +240,9 @@ async def test_more_than_a_page_of_datasets_pages_with_brackets(
     emulator_factory: EmulatorFactory, tmp_path: Path
 ) -> None:
     server = emulator_factory("none")
-    for i in range(35):
-        httpx.post(server.api(), json={"name": f"ds-{i:02d}"}, headers=server.headers)
+    with sync_client(server) as client:
+        for i in range(35):
+            client.datasets.create(f"ds-{i:02d}")
     app = build_app(server, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
