@@ -186,6 +186,12 @@ class _BaseClient:
         return error
 
 
+def _discard(task: asyncio.Task[Any]) -> None:
+    """Cancel a task whose answer is no longer wanted, without an unretrieved exception."""
+    task.cancel()
+    task.add_done_callback(lambda t: None if t.cancelled() else t.exception())
+
+
 def _describe(failure: BaseException) -> str:
     if isinstance(failure, ApiError):
         return f"{failure.status} {failure.code or ''}".strip()
@@ -511,7 +517,7 @@ class AsyncClient(_BaseClient):
                 more = plan.received(page)
                 if not plan.pending:  # the plan dropped what was asked ahead
                     while in_flight:
-                        in_flight.pop().cancel()
+                        _discard(in_flight.pop())
                 if plan.prefetch:
                     ask()  # before handing out this page, so the server works meanwhile
                 for item in page.results:
