@@ -1,0 +1,253 @@
+"""The items screen against the embedded server: paging, go to page, cursor kept on refresh,
+inspect/edit/add open the item screens, duplicate and move through the picker, delete with
+undo, back; and item text never reaching the terminal as markup or control sequences."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rich.text import Text
+from textual.widgets import DataTable, Input, OptionList, Static
+
+from explorer.tui.components.safe_text import unsafe_char_pattern
+from explorer.tui.dataset_picker import DatasetPicker
+from explorer.tui.datasets import DatasetsScreen
+from explorer.tui.items import ItemsScreen
+from explorer.tui.page_prompt import PagePrompt
+from tests._emulator import RunningEmulator
+from tests.conftest import EmulatorFactory
+from tests.tui._app_harness import (
+    ExplorerApp,
+    build_app,
+    cursor_key,
+    dataset_id_named,
+    isolate_env,
+    settle,
+    sync_client,
+    table_keys,
+    wait_for,
+)
+
+pytestmark = pytest.mark.usefixtures("isolate_env")
+__all__ = ["isolate_env"]
+
+
+async def open_dataset(pilot: Any, name: str) -> None:
+    app = pilot.app
+    await settle(pilot)
+    await pilot.press("slash", *name, "enter")
+    await settle(pilot)
+    await pilot.press("enter")
+    await settle(pilot)
+    assert isinstance(app.screen, ItemsScreen)
+
+
+def range_text(app: ExplorerApp) -> str:
+    return str(app.screen.query_one("#items-range", Static).render())
+
+
+def item_count(server: RunningEmulator, dataset_id: str) -> int:
+    with sync_client(server) as client:
+        return client.items.list(dataset=dataset_id, limit=1).count
+
+
+async def test_pages_forward_back_and_go_to(demo_server: RunningEmulator, tmp_path: Path) -> None:
+    app = build_app(demo_server, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_dataset(pilot, "customer-support-evals")
+        first_page = table_keys(app, "#items-table")
+        assert len(first_page) == 50
+        assert "1-50 of 1,200" in range_text(app) and "page 1/24" in range_text(app)
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
+        assert "51-100 of 1,200" in range_text(app)
+        second = table_keys(app, "#items-table")
+        assert len(second) == 50 and not set(second) & set(first_page)
+        assert cursor_key(app, "#items-table") == second[0]
+        await pilot.press("left_square_bracket")
+        await settle(pilot)
+        assert table_keys(app, "#items-table") == first_page
+        await pilot.press("g")
+        assert isinstance(app.screen, PagePrompt)
+        await pilot.press(*"99", "enter")  # out of range: said so, the prompt stays
+        assert isinstance(app.screen, PagePrompt)
+        assert "from 1 to 24" in str(app.screen.query_one("#page-prompt-hint", Static).render())
+        app.screen.query_one(Input).value = "24"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "1,151-1,200 of 1,200" in range_text(app)
+        await pilot.press("g", "escape")
+        assert isinstance(app.screen, ItemsScreen)
+
+
+async def test_page_size_comes_from_config(demo_server: RunningEmulator, tmp_path: Path) -> None:
+    from explorer.tui.keys import TuiConfig
+
+    app = build_app(demo_server, tmp_path, tui_config=TuiConfig(page_size=20))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_dataset(pilot, "rag-answers-golden")
+        assert len(table_keys(app, "#items-table")) == 20
+        assert "1-20 of 300" in range_text(app)
+
+
+async def test_refresh_keeps_the_cursor_on_the_same_item(
+    demo_server: RunningEmulator, tmp_path: Path
+) -> None:
+    app = build_app(demo_server, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_dataset(pilot, "sql-generation")
+        await pilot.press("down", "down", "down")
+        before = cursor_key(app, "#items-table")
+        assert before == table_keys(app, "#items-table")[3]
+        await pilot.press("r")
+        await settle(pilot)
+        assert cursor_key(app, "#items-table") == before
+
+
+async def test_escape_goes_back_and_closes_the_dataset(
+    demo_server: RunningEmulator, tmp_path: Path
+) -> None:
+    app = build_app(demo_server, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_dataset(pilot, "rag-answers-golden")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, DatasetsScreen)
+        assert app.model.state.page.dataset is None
+
+
+async def test_delete_offers_undo_and_undo_restores(
+    emulator_factory: EmulatorFactory, tmp_path: Path
+) -> None:
+    server = emulator_factory("demo")
+    dataset_id = dataset_id_named(server, "rag-answers-golden")
+    app = build_app(server, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_dataset(pilot, "rag-answers-golden")
+        await pilot.press("down")
+        victim = cursor_key(app, "#items-table")
+        assert victim is not None
+        await pilot.press("d")
+        await settle(pilot)
+        assert victim not in table_keys(app, "#items-table")
+        assert item_count(server, dataset_id) == 299
+        messages = [n.message for n in app._notifications]
+        assert any(m.startswith("Deleted item") and m.endswith("u to undo") for m in messages)
+        await pilot.press("u")
+        await settle(pilot)
+        assert item_count(server, dataset_id) == 300
+        assert victim in table_keys(app, "#items-table")
+
+
+async def test_duplicate_and_move_through_the_picker(
+    emulator_factory: EmulatorFactory, tmp_path: Path
+) -> None:
+    server = emulator_factory("demo")
+    source = dataset_id_named(server, "rag-answers-golden")
+    target = dataset_id_named(server, "edge-cases")
+    app = build_app(server, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_dataset(pilot, "rag-answers-golden")
+        item_id = cursor_key(app, "#items-table")
+        await pilot.press("D")
+        assert isinstance(app.screen, DatasetPicker)
+        await settle(pilot)
+        await pilot.press(*"edge")
+        await wait_for(pilot, lambda: app.model.state.datasets.search == "edge")
+        await settle(pilot)
+        options = app.screen.query_one(OptionList)
+        assert options.option_count == 1
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ItemsScreen)
+        assert item_count(server, target) == 64
+        assert item_count(server, source) == 300
+        # the picker put the dataset list's search back as it was
+        assert app.model.state.datasets.search == "rag-answers-golden"
+
+        await pilot.press("m")
+        assert isinstance(app.screen, DatasetPicker)
+        await settle(pilot)
+        picker_ids = [
+            options_id
+            for options_id in (
+                app.screen.query_one(OptionList).get_option_at_index(i).id
+                for i in range(app.screen.query_one(OptionList).option_count)
+            )
+        ]
+        assert source not in picker_ids  # a move never offers the item's own dataset
+        await pilot.press(*"edge")
+        await wait_for(pilot, lambda: app.model.state.datasets.search == "edge")
+        await settle(pilot)
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert item_count(server, source) == 299 and item_count(server, target) == 65
+        with sync_client(server) as client:
+            assert str(client.items.get(item_id).dataset) == target
+        assert item_id not in table_keys(app, "#items-table")
+        await pilot.press("u")
+        await settle(pilot)
+        with sync_client(server) as client:
+            assert str(client.items.get(item_id).dataset) == source
+
+
+async def test_picker_escape_cancels(demo_server: RunningEmulator, tmp_path: Path) -> None:
+    app = build_app(demo_server, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_dataset(pilot, "rag-answers-golden")
+        await pilot.press("m")
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, ItemsScreen)
+
+
+async def test_enter_inspects_e_edits_a_adds(demo_server: RunningEmulator, tmp_path: Path) -> None:
+    from explorer.tui.editor import EditorScreen
+    from explorer.tui.inspector import InspectorScreen
+
+    app = build_app(demo_server, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_dataset(pilot, "rag-answers-golden")
+        await pilot.press("down")
+        item_id = cursor_key(app, "#items-table")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, InspectorScreen))
+        assert app.model.state.selected_id == item_id
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, ItemsScreen))
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, EditorScreen))
+        editor = app.model.state.editor
+        assert editor is not None and editor.item_id == item_id
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, ItemsScreen))
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, EditorScreen))
+        editor = app.model.state.editor
+        assert editor is not None and editor.is_new
+        assert editor.dataset_id == dataset_id_named(demo_server, "rag-answers-golden")
+
+
+def _cells(app: ExplorerApp) -> list[Text]:
+    table = app.screen.query_one("#items-table", DataTable)
+    return [cell for row in table.ordered_rows for cell in table.get_row(row.key)]
+
+
+async def test_edge_case_items_are_plain_text(demo_server: RunningEmulator, tmp_path: Path) -> None:
+    app = build_app(demo_server, tmp_path)
+    unsafe = unsafe_char_pattern()
+    async with app.run_test(size=(160, 40)) as pilot:
+        await open_dataset(pilot, "edge-cases")
+        seen_brackets = False
+        for _ in range(app.model.state.page.page_count):
+            for cell in _cells(app):
+                assert isinstance(cell, Text)
+                assert not unsafe.search(cell.plain), cell.plain
+                assert all("link" not in str(span.style) for span in cell.spans)
+                seen_brackets |= "[/" in cell.plain or "[bold" in cell.plain
+            await pilot.press("right_square_bracket")
+            await settle(pilot)
+        assert seen_brackets  # markup-looking text was shown as it is, not interpreted
