@@ -1,10 +1,11 @@
 """The ``dataset-explorer`` command.
 
     dataset-explorer serve [--port 8010] [--seed demo] [--api-key KEY[=SCOPES][@PROJECTS]] ...
-    dataset-explorer --demo
+    dataset-explorer [--demo] [--profile NAME] [--host URL] [--project-id ID] [--read-only]
 
-``main()`` parses top-level options (``--demo`` for now; more later) and sub-commands; each
-command is one function returning the exit code. Heavy modules are imported inside commands.
+``main()`` parses top-level options and sub-commands; each command is one function returning
+the exit code. In a terminal, no sub-command opens the app (`explorer.tui.launch`). Heavy
+modules are imported inside commands.
 """
 
 from __future__ import annotations
@@ -114,7 +115,20 @@ def build_parser() -> argparse.ArgumentParser:
         description="Browse and edit PostHog LLM-analytics datasets.",
     )
     parser.add_argument(
-        "--demo", action="store_true", help="start the embedded server with demo data"
+        "--demo",
+        action="store_true",
+        help="open the app on the embedded server with demo data (127.0.0.1, stops on quit);"
+        " without a terminal, serve the demo and print how to connect",
+    )
+    tui = parser.add_argument_group("connection (default: the config file's profile)")
+    tui.add_argument("--profile", metavar="NAME", help="a profile of the config file")
+    tui.add_argument(
+        "--host", dest="posthog_host", metavar="URL", help="us, eu, or your PostHog's URL"
+    )
+    tui.add_argument("--project-id", metavar="ID", help="the project id (or @current)")
+    tui.add_argument("--read-only", action="store_true", help="refuse every write")
+    tui.add_argument(
+        "--api-prefix", choices=("projects", "environments"), help="the API path generation"
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     serve = commands.add_parser(
@@ -228,12 +242,35 @@ def demo(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     return 0
 
 
+def _in_terminal() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def tui(args: argparse.Namespace) -> int:
+    """Open the terminal app (explorer.tui.launch decides on what)."""
+    from explorer.tui.launch import LaunchOptions, launch
+
+    return launch(
+        LaunchOptions(
+            demo=args.demo,
+            profile=args.profile,
+            host=args.posthog_host,
+            project_id=args.project_id,
+            read_only=args.read_only,
+            api_prefix=args.api_prefix,
+        )
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "serve":
         return serve(args, parser)
-    if args.demo:
-        return demo(args, parser)
-    parser.print_help()
-    return 0
+    if not _in_terminal():
+        # No terminal to draw in: the demo is served headless; otherwise say how to use it.
+        if args.demo:
+            return demo(args, parser)
+        parser.print_help()
+        return 0
+    return tui(args)
