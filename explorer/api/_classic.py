@@ -18,6 +18,7 @@ from uuid import UUID
 import httpx
 from pydantic import ValidationError
 
+from explorer.api._bulk import BULK_BYTES, collector_paused
 from explorer.api.errors import (
     ApiError,
     AuthenticationFailed,
@@ -258,11 +259,14 @@ class ClassicApi:
             raise self.error(response, method, path, subject)
         content = response.content
         problem = None
-        if not content.strip():
+        if not content or content.isspace():
             problem = "the body is empty"
         else:
             try:
-                return model.model_validate_json(content)
+                if len(content) < BULK_BYTES:
+                    return model.model_validate_json(content)
+                with collector_paused():
+                    return model.model_validate_json(content)
             except ValidationError as exc:
                 problem = _first_problem(exc)
         raise MalformedResponse(
