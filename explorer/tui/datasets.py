@@ -103,7 +103,7 @@ class DatasetsScreen(ModelScreen[None]):
     def _set_columns(self, total: int) -> bool:
         """(Re)build the columns for a terminal ``total`` cells wide; False if unchanged."""
         usable = max(40, total - 2 - 2 * 5)  # scrollbar, one cell of padding each side
-        when, by = 9, (16 if usable >= 90 else 12)
+        when, by = 10, (16 if usable >= 90 else 12)
         name = max(16, min(36, usable * 3 // 10))
         description = max(8, usable - name - 2 * when - by)
         widths = (name, description, when, when, by)

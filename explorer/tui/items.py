@@ -82,7 +82,7 @@ class ItemsScreen(ModelScreen[None]):
 
     def _set_columns(self, total: int) -> bool:
         usable = max(40, total - 2 - 2 * 6)
-        short_id, trace, when = 8, 2, 9
+        short_id, trace, when = 8, 2, 10
         rest = max(24, usable - short_id - trace - when)
         input_w = rest * 2 // 5
         output_w = rest * 7 // 20

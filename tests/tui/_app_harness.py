@@ -49,13 +49,13 @@ class RedirectTransport(httpx.AsyncBaseTransport):
     """Sends every request to ``target`` (scheme, host, port), whatever host it names."""
 
     def __init__(self, target: str) -> None:
-        url = httpx.URL(target)
-        self._target = url
+        self.target = target  # may be changed while the app runs
         self._inner = httpx.AsyncHTTPTransport()
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        target = httpx.URL(self.target)
         request.url = request.url.copy_with(
-            scheme=self._target.scheme, host=self._target.host, port=self._target.port
+            scheme=target.scheme, host=target.host, port=target.port
         )
         return await self._inner.handle_async_request(request)
 
@@ -72,6 +72,7 @@ def build_app(
     shown_host: str | None = None,
     tui_config: TuiConfig | None = None,
     clock: Callable[[], datetime] = lambda: FIXED_NOW,
+    transport: httpx.AsyncBaseTransport | None = None,
 ) -> ExplorerApp:
     settings = Settings(
         host=shown_host or server.url,
@@ -85,7 +86,7 @@ def build_app(
         tui_config=tui_config,
         clock=clock,
         retries=FAST_RETRIES,
-        transport=RedirectTransport(server.url) if shown_host else None,
+        transport=transport or (RedirectTransport(server.url) if shown_host else None),
         offer_demo=False,
     )
 
