@@ -70,9 +70,8 @@ def test_every_item_once_in_order_no_request_past_the_end(n: int, size: int, pre
     with client_for(fake, prefetch) as client:
         got = [str(i.id) for i in client.items.iter(page_size=size)]
     assert got == fake.ids()
-    assert sorted(fake.offsets) == fake.offsets  # asked in order
-    assert len(fake.offsets) == max(1, math.ceil(n / size))  # one request per page, no more
-    assert len(set(fake.offsets)) == len(fake.offsets)
+    # one request per page, none past the end (prefetch threads may arrive out of order)
+    assert sorted(fake.offsets) == list(range(0, max(n, 1), size))
 
 
 @pytest.mark.parametrize("prefetch", [0, 2])
