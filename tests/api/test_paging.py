@@ -6,7 +6,6 @@ capping the page size or changing length mid-iteration.
 
 from __future__ import annotations
 
-import math
 import threading
 import uuid
 from typing import Any
