@@ -168,14 +168,14 @@ _MARK = {"hunk": "@", "context": " ", "removed": "-", "added": "+"}
 
 def diff_lines(diff: FieldDiff, *, title: str | None = None) -> list[str]:
     """The lines a `DiffView` shows for one field: a ``#`` title line, then each diff line
-    behind its mark (``@`` hunk, `` `` context, ``-`` removed, ``+`` added)."""
+    behind its mark (`` `` context, ``-`` removed, ``+`` added; hunk headers start ``@@``)."""
     added = sum(1 for line in diff.lines if line.kind == "added")
     removed = sum(1 for line in diff.lines if line.kind == "removed")
     head = title if title is not None else diff.field
     out = [f"# {head}: +{added} -{removed}" if diff.changed else f"# {head}: unchanged"]
     for line in diff.lines:
         if line.kind == "hunk":
-            out.append("@" + line.text)
+            out.append(line.text)  # "@@ -2,7 +2,7 @@"
         else:
             out.append(_MARK[line.kind] + line.text)
     return out
@@ -195,8 +195,8 @@ class DiffView(LineView):
     DiffView {
         & > .diff-view--title { color: $text-primary; text-style: bold; }
         & > .diff-view--hunk { color: $text-accent; }
-        & > .diff-view--added { color: $text-success; background: $success 10%; }
-        & > .diff-view--removed { color: $text-error; background: $error 10%; }
+        & > .diff-view--added { color: $text-success; }
+        & > .diff-view--removed { color: $text-error; }
     }
     """
 
@@ -345,13 +345,12 @@ class ConflictModal(ModalScreen["Choice | dict[str, Choice] | None"]):
         }
 
     def compose(self) -> ComposeResult:
-        reason = f" ({self._conflict.reason})" if self._conflict.reason else ""
+        title = (
+            self._conflict.reason or "This item changed on the server since you started editing."
+        )
         with Vertical():
             yield Static(
-                safe_text(
-                    "This item changed on the server since you started editing" + reason,
-                    multiline=True,
-                ),
+                safe_text(title, multiline=True),
                 classes="dialog-title",
             )
             yield OptionList(*self._options(), id="conflict-fields")
