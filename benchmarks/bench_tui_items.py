@@ -1,0 +1,223 @@
+"""The item screens at size: the inspector's first paint of 5 and 20 MB items, and keystrokes in
+the editor of a 1 MB item, each beside a baseline measured in the same run.
+
+A per-run embedded server (in process, on 127.0.0.1) holds one dataset with a 1 MB, a 5 MB and
+a 20 MB item (the demo's oversized RAG shape). Under ``App.run_test()`` at 120x40:
+
+- **Inspector first paint**: from pushing ``InspectorScreen(item_id)`` on a started model (the
+  screen runs ``model.select``, which fetches the item) until the tree of ``input`` is on
+  screen. Baseline: fetching the same item with the async client alone (network + parsing, the
+  floor any screen pays). Targets: under 500 ms, and 20 MB no slower than 5 MB + 50 ms... of
+  the fetch difference (the fetch itself grows with size; the screen must not add to it).
+- **Editor keystroke**: median time of one ``pilot.press`` of a printable key in the ``input``
+  field of ``EditorScreen`` on the 1 MB item (each key reaches ``model.edit_field``, which
+  validates and writes the draft to the journal). Baseline: the same key in a plain
+  ``TextArea`` holding the same text, no model. Target: under 50 ms.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from textual.app import App, ComposeResult
+from textual.widgets import TextArea
+
+from benchmarks._common import Result
+from explorer.api import AsyncClient, Client
+from explorer.emulator.demo_rag import big_rag_item
+from explorer.model import ExplorerModel, Journal
+from explorer.model.jsontext import pretty_json
+from explorer.tui.editor import EditorScreen, JsonArea
+from explorer.tui.inspector import FieldTree, InspectorScreen
+from tests._emulator import RunningEmulator, start_emulator
+
+SIZE = (120, 40)
+REPEATS = 3
+KEYS = 25
+
+
+class _Host(App[None]):
+    def __init__(self, server: RunningEmulator, journal: Path) -> None:
+        super().__init__()
+        self.server = server
+        self.journal_path = journal
+        self._model: ExplorerModel | None = None
+        self.client: AsyncClient | None = None
+
+    @property
+    def model(self) -> ExplorerModel:
+        assert self._model is not None
+        return self._model
+
+    async def on_mount(self) -> None:
+        self.client = AsyncClient(
+            host=self.server.url, api_key=self.server.api_key, project_id=self.server.project_id
+        )
+        self._model = ExplorerModel(self.client, Journal(self.journal_path))
+        await self._model.start()
+
+    async def on_unmount(self) -> None:
+        if self._model is not None:
+            await self._model.close()
+        if self.client is not None:
+            await self.client.aclose()
+
+
+def _shown(app: App[Any]) -> str:
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+async def _inspector_paint(server: RunningEmulator, item_id: str) -> float:
+    with tempfile.TemporaryDirectory() as tmp:
+        app = _Host(server, Path(tmp) / "journal.sqlite3")
+        async with app.run_test(size=SIZE) as pilot:
+            while app._model is None or not app.model.state.datasets.loaded:
+                await pilot.pause(0.005)
+            start = time.perf_counter()
+            await app.push_screen(InspectorScreen(item_id))
+            tree = app.screen.query_one("#tree-input", FieldTree)
+            while tree.value is None:
+                await asyncio.sleep(0.002)
+            await pilot.pause()
+            shown = _shown(app)
+            elapsed = time.perf_counter() - start
+            if "documents" not in shown:
+                raise AssertionError("the item is not on screen")
+            await app.workers.wait_for_complete()
+    return elapsed
+
+
+async def _fetch(server: RunningEmulator, item_id: str) -> float:
+    async with AsyncClient(
+        host=server.url, api_key=server.api_key, project_id=server.project_id
+    ) as client:
+        start = time.perf_counter()
+        await client.items.get(item_id)
+        return time.perf_counter() - start
+
+
+async def _editor_keys(server: RunningEmulator, item_id: str) -> tuple[float, int]:
+    with tempfile.TemporaryDirectory() as tmp:
+        app = _Host(server, Path(tmp) / "journal.sqlite3")
+        async with app.run_test(size=SIZE) as pilot:
+            while app._model is None or not app.model.state.datasets.loaded:
+                await pilot.pause(0.005)
+            await app.model.select(item_id)
+            await app.push_screen(EditorScreen())
+            await pilot.pause()
+            area = app.screen.query_one("#area-input", JsonArea)
+            area.focus()
+            area.move_cursor((1, 0))
+            times = []
+            for _ in range(KEYS):
+                start = time.perf_counter()
+                await pilot.press("a")
+                times.append(time.perf_counter() - start)
+            screen = app.screen
+            assert isinstance(screen, EditorScreen)
+            await screen.flush()
+            editor = app.model.state.editor
+            assert editor is not None
+            typed = editor.fields["input"].text.count("a" * KEYS)
+            await app.workers.wait_for_complete()
+    return statistics.median(times), typed
+
+
+class _Plain(App[None]):
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def compose(self) -> ComposeResult:
+        yield TextArea(self.text, soft_wrap=False, show_line_numbers=True)
+
+
+async def _plain_keys(text: str) -> float:
+    app = _Plain(text)
+    async with app.run_test(size=SIZE) as pilot:
+        area = app.query_one(TextArea)
+        area.focus()
+        area.move_cursor((1, 0))
+        times = []
+        for _ in range(KEYS):
+            start = time.perf_counter()
+            await pilot.press("a")
+            times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def _median(fn: Any) -> float:
+    return statistics.median(fn() for _ in range(REPEATS))
+
+
+def run() -> list[Result]:
+    running = start_emulator("none")
+    try:
+        with Client(
+            host=running.url, api_key=running.api_key, project_id=running.project_id
+        ) as client:
+            dataset = client.datasets.create("bench-tui-items")
+            ids: dict[int, str] = {}
+            inputs: dict[int, Any] = {}
+            for mb in (1, 5, 20):
+                value, output, metadata = big_rag_item(mb)
+                inputs[mb] = value
+                item = client.items.create(dataset, input=value, output=output, metadata=metadata)
+                ids[mb] = str(item.id)
+        results: list[Result] = []
+        paints: dict[int, float] = {}
+        fetches: dict[int, float] = {}
+        for mb in (5, 20):
+            fetches[mb] = _median(lambda m=mb: asyncio.run(_fetch(running, ids[m])))
+            paints[mb] = _median(lambda m=mb: asyncio.run(_inspector_paint(running, ids[m])))
+            results.append(
+                Result(
+                    scenario=f"inspector first paint, {mb} MB item (incl. fetch)",
+                    ours=paints[mb] * 1000,
+                    baseline=fetches[mb] * 1000,
+                    unit="ms",
+                    target="< 500 ms",
+                    passed=paints[mb] < 0.5,
+                    note="baseline: the async client's GET of the item alone",
+                )
+            )
+        screen_5 = paints[5] - fetches[5]
+        screen_20 = paints[20] - fetches[20]
+        results.append(
+            Result(
+                scenario="inspector, screen time beyond the fetch: 20 MB vs 5 MB",
+                ours=screen_20 * 1000,
+                baseline=screen_5 * 1000,
+                unit="ms",
+                target="20 MB within 50 ms of 5 MB",
+                passed=screen_20 <= screen_5 + 0.05,
+                note="first paint minus the fetch; baseline column: the 5 MB figure",
+            )
+        )
+        ours, typed = asyncio.run(_editor_keys(running, ids[1]))
+        base = asyncio.run(_plain_keys(pretty_json(inputs[1])))
+        results.append(
+            Result(
+                scenario="editor keystroke, 1 MB field (median)",
+                ours=ours * 1000,
+                baseline=base * 1000,
+                unit="ms",
+                target="< 50 ms",
+                passed=ours < 0.05 and typed == 1,
+                note="each key reaches model.edit_field (validate + journal write, coalesced);"
+                " baseline: a plain TextArea with the same text",
+            )
+        )
+        return results
+    finally:
+        running.server.stop()
+
+
+if __name__ == "__main__":
+    for result in run():
+        print(result)
