@@ -54,8 +54,9 @@ class DatasetPicker(ModalModelScreen[str | None]):
         self._search_before = self.model.state.datasets.search
         super().on_mount()
         self.query_one(Input).focus()
-        if not self.model.state.datasets.loaded:
-            self.run_model(self.model.refresh_datasets(), group="picker")
+        lists = self.model.state.datasets
+        if lists.search or not lists.loaded:  # start from every dataset
+            self.run_model(self.model.search_datasets(""), group="picker")
 
     def redraw(self, change: Change | None) -> None:
         if change is not None and "datasets" not in change and "busy" not in change:

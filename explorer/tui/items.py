@@ -275,7 +275,7 @@ class ItemsScreen(ModelScreen[None]):
                 then(dataset_id, item_id)
 
         exclude = self.dataset_id if verb == "Move" else None
-        title = f"{verb} item {item_id[:8]} to which dataset?"
+        title = f"{verb} item {item_id[-8:]} to which dataset?"
         self.app.push_screen(DatasetPicker(title, exclude=exclude), chosen)
 
     def action_duplicate(self) -> None:

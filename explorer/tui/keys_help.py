@@ -17,8 +17,8 @@ __all__ = ["KeysHelp", "screen_keys"]
 
 
 def screen_keys(screen: Screen[Any]) -> list[tuple[str, str, str]]:
-    """``(keys, description, binding id)`` for each binding active on ``screen`` (its focused
-    widget's, its own, the app's), keys of one binding joined, in the order they bind."""
+    """``(keys, description, binding id)`` for each binding active on ``screen``: its own, then
+    the app's, then its focused widget's; the keys of one binding joined."""
     grouped: dict[tuple[int, str], tuple[list[str], Binding]] = {}
     app = screen.app
     for key, active in screen.active_bindings.items():
@@ -32,8 +32,10 @@ def screen_keys(screen: Screen[Any]) -> list[tuple[str, str, str]]:
                 grouped[slot][0].append(display)
         else:
             grouped[slot] = ([display], binding)
+    rank = {id(screen): 0, id(app): 1}  # the screen's own keys first, then app-wide, widgets'
+    ordered = sorted(grouped.items(), key=lambda entry: rank.get(entry[0][0], 2))
     rows = []
-    for keys, binding in grouped.values():
+    for _slot, (keys, binding) in ordered:
         what = BINDING_IDS.get(binding.id or "", binding.description)
         rows.append((" ".join(keys), what, binding.id or ""))
     return rows
@@ -57,9 +59,9 @@ class KeysHelp(ModalScreen[None]):
             table: DataTable[Text] = DataTable(
                 cursor_type="row", zebra_stripes=True, id="keys-help-table"
             )
-            table.add_column("key", width=16)
-            table.add_column("does", width=44)
-            table.add_column("binding id ([keys] in the config)", width=26)
+            table.add_column(Text("key"), width=16)
+            table.add_column(Text("does"), width=44)
+            table.add_column(Text("binding id ([keys] in the config)"), width=34)
             for keys, what, binding_id in self._rows:
                 table.add_row(Text(keys, style="bold"), Text(what), Text(binding_id, style="dim"))
             yield table
