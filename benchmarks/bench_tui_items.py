@@ -82,7 +82,7 @@ async def _inspector_paint(server: RunningEmulator, item_id: str) -> float:
             await app.push_screen(InspectorScreen(item_id))
             tree = app.screen.query_one("#tree-input", FieldTree)
             while tree.value is None:
-                await asyncio.sleep(0.002)
+                await pilot.pause(0.002)
             await pilot.pause()
             shown = _shown(app)
             elapsed = time.perf_counter() - start
