@@ -152,7 +152,7 @@ async def _plain_keys(text: str) -> float:
 
 
 def _median(fn: Any) -> float:
-    return statistics.median(fn() for _ in range(REPEATS))
+    return float(statistics.median(fn() for _ in range(REPEATS)))
 
 
 def run() -> list[Result]:
