@@ -6,9 +6,10 @@ Scenarios (the server is ``dataset-explorer serve --seed large`` in its own proc
   ``Client.items.iter`` (validated, typed models) and through a bare ``httpx.Client`` loop that
   only decodes JSON. Rounds alternate which goes first; the median of each side is compared.
   Target: ours >= 0.9x the plain loop's items per second.
-- memory: the peak Python memory (tracemalloc, above what was held before) while iterating a
-  dataset of 5,000 items (``sql-generation``) and one of 100,000 (``bulk-100k``), page_size=1000.
-  Target: the peak does not grow with the dataset (large <= 1.25x small).
+- memory: the peak Python memory (tracemalloc, above what was held before) while iterating
+  all 100,000 items of ``bulk-100k`` and only its first 5,000, page_size=1000; the demo's
+  ``sql-generation`` (5,000 larger items) is reported beside them. Target: the peak does not
+  grow with the number of items (all <= 1.25x the first 5,000).
 """
 
 from __future__ import annotations
@@ -143,15 +144,16 @@ def run() -> list[Result]:
             ),
         ),
         Result(
-            scenario=f"peak memory iterating {LARGE} vs {SMALL}, page_size={PAGE_SIZE}",
+            scenario=f"peak memory iterating all of {LARGE} vs its first {head_n:,} items",
             ours=large_peak,
-            baseline=small_peak,
+            baseline=head_peak,
             unit="MiB",
-            target="large <= 1.25x small (independent of size)",
-            passed=large_peak <= 1.25 * small_peak,
+            target="all <= 1.25x first 5,000 (independent of size)",
+            passed=large_peak <= 1.25 * head_peak,
             note=(
-                f"tracemalloc peak above what was held before; {large_n:,} vs {small_n:,} items"
-                f" (the first {head_n:,} of {LARGE}: {head_peak:.1f} MiB)"
+                f"tracemalloc peak above what was held before, page_size={PAGE_SIZE};"
+                f" {large_n:,} vs {head_n:,} items; the demo's {SMALL} ({small_n:,} larger"
+                f" items): {small_peak:.1f} MiB"
             ),
         ),
     ]

@@ -186,6 +186,15 @@ class _BaseClient:
         return error
 
 
+_SPENT = httpx.ByteStream(b"")
+
+
+def _release(response: httpx.Response) -> None:
+    # httpx links a sent response and its stream in a reference cycle, so every page (hundreds
+    # of KB) would wait for the cyclic collector; unlinking frees it as soon as it is parsed.
+    response.stream = _SPENT
+
+
 def _discard(task: asyncio.Task[Any]) -> None:
     """Cancel a task whose answer is no longer wanted, without an unretrieved exception."""
     task.cancel()
@@ -271,6 +280,8 @@ class Client(_BaseClient):
                     return op.parse(response)
                 except ApiError as exc:
                     failure = exc
+                finally:
+                    _release(response)
             self._sleep(self._delay(op, attempt, failure))
             attempt += 1
 
@@ -308,6 +319,7 @@ class Client(_BaseClient):
                 if plan.prefetch:
                     ask()  # before handing out this page, so the server works meanwhile
                 yield from page.results
+                del page  # only pages asked ahead stay in memory while the next one arrives
                 if not more:
                     return
         finally:
@@ -497,6 +509,8 @@ class AsyncClient(_BaseClient):
                     return op.parse(response)
                 except ApiError as exc:
                     failure = exc
+                finally:
+                    _release(response)
             await self._sleep(self._delay(op, attempt, failure))
             attempt += 1
 
@@ -522,6 +536,7 @@ class AsyncClient(_BaseClient):
                     ask()  # before handing out this page, so the server works meanwhile
                 for item in page.results:
                     yield item
+                del page  # only pages asked ahead stay in memory while the next one arrives
                 if not more:
                     return
         finally:

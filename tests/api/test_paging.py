@@ -6,8 +6,10 @@ capping the page size or changing length mid-iteration.
 
 from __future__ import annotations
 
+import gc
 import threading
 import uuid
+import weakref
 from typing import Any
 
 import httpx
@@ -168,3 +170,24 @@ def test_plan_asks_ahead_within_bounds() -> None:
     assert plan.wanted() == []
     assert not plan.received(page(30, 5, 35))
     assert plan.done and plan.wanted() == []
+
+
+@pytest.mark.parametrize("prefetch", [0, 2])
+def test_pages_are_freed_as_soon_as_consumed_without_the_collector(prefetch: int) -> None:
+    fake = FakeList(3000)
+    alive: list[weakref.ref[Any]] = []
+    was = gc.isenabled()
+    gc.disable()  # only reference counting may free them
+    try:
+        with client_for(fake, prefetch) as client:
+            client._http.event_hooks["response"].append(lambda r: alive.append(weakref.ref(r)))
+            most = 0
+            for n, item in enumerate(client.items.iter(page_size=100)):
+                if n % 100 == 50:
+                    most = max(most, sum(ref() is not None for ref in alive))
+                    assert weakref.ref(item)() is not None
+        assert len(alive) == 30
+        assert most <= prefetch + 1  # the pages asked ahead, never the ones already consumed
+    finally:
+        if was:
+            gc.enable()
