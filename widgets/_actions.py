@@ -9,7 +9,7 @@ from typing import Any
 import ipywidgets as w
 
 from explorer.model import ModelState, TrashRecord
-from widgets._base import Part, button
+from widgets._base import Part, button, set_options
 from widgets._picker import dataset_label
 from widgets._render import escape_text, make_visible
 
@@ -34,13 +34,13 @@ class ItemActions(Part):
         self.delete.icon = "trash"
         self.undo = button("Undo", "revert the last write of this session", icon="undo")
         self.trash: Any = w.ToggleButton(description="Trash", tooltip="soft-deleted items")
-        self.edit.observe(self._on_edit, names="value")
-        self.trash.observe(self._on_trash, names="value")
-        self.new.on_click(lambda _: self.tasks.write(self._new))
-        self.duplicate.on_click(lambda _: self._copy(self.model.duplicate_item))
-        self.move.on_click(lambda _: self._copy(self.model.move_item))
-        self.delete.on_click(lambda _: self.tasks.write(self.model.delete_item))
-        self.undo.on_click(lambda _: self.tasks.write(self.model.undo))
+        self.observe(self.edit, self._on_edit, "value")
+        self.observe(self.trash, self._on_trash, "value")
+        self.on_click(self.new, lambda: self.tasks.write(self._new))
+        self.on_click(self.duplicate, lambda: self._copy(self.model.duplicate_item))
+        self.on_click(self.move, lambda: self._copy(self.model.move_item))
+        self.on_click(self.delete, lambda: self.tasks.write(self.model.delete_item))
+        self.on_click(self.undo, lambda: self.tasks.write(self.model.undo))
         box = w.HBox(
             [
                 self.edit,
@@ -95,11 +95,9 @@ class ItemActions(Part):
         self.trash.description = f"Trash ({len(state.trash)})" if state.trash else "Trash"
         options = [("to dataset…", "")]
         options += [(dataset_label(d.name, 40), str(d.id)) for d in state.datasets.datasets]
-        if list(self.target.options) != options:
-            keep = self.target.value
-            with self.quiet():
-                self.target.options = options
-                self.target.value = keep if any(v == keep for _, v in options) else ""
+        keep = self.target.value
+        with self.quiet():
+            set_options(self.target, options, keep if any(v == keep for _, v in options) else "")
 
 
 def trash_label(record: TrashRecord) -> str:
@@ -115,8 +113,8 @@ class TrashView(Part):
         self.list.add_class("dx-rows")
         self.list.add_class("dx-trash-list")
         self.restore = button("Restore", "bring the chosen item back", icon="reply")
-        self.restore.on_click(lambda _: self._restore())
-        self.list.observe(lambda _: self._enable(), names="value")
+        self.on_click(self.restore, lambda: self._restore())
+        self.observe(self.list, lambda _: self._enable(), "value")
         self.box: Any = w.VBox([self.info, self.list, self.restore])
         self.box.add_class("dx-trash")
         self.box.layout.display = "none"
@@ -143,8 +141,7 @@ class TrashView(Part):
         options = [(trash_label(r), key) for key, r in self._records.items()]
         with self.quiet():
             keep = self.list.value
-            self.list.options = options
-            self.list.value = keep if keep in self._records else None
+            set_options(self.list, options, keep if keep in self._records else None)
         count = len(options)
         self.info.value = (
             f'<div class="dx-note">{escape_text(f"{count:,} soft-deleted from this machine")}'

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -11,7 +11,7 @@ import ipywidgets as w
 from explorer.model import ExplorerModel
 from widgets._tasks import TaskRunner
 
-__all__ = ["Part", "button"]
+__all__ = ["Part", "button", "set_options"]
 
 
 def button(description: str, tooltip: str = "", *, icon: str = "", style: str = "") -> Any:
@@ -25,6 +25,16 @@ def button(description: str, tooltip: str = "", *, icon: str = "", style: str = 
     )
 
 
+def set_options(widget: Any, options: list[tuple[str, str]], value: str | None) -> None:
+    """New options and the value to keep, sent to the browser as one message. Sent apart, the
+    view would first draw the new options at the old index (another row) and could report that
+    row back as the user's choice."""
+    with widget.hold_sync():
+        if list(widget.options) != options:
+            widget.options = options
+        widget.value = value
+
+
 class Part:
     """A piece of the panel: builds its widgets once, redraws them from ``model.state``.
 
@@ -36,6 +46,14 @@ class Part:
         self.model = model
         self.tasks = tasks
         self._quiet = False
+
+    def observe(self, widget: Any, handler: Callable[[dict[str, Any]], object], name: str) -> None:
+        """``handler(change)`` on the panel's loop thread when ``widget.<name>`` changes."""
+        widget.observe(lambda change: self.tasks.call(handler, change), names=name)
+
+    def on_click(self, widget: Any, handler: Callable[[], object]) -> None:
+        """``handler()`` on the panel's loop thread when the button is clicked."""
+        widget.on_click(lambda _button: self.tasks.call(handler))
 
     @contextmanager
     def quiet(self) -> Iterator[None]:

@@ -60,7 +60,7 @@ class EditorView(Part):
             else:
                 box = w.Text(layout=w.Layout(width="100%"))
             box.add_class(f"dx-edit-{name}")
-            box.observe(self._typed(name), names="value")
+            self.observe(box, self._typed(name), "value")
             self.inputs[name] = box
             self.errors[name] = w.HTML()
             self.errors[name].add_class(f"dx-error-{name}")
@@ -70,15 +70,15 @@ class EditorView(Part):
         self.save = button("Save…", "review the changes, then save", icon="save", style="primary")
         self.discard = button("Discard", "drop the unsaved changes", icon="undo")
         self.close = button("Close editor", "back to the item (the draft is kept)")
-        self.save.on_click(lambda _: self.tasks.start("review", self._review))
-        self.discard.on_click(lambda _: self.tasks.write(self._discard))
-        self.close.on_click(lambda _: self.on_done())
+        self.on_click(self.save, lambda: self.tasks.start("review", self._review))
+        self.on_click(self.discard, lambda: self.tasks.write(self._discard))
+        self.on_click(self.close, lambda: self.on_done())
         # the review: the diff of every changed field, then Confirm
         self.diff: Any = w.HTML()
         self.confirm = button("Confirm save", "send the changes", icon="check", style="success")
         self.back = button("Back to editing")
-        self.confirm.on_click(lambda _: self.tasks.write(self._save))
-        self.back.on_click(lambda _: self._show_review(False))
+        self.on_click(self.confirm, lambda: self.tasks.write(self._save))
+        self.on_click(self.back, lambda: self._show_review(False))
         self.review: Any = w.VBox([self.diff, w.HBox([self.confirm, self.back])])
         self.review.add_class("dx-review")
         # a conflict: both sides, then a choice
@@ -87,13 +87,15 @@ class EditorView(Part):
             "Keep mine", "your edited fields overwrite the server's", style="warning"
         )
         self.theirs = button("Take theirs", "drop your edits, take the server's version")
-        self.mine.on_click(lambda _: self.tasks.write(self._resolve("mine")))
-        self.theirs.on_click(lambda _: self.tasks.write(self._resolve("theirs")))
+        self.on_click(self.mine, lambda: self.tasks.write(self._resolve("mine")))
+        self.on_click(self.theirs, lambda: self.tasks.write(self._resolve("theirs")))
         self.conflict: Any = w.VBox([self.conflict_html, w.HBox([self.mine, self.theirs])])
         self.conflict.add_class("dx-conflict")
         self.fields: Any = w.VBox(rows)
         actions = w.HBox([self.save, self.discard, self.close])
-        self.box: Any = w.VBox([self.state_line, self.fields, actions, self.review, self.conflict])
+        # the buttons, the diff and the conflict first: a long JSON field cannot push them
+        # out of sight
+        self.box: Any = w.VBox([self.state_line, actions, self.review, self.conflict, self.fields])
         self.box.add_class("dx-editor")
         self._show_review(False)
         self.conflict.layout.display = "none"

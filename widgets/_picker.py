@@ -7,7 +7,7 @@ from typing import Any
 import ipywidgets as w
 
 from explorer.model import ModelState
-from widgets._base import Part, button
+from widgets._base import Part, button, set_options
 from widgets._render import make_visible
 
 __all__ = ["SEARCH_DEBOUNCE", "DatasetPicker"]
@@ -47,11 +47,11 @@ class DatasetPicker(Part):
         self.prev = button("‹", "previous page of datasets")
         self.next = button("›", "next page of datasets")
         self.range: Any = w.HTML()
-        self.search.observe(self._on_search, names="value")
-        self.sort.observe(self._on_sort, names="value")
-        self.choice.observe(self._on_choice, names="value")
-        self.prev.on_click(lambda _: self._turn(-1))
-        self.next.on_click(lambda _: self._turn(+1))
+        self.observe(self.search, self._on_search, "value")
+        self.observe(self.sort, self._on_sort, "value")
+        self.observe(self.choice, self._on_choice, "value")
+        self.on_click(self.prev, lambda: self._turn(-1))
+        self.on_click(self.next, lambda: self._turn(+1))
         box = w.HBox([self.search, self.sort, self.choice, self.prev, self.next, self.range])
         box.add_class("dx-picker")
         return box
@@ -97,9 +97,7 @@ class DatasetPicker(Part):
                 self.search.value = st.search
             if self.sort.value != st.order_by:
                 self.sort.value = st.order_by
-            if list(self.choice.options) != options:
-                self.choice.options = options
-            self.choice.value = current
+            set_options(self.choice, options, current)
         self.prev.disabled = not st.has_previous
         self.next.disabled = not st.has_next
         pages = "" if st.page_count <= 1 else f" · page {st.page_number} of {st.page_count}"

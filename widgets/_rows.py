@@ -42,11 +42,11 @@ class ItemRows(Part):
             layout=w.Layout(width="auto"),
         )
         self.reload = button("Refresh", "fetch this page again", icon="refresh")
-        self.rows.observe(self._on_row, names="value")
-        self.size.observe(self._on_size, names="value")
-        self.prev.on_click(lambda _: self.tasks.start("page", self.model.prev_page))
-        self.next.on_click(lambda _: self.tasks.start("page", self.model.next_page))
-        self.reload.on_click(lambda _: self.tasks.start("page", self.model.refresh))
+        self.observe(self.rows, self._on_row, "value")
+        self.observe(self.size, self._on_size, "value")
+        self.on_click(self.prev, lambda: self.tasks.start("page", self.model.prev_page))
+        self.on_click(self.next, lambda: self.tasks.start("page", self.model.next_page))
+        self.on_click(self.reload, lambda: self.tasks.start("page", self.model.refresh))
         pager = w.HBox([self.prev, self.next, self.where, self.size, self.reload])
         pager.add_class("dx-pager")
         self.box: Any = w.VBox([self.title, self.header, self.rows, pager])
@@ -84,11 +84,12 @@ class ItemRows(Part):
         options = items_select_options(page.items)
         selected = state.selected_id
         with self.quiet():
-            if options != self._options:
-                self._options = options
-                self.rows.options = options
             on_page = selected is not None and page.index_of(selected) is not None
-            self.rows.value = selected if on_page else None
+            with self.rows.hold_sync():
+                if options != self._options:
+                    self._options = options
+                    self.rows.options = options
+                self.rows.value = selected if on_page else None
             if self.size.value != page.page_size and page.page_size in PAGE_SIZES:
                 self.size.value = page.page_size
         self.rows.rows = max(3, min(VISIBLE_ROWS, len(options)))

@@ -2,8 +2,13 @@
 
 The panel binds to the loop running when it is built (a Jupyter kernel's, or an async test's).
 Built with no loop running (a plain script, a sync test), it owns a private loop that runs only
-while a scripting call or `TaskRunner.wait` drives it, in the calling thread. Either way every
-task and every widget update happens on one thread, so nothing needs marshalling.
+while a scripting call or `TaskRunner.wait` drives it, in the calling thread.
+
+Every task and every widget update happens on that loop's thread. Widget callbacks may arrive on
+another thread: JupyterLab 4.4+ sends widget messages over kernel *subshells* (ipykernel 7),
+which run them in a thread of their own with its own loop, so that widgets answer while a cell
+runs. `TaskRunner.call` hands such a callback to the panel's loop (``call_soon_threadsafe``);
+the model, its HTTP client and the widgets are only ever touched from one thread.
 
 Each event starts one task under a *concern* ("datasets", "page", "item", "edit:input", ...);
 a new task of the same concern cancels the one before it (debounce: the task sleeps first).
@@ -17,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import threading
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
@@ -47,6 +53,28 @@ class TaskRunner:
         self._write_lock = asyncio.Lock()
         self.extra_idle: Callable[[], Awaitable[None]] | None = None
         self.closed = False
+        # The loop's thread: the one building the panel (a kernel builds it in a cell).
+        self._thread = threading.get_ident()
+
+    # -- callbacks from any thread -------------------------------------------------------------
+
+    def on_loop_thread(self) -> bool:
+        return threading.get_ident() == self._thread
+
+    def call(self, callback: Callable[..., object], *args: Any) -> None:
+        """Run ``callback(*args)`` on the loop's thread: now when already there, else as soon
+        as the loop is free. A failure goes to ``on_error``."""
+        if self.on_loop_thread():
+            self._call(callback, *args)
+        elif not self.closed and not self.loop.is_closed():
+            self.loop.call_soon_threadsafe(self._call, callback, *args)
+
+    def _call(self, callback: Callable[..., object], *args: Any) -> None:
+        try:
+            callback(*args)
+        except Exception as exc:  # a callback's failure goes to the status line
+            log.exception("a panel callback failed")
+            self._on_error(exc)
 
     # -- starting work -------------------------------------------------------------------------
 
@@ -119,6 +147,8 @@ class TaskRunner:
                 del self._by_concern[concern]
 
     def _check_thread(self) -> None:
+        if not self.on_loop_thread():
+            raise RuntimeError("panel tasks start on the panel's loop thread (use call())")
         running = _running_loop()
         if running is not None and running is not self.loop:
             raise RuntimeError(

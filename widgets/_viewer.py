@@ -51,9 +51,9 @@ class ItemView(Part):
         self.panes: list[Any] = [w.HTML() for _ in TABS]
         self.tabs: Any = w.Tab(children=self.panes, titles=_TITLES)
         self.tabs.add_class("dx-item-tabs")
-        self.mode.observe(lambda _: self._render(force=True), names="value")
-        self.show_all.observe(lambda _: self._render(force=True), names="value")
-        self.tabs.observe(lambda _: self._render(), names="selected_index")
+        self.observe(self.mode, lambda _: self._render(force=True), "value")
+        self.observe(self.show_all, lambda _: self._render(force=True), "value")
+        self.observe(self.tabs, lambda _: self._render(), "selected_index")
         self._shown: tuple[Any, ...] | None = None
         self._item: DatasetItem | None = None
         self.box: Any = w.VBox([self.title, w.HBox([self.mode, self.show_all]), self.tabs])
@@ -70,6 +70,9 @@ class ItemView(Part):
             self.title.value = ""
             for pane in self.panes:
                 pane.value = ""
+            self.panes[
+                self.tabs.selected_index or 0
+            ].value = '<div class="dx-note">Select a row above to see its item.</div>'
             self._shown = None
             self.show_all.disabled = True
             return
