@@ -16,6 +16,10 @@ from widgets._render import escape_text, make_visible
 __all__ = ["ItemActions", "TrashView"]
 
 
+def _auto() -> Any:
+    return w.Layout(width="auto")
+
+
 def _nothing(on: bool) -> None:
     return None
 
@@ -24,7 +28,9 @@ class ItemActions(Part):
     def build(self) -> Any:
         self.on_edit: Callable[[bool], None] = _nothing
         self.on_trash: Callable[[bool], None] = _nothing
-        self.edit: Any = w.ToggleButton(description="Edit", icon="pencil", tooltip="edit the item")
+        self.edit: Any = w.ToggleButton(
+            description="Edit", icon="pencil", tooltip="edit the item", layout=_auto()
+        )
         self.new = button("New item", "start a new item in this dataset", icon="plus")
         self.target: Any = w.Dropdown(options=[("to dataset…", "")], value="")
         self.target.layout = w.Layout(width="200px")
@@ -33,7 +39,9 @@ class ItemActions(Part):
         self.delete = button("Delete", "soft-delete the item (undo, or restore from the trash)")
         self.delete.icon = "trash"
         self.undo = button("Undo", "revert the last write of this session", icon="undo")
-        self.trash: Any = w.ToggleButton(description="Trash", tooltip="soft-deleted items")
+        self.trash: Any = w.ToggleButton(
+            description="Trash", icon="trash-o", tooltip="soft-deleted items", layout=_auto()
+        )
         self.observe(self.edit, self._on_edit, "value")
         self.observe(self.trash, self._on_trash, "value")
         self.on_click(self.new, lambda: self.tasks.write(self._new))

@@ -46,7 +46,11 @@ class ItemView(Part):
         )
         self.mode.style.button_width = "auto"
         self.show_all: Any = w.ToggleButton(
-            value=False, description="Show all", tooltip="show long values in full", disabled=True
+            value=False,
+            description="Show all",
+            tooltip="show long values in full",
+            disabled=True,
+            layout=w.Layout(width="auto"),
         )
         self.panes: list[Any] = [w.HTML() for _ in TABS]
         self.tabs: Any = w.Tab(children=self.panes, titles=_TITLES)

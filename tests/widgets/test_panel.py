@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import threading
 from pathlib import Path
 
 import pytest
@@ -295,3 +296,38 @@ def test_the_client_sees_what_the_panel_shows(panel: DatasetPanel, demo_server):
     with client_for(demo_server) as client:
         page = client.items.list(dataset=panel.dataset.id, limit=50)
     assert [str(i.id) for i in page.results] == [str(i.id) for i in panel.items]
+
+
+async def test_a_callback_from_another_thread_runs_on_the_panels_loop(
+    demo_server: RunningEmulator, tmp_path: Path
+):
+    # JupyterLab 4.4+ delivers widget messages on a kernel subshell: another thread, another
+    # loop. The command must still run on the panel's loop (the client lives there).
+    panel = make_panel(demo_server, tmp_path)
+    try:
+        await panel.wait_idle()
+        threads: list[int] = []
+        panel.model.subscribe(lambda change: threads.append(threading.get_ident()))
+        target = dataset_id(panel, "edge-cases")
+
+        def user_picks() -> None:
+            asyncio.run(_set(panel._picker.choice, target))
+
+        worker = threading.Thread(target=user_picks)
+        worker.start()
+        await asyncio.to_thread(worker.join)
+        for _ in range(200):
+            if panel.dataset is not None and panel.state.page.loaded:
+                break
+            await asyncio.sleep(0.02)
+        await panel.wait_idle()
+        assert panel.dataset is not None and panel.dataset.name == "edge-cases"
+        assert threads and set(threads) == {threading.get_ident()}
+        assert "page 1 of 2" in text_of(panel._rows.where.value)
+    finally:
+        panel.close()
+        await asyncio.sleep(0.05)
+
+
+async def _set(widget: object, value: str) -> None:
+    widget.value = value  # type: ignore[attr-defined]  # inside that thread's own loop
