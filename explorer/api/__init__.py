@@ -10,9 +10,11 @@ Public names: the two clients, the wire models (`Dataset`, `DatasetItem`, `UserB
 `explorer.api.errors`). Modules starting with ``_`` are private.
 """
 
+from explorer.api._async import AsyncClient
+from explorer.api._base import DEFAULT_TIMEOUT
 from explorer.api._classic import DatasetFields, Id, ItemChanges, ItemFields
-from explorer.api._client import DEFAULT_TIMEOUT, AsyncClient, Client
 from explorer.api._retry import RetryPolicy
+from explorer.api._sync import Client
 from explorer.api.errors import (
     ApiError,
     AuthenticationFailed,

@@ -1,0 +1,197 @@
+"""What `Client` and `AsyncClient` share: settings, the API generation, headers, retries.
+
+Every operation is built and parsed by the API generation (`ClassicApi`); the clients in
+`_sync` and `_async` only send it. ``_send`` there applies the read-only rule (``_request``)
+and the retry policy (``_delay``) decided here, around one ``httpx`` call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import os
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import httpx
+
+from explorer import __version__
+from explorer.api._classic import ClassicApi, Operation
+from explorer.api._paging import DEFAULT_PREFETCH
+from explorer.api._retry import RetryPolicy, retry_delay
+from explorer.api.errors import ApiError, MalformedResponse, ReadOnlyError, Unreachable
+from explorer.api.models import Page
+from explorer.api.settings import ApiPrefix, Settings
+
+__all__ = ["DEFAULT_TIMEOUT", "BaseClient", "PageOp", "TimeoutTypes", "discard", "release"]
+
+T = TypeVar("T")
+log = logging.getLogger("explorer.api")
+
+DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
+"""Connect within 5 s; every other wait (read, write, pool) up to 30 s."""
+
+TimeoutTypes = float | httpx.Timeout | None
+PageOp = Callable[[int, int], Operation[Page[T]]]
+"""Builds the list operation for (limit, offset)."""
+
+
+class BaseClient:
+    """What both clients share: settings, the API generation, headers, retry decisions."""
+
+    def __init__(
+        self,
+        host: str | None = None,
+        api_key: str | None = None,
+        project_id: int | str | None = None,
+        *,
+        profile: str | None = None,
+        api_prefix: ApiPrefix | None = None,
+        read_only: bool | None = None,
+        allow_http: bool | None = None,
+        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
+        retries: RetryPolicy | int | None = None,
+        prefetch: int = DEFAULT_PREFETCH,
+        config_path: str | os.PathLike[str] | None = None,
+        settings: Settings | None = None,
+    ) -> None:
+        if prefetch < 0:
+            raise ValueError("prefetch must not be negative")
+        if settings is not None:
+            if profile is not None or config_path is not None:
+                raise ValueError("give settings, or profile/config_path to resolve them; not both")
+            overrides: dict[str, Any] = {
+                "host": host,
+                "api_key": api_key,
+                "project_id": project_id,
+                "api_prefix": api_prefix,
+                "read_only": read_only,
+                "allow_http": allow_http,
+            }
+            chosen: dict[str, Any] = {k: v for k, v in overrides.items() if v is not None}
+            if chosen:  # explicit arguments win over the given settings, as everywhere
+                settings = dataclasses.replace(settings, **chosen)
+        else:
+            settings = Settings.resolve(
+                host,
+                api_key,
+                project_id,
+                profile=profile,
+                api_prefix=api_prefix,
+                read_only=read_only,
+                allow_http=allow_http,
+                config_path=config_path,
+            )
+        self.settings = settings
+        self.retry_policy = RetryPolicy.coerce(retries)
+        self.prefetch = prefetch
+        self._timeout = httpx.Timeout(timeout) if timeout is not None else httpx.Timeout(None)
+        self._api = ClassicApi(settings.host, settings.project_id, settings.api_prefix)
+        self._headers = {
+            "Authorization": f"Bearer {settings.api_key}",
+            "Accept": "application/json",
+            "User-Agent": f"posthog-dataset-explorer/{__version__}",
+        }
+
+    @property
+    def read_only(self) -> bool:
+        """Whether every write is refused before sending."""
+        return self.settings.read_only
+
+    def __repr__(self) -> str:
+        s = self.settings
+        return (
+            f"<{type(self).__name__} host={s.host!r} project_id={s.project_id!r}"
+            f" api_prefix={s.api_prefix!r} read_only={s.read_only}>"
+        )
+
+    def _request(self, http: httpx.Client | httpx.AsyncClient, op: Operation[Any]) -> httpx.Request:
+        if op.is_write and self.settings.read_only:
+            raise ReadOnlyError(
+                f"This client is read-only; refused {op.method} {op.path} without sending it."
+                " Drop read_only (argument or profile) to edit.",
+                method=op.method,
+                path=op.path,
+            )
+        headers = self._headers
+        if op.content is not None:
+            headers = {**headers, "Content-Type": "application/json"}
+        return http.build_request(
+            op.method, op.path, params=op.params, content=op.content, headers=headers
+        )
+
+    def _delay(self, op: Operation[Any], attempt: int, failure: BaseException) -> float:
+        """Seconds to wait before the next attempt; raises the right error when there is none."""
+        delay = retry_delay(self.retry_policy, op.method, attempt, failure)
+        if delay is None:
+            if isinstance(failure, ApiError):
+                raise self._scrub(failure)
+            raise self._unreachable(op, failure) from failure
+        log.info(
+            "retrying %s %s in %.2f s after %s (retry %d of %d)",
+            op.method,
+            op.path,
+            delay,
+            _describe(failure),
+            attempt + 1,
+            self.retry_policy.retries,
+        )
+        return delay
+
+    def _unreachable(self, op: Operation[Any], failure: BaseException) -> ApiError:
+        host = self.settings.host
+        said = _describe(failure)
+        if isinstance(failure, httpx.DecodingError):  # an answer came, but undecodable
+            return self._scrub(
+                MalformedResponse(
+                    f"{host} answered {op.method} {op.path} with a body that cannot be decoded"
+                    f" ({said}). Check that the host is PostHog's app host; if it is, this is"
+                    " a server problem worth reporting.",
+                    detail=said,
+                    method=op.method,
+                    path=op.path,
+                )
+            )
+        if isinstance(failure, httpx.TimeoutException):
+            what = (
+                f"{host} did not answer {op.method} {op.path} in time ({said}). Check the host"
+                " and your connection, or allow more time with timeout="
+            )
+        else:
+            what = (
+                f"Could not reach {host} for {op.method} {op.path} ({said}). Check the host,"
+                " your connection and any proxy"
+            )
+        return self._scrub(Unreachable(f"{what}; then try again.", method=op.method, path=op.path))
+
+    def _scrub(self, error: ApiError) -> ApiError:
+        # Defence in depth: a server echoing the Authorization header must not leak the key.
+        key = self.settings.api_key
+        if key in error.message or key in (error.detail or ""):
+            error.message = error.message.replace(key, "<api key>")
+            error.detail = error.detail.replace(key, "<api key>") if error.detail else None
+            error.args = (error.message,)
+        return error
+
+
+_SPENT = httpx.ByteStream(b"")
+
+
+def release(response: httpx.Response) -> None:
+    # httpx links a sent response and its stream in a reference cycle, so every page (hundreds
+    # of KB) would wait for the cyclic collector; unlinking frees it as soon as it is parsed.
+    response.stream = _SPENT
+
+
+def discard(task: asyncio.Task[Any]) -> None:
+    """Cancel a task whose answer is no longer wanted, without an unretrieved exception."""
+    task.cancel()
+    task.add_done_callback(lambda t: None if t.cancelled() else t.exception())
+
+
+def _describe(failure: BaseException) -> str:
+    if isinstance(failure, ApiError):
+        return f"{failure.status} {failure.code or ''}".strip()
+    text = str(failure)
+    return f"{type(failure).__name__}: {text}" if text else type(failure).__name__
