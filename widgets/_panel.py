@@ -277,6 +277,9 @@ class DatasetPanel:
             return str(dataset.id)
         if _UUID.match(dataset):
             return dataset
+        loading = self._tasks.task("datasets")
+        if loading is not None:  # the first list (or a search) is on its way: use it
+            await asyncio.wait([loading])
         for listed in self.model.state.datasets.datasets:
             if listed.name == dataset:
                 return str(listed.id)

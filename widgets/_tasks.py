@@ -112,6 +112,11 @@ class TaskRunner:
             return False
         return not self.loop.is_running() or task is not asyncio.current_task(self.loop)
 
+    def task(self, concern: str) -> asyncio.Task[None] | None:
+        """The unfinished task of ``concern``, if any."""
+        task = self._by_concern.get(concern)
+        return task if task is not None and not task.done() else None
+
     def cancel(self, concern: str) -> None:
         task = self._by_concern.pop(concern, None)
         if task is not None and not task.done():

@@ -142,7 +142,7 @@ def browser_page(shots: Path) -> Iterator[Any]:
     with sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True)
         try:
-            context = browser.new_context(viewport={"width": 1400, "height": 1000})
+            context = browser.new_context(viewport={"width": 1500, "height": 1000})
 
             def route(r: Any) -> None:
                 host = r.request.url.split("/")[2] if "://" in r.request.url else ""

@@ -8,9 +8,7 @@ header (the demo key is public) and checks what the server holds with the blocki
 
 from __future__ import annotations
 
-import json
 import re
-import shutil
 import time
 from pathlib import Path
 from typing import Any
@@ -18,7 +16,7 @@ from typing import Any
 import pytest
 
 from explorer.api import Client, NotFound
-from tests.browser.conftest import ROOT, Served, jupyterlab, voila
+from tests.browser.conftest import Served, jupyterlab, voila
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
@@ -204,8 +202,8 @@ def test_panel_in_jupyterlab(tmp_path: Path, browser_page: Any, shots: Path):
         page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
         page.locator(".dx-panel").first.wait_for(state="visible", timeout=SLOW)
         ui = PanelPage(page, served, shots)
-        drive_the_panel(ui)
         readme_screenshot(ui)
+        drive_the_panel(ui)
 
 
 def test_panel_in_voila(tmp_path: Path, browser_page: Any, shots: Path):
@@ -217,23 +215,14 @@ def test_panel_in_voila(tmp_path: Path, browser_page: Any, shots: Path):
 
 
 def readme_screenshot(ui: PanelPage) -> None:
-    """The picture in the README: a support conversation with its trace link."""
-    ui.loc(".dx-picker input[type='text']").fill("")
-    wait_for(
-        lambda: "customer-support-evals" in ui.options(".dx-dataset-choice select"),
-        "every dataset listed",
-        ui.served,
-    )
-    ui.loc(".dx-dataset-choice select").select_option(label="customer-support-evals")
-    ui.wait_text(".dx-page .dx-range", r"1-50 of 1,200")
-    rows = ui.options(".dx-page .dx-rows select")
-    index = next(i for i, label in enumerate(rows) if "↗" in label and "tool_calls" not in label)
-    ui.loc(".dx-page .dx-rows select").select_option(index=index)
-    ui.wait_text(".dx-item-view .dx-json", r"messages|content")
-    ui.page.wait_for_timeout(300)
-    target = ui.shots / "readme-panel.png"
-    ui.root.screenshot(path=str(target))
-    if (ROOT / "docs").is_dir():
-        shutil.copy(target, ROOT / "docs" / "panel.png")
-    meta = {"size": target.stat().st_size}
-    (ui.shots / "readme-panel.json").write_text(json.dumps(meta))
+    """The README's picture (``readme-panel.png``, copied by hand to docs/panel.png): the
+    quickstart's state, a support conversation selected, its input highlighted."""
+    ui.wait_text(".dx-item-view .dx-json", r'"messages"')
+    page = ui.page
+    page.evaluate("window.jupyterapp.commands.execute('application:toggle-left-area')")
+    page.set_viewport_size({"width": 1400, "height": 1900})  # the whole panel in the notebook
+    ui.root.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    ui.root.screenshot(path=str(ui.shots / "readme-panel.png"))
+    page.set_viewport_size({"width": 1500, "height": 1000})
+    page.evaluate("window.jupyterapp.commands.execute('application:toggle-left-area')")

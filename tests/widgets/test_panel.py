@@ -331,3 +331,20 @@ async def test_a_callback_from_another_thread_runs_on_the_panels_loop(
 
 async def _set(widget: object, value: str) -> None:
     widget.value = value  # type: ignore[attr-defined]  # inside that thread's own loop
+
+
+async def test_open_by_name_right_after_building_waits_for_the_list(
+    demo_server: RunningEmulator, tmp_path: Path
+):
+    # In a notebook: `panel = DatasetPanel.demo()` in one cell, `await panel.open("name")` in
+    # the next, before the first dataset list has arrived. The name is found in that list; the
+    # picker's search box is left alone.
+    panel = make_panel(demo_server, tmp_path)
+    try:
+        await panel.open("rag-answers-golden")
+        assert panel.dataset is not None and panel.dataset.name == "rag-answers-golden"
+        assert panel._picker.search.value == ""
+        assert len(panel.datasets) == 4
+    finally:
+        panel.close()
+        await asyncio.sleep(0.05)
