@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from explorer.api import Client
+from explorer.api import Client, ConfigError
+from explorer.model import Journal
 from tests._emulator import RunningEmulator
 from tests.widgets._panel_helpers import (
     client_for,
@@ -348,3 +349,29 @@ async def test_open_by_name_right_after_building_waits_for_the_list(
     finally:
         panel.close()
         await asyncio.sleep(0.05)
+
+
+def test_settings_come_from_the_environment(
+    demo_server: RunningEmulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setenv("POSTHOG_EXPLORER_CONFIG", str(tmp_path / "none.toml"))
+    monkeypatch.setenv("POSTHOG_HOST", demo_server.url)
+    monkeypatch.setenv("POSTHOG_PERSONAL_API_KEY", demo_server.api_key)
+    monkeypatch.setenv("POSTHOG_PROJECT_ID", str(demo_server.project_id))
+    panel = DatasetPanel(journal=Journal(tmp_path / "journal.sqlite3"))
+    try:
+        assert demo_server.url in text_of(panel._header.widget.value)
+        assert demo_server.api_key not in panel._header.widget.value
+        assert demo_server.api_key not in repr(panel) + repr(panel.settings)
+        assert len(panel.datasets) == 4
+    finally:
+        panel.close()
+
+
+def test_no_settings_points_to_the_demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    for name in ("POSTHOG_HOST", "POSTHOG_PERSONAL_API_KEY", "POSTHOG_PROJECT_ID"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv("POSTHOG_EXPLORER_PROFILE", raising=False)
+    monkeypatch.setenv("POSTHOG_EXPLORER_CONFIG", str(tmp_path / "none.toml"))
+    with pytest.raises(ConfigError, match=r"POSTHOG_PERSONAL_API_KEY.*DatasetPanel\.demo\(\)"):
+        DatasetPanel()
