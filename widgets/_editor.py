@@ -89,7 +89,22 @@ class EditorView(Part):
         self.theirs = button("Take theirs", "drop your edits, take the server's version")
         self.on_click(self.mine, lambda: self.tasks.write(self._resolve("mine")))
         self.on_click(self.theirs, lambda: self.tasks.write(self._resolve("theirs")))
-        self.conflict: Any = w.VBox([self.conflict_html, w.HBox([self.mine, self.theirs])])
+        # per field: one fixed row per editable field, shown only where the versions disagree
+        self.choices: dict[str, Any] = {}
+        self.choice_rows: list[Any] = []
+        for name in EDITABLE_FIELDS:
+            choice = w.ToggleButtons(options=[("mine", "mine"), ("theirs", "theirs")])
+            choice.style.button_width = "auto"
+            self.choices[name] = choice
+            label = w.HTML(f'<span class="dx-field-label">{escape_text(name)}</span>')
+            row = w.HBox([label, choice])
+            row.layout.display = "none"
+            self.choice_rows.append(row)
+        self.pick = button("Save with these choices", "per field: mine or theirs")
+        self.on_click(self.pick, lambda: self.tasks.write(self._resolve_per_field))
+        self.conflict: Any = w.VBox(
+            [self.conflict_html, w.HBox([self.mine, self.theirs]), *self.choice_rows, self.pick]
+        )
         self.conflict.add_class("dx-conflict")
         self.fields: Any = w.VBox(rows)
         actions = w.HBox([self.save, self.discard, self.close])
@@ -153,7 +168,7 @@ class EditorView(Part):
         await self.model.discard()
         self.on_done()
 
-    def _resolve(self, choice: str) -> Callable[[], Any]:
+    def _resolve(self, choice: str | dict[str, str]) -> Callable[[], Any]:
         async def work() -> None:
             await self.flush()
             await self.model.resolve_conflict(choice)  # type: ignore[arg-type]
@@ -162,6 +177,13 @@ class EditorView(Part):
                 self.on_done()
 
         return work
+
+    async def _resolve_per_field(self) -> None:
+        editor = self.model.state.editor
+        if editor is None or editor.conflict is None:
+            return
+        picked = {name: str(self.choices[name].value) for name in editor.conflict.fields}
+        await self._resolve(picked)()
 
     # -- drawing ---------------------------------------------------------------------------------
 
@@ -221,6 +243,11 @@ class EditorView(Part):
             self.conflict_html.value = conflict_html(editor)
             self.conflict.layout.display = ""
             self._show_review(False)
+            fields = editor.conflict.fields
+            for name, row in zip(EDITABLE_FIELDS, self.choice_rows, strict=True):
+                row.layout.display = "" if name in fields else "none"
+                if name in fields:
+                    self.choices[name].value = fields[name].choice
         else:
             self.conflict.layout.display = "none"
 

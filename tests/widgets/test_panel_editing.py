@@ -276,3 +276,27 @@ def test_demo_journal_is_kept_apart(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     finally:
         panel.close()
     assert not (tmp_path / "data").exists()
+
+
+def test_conflict_per_field_choice(panel: DatasetPanel, client: Client):
+    item_id = _select_first(panel)
+    _edit_mode(panel)
+    editor = panel._editor
+    editor.inputs["output"].value = '"my output"'
+    editor.inputs["metadata"].value = '{"mine": true}'
+    panel.wait()
+    client.items.update(item_id, output="their output", metadata={"theirs": True})
+    _save(panel)
+    shown = [
+        n
+        for n, row in zip(editor.choices, editor.choice_rows, strict=True)
+        if row.layout.display == ""
+    ]
+    assert shown == ["output", "metadata"]
+    assert editor.choices["output"].value == "mine"  # the default: mine where I edited
+    editor.choices["metadata"].value = "theirs"
+    editor.pick.click()
+    panel.wait()
+    on_server = client.items.get(item_id)
+    assert on_server.output == "my output"
+    assert on_server.metadata == {"theirs": True}
