@@ -51,7 +51,9 @@ class DatasetsScreen(ModelScreen[None]):
     HELP_TITLE = "datasets"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "Open", id="datasets.open"),
-        Binding("slash", "focus_search", "Search", id="datasets.search"),
+        # priority: handled before the next key is passed on, so "/rag" typed fast all lands
+        # in the box (check_action lets "/" through to the box once it has focus)
+        Binding("slash", "focus_search", "Search", id="datasets.search", priority=True),
         Binding("s", "cycle_sort", "Sort", id="datasets.sort"),
         Binding("c", "create", "Create", id="datasets.create"),
         Binding("e", "edit", "Edit", id="datasets.edit"),
@@ -209,7 +211,9 @@ class DatasetsScreen(ModelScreen[None]):
     # -- search ------------------------------------------------------------------------------
 
     def action_focus_search(self) -> None:
-        self.query_one("#datasets-search", Input).focus()
+        # At once (not at the next idle, as Widget.focus does), so keys typed right after
+        # the slash already land in the box.
+        self.set_focus(self.query_one("#datasets-search", Input))
 
     @on(Input.Changed, "#datasets-search")
     def _search_typed(self, event: Input.Changed) -> None:
@@ -313,6 +317,11 @@ class DatasetsScreen(ModelScreen[None]):
         self.run_model(self.model.undo(), group="write", exclusive=False)
 
     def check_action(self, action: str, parameters: tuple[Any, ...]) -> bool | None:
+        if action == "focus_search":
+            try:
+                return not self.query_one("#datasets-search", Input).has_focus
+            except Exception:  # not composed yet
+                return True
         if action in ("edit", "delete", "open"):
             try:
                 return True if self.highlighted_id() is not None else None
