@@ -9,10 +9,19 @@ a 20 MB item (the demo's oversized RAG shape). Under ``App.run_test()`` at 120x4
   screen. Baseline: fetching the same item with the async client alone (network + parsing, the
   floor any screen pays). Targets: under 500 ms, and 20 MB no slower than 5 MB + 50 ms... of
   the fetch difference (the fetch itself grows with size; the screen must not add to it).
-- **Editor keystroke**: median time of one ``pilot.press`` of a printable key in the ``input``
-  field of ``EditorScreen`` on the 1 MB item (each key reaches ``model.edit_field``, which
-  validates and writes the draft to the journal). Baseline: the same key in a plain
-  ``TextArea`` holding the same text, no model. Target: under 50 ms.
+- **Editor keystroke**: median latency of one printable key typed inside a string of the
+  ``input`` field of ``EditorScreen`` on the 1 MB item (so the JSON stays valid and every key
+  takes the full path: validate, compare with the base, write the draft to the journal). Timed
+  from handing the key event to the app (what ``Pilot.press`` does) until the key is in the
+  TextArea, the model holds the new text and its journal has it (``EditorScreen.flush``), and
+  the screen is painted again (the compositor renders every visible line); the app then settles
+  untimed before the next key. Baseline: the same key in a plain ``TextArea`` holding the same
+  text, no model, timed the same way. Target: under 50 ms.
+- **Keystroke through Pilot.press** (informational): the same keys timed around
+  ``pilot.press``, which after each key polls in 20 ms sleeps until the process looks idle
+  (two ``wait_for_idle`` rounds): its floor is about 60 ms even on a 10-line TextArea, so it
+  cannot show a 50 ms target; it is kept to compare ours with the plain TextArea through the
+  same harness.
 """
 
 from __future__ import annotations
@@ -21,10 +30,13 @@ import asyncio
 import statistics
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+from textual import events
 from textual.app import App, ComposeResult
+from textual.pilot import Pilot
 from textual.widgets import TextArea
 
 from benchmarks._common import Result
@@ -101,7 +113,58 @@ async def _fetch(server: RunningEmulator, item_id: str) -> float:
         return time.perf_counter() - start
 
 
-async def _editor_keys(server: RunningEmulator, item_id: str) -> tuple[float, int]:
+TYPE_AT = (1, len('  "question": "'))  # inside the first string of the input: JSON stays valid
+
+
+async def _until(ready: Callable[[], bool], deadline: float = 10.0) -> None:
+    """Yield to the event loop until ``ready()`` (busy, so no sleep granularity is timed)."""
+    give_up = time.perf_counter() + deadline
+    while not ready():
+        if time.perf_counter() > give_up:
+            raise AssertionError("the key was not handled in time")
+        await asyncio.sleep(0)
+
+
+async def _type_keys(
+    app: App[Any], pilot: Pilot[Any], area: TextArea, after: Callable[[], Awaitable[None]]
+) -> list[float]:
+    """Latency of KEYS presses of ``a`` at TYPE_AT: until the key is in ``area``, ``after()``
+    has returned and the screen is painted; the app settles (untimed) between keys."""
+    row, column = TYPE_AT
+    driver = app._driver
+    assert driver is not None
+    times = []
+    for count in range(1, KEYS + 1):
+        key = events.Key("a", "a")
+        key.set_sender(app)
+        start = time.perf_counter()
+        driver.send_message(key)
+
+        def typed(n: int = count) -> bool:
+            return area.document[row][column : column + n] == "a" * n
+
+        await _until(typed)
+        await after()
+        shown = _shown(app)
+        times.append(time.perf_counter() - start)
+        if "a" * count not in shown:
+            raise AssertionError("the typed text is not on screen")
+        await pilot.pause()
+    return times
+
+
+async def _pressed_keys(pilot: Pilot[Any]) -> list[float]:
+    times = []
+    for _ in range(KEYS):
+        start = time.perf_counter()
+        await pilot.press("a")
+        times.append(time.perf_counter() - start)
+    return times
+
+
+async def _editor_keys(server: RunningEmulator, item_id: str) -> tuple[float, float, bool]:
+    """(median latency, median through Pilot.press, whether the model and journal hold every
+    key typed as valid JSON)."""
     with tempfile.TemporaryDirectory() as tmp:
         app = _Host(server, Path(tmp) / "journal.sqlite3")
         async with app.run_test(size=SIZE) as pilot:
@@ -110,22 +173,34 @@ async def _editor_keys(server: RunningEmulator, item_id: str) -> tuple[float, in
             await app.model.select(item_id)
             await app.push_screen(EditorScreen())
             await pilot.pause()
-            area = app.screen.query_one("#area-input", JsonArea)
-            area.focus()
-            area.move_cursor((1, 0))
-            times = []
-            for _ in range(KEYS):
-                start = time.perf_counter()
-                await pilot.press("a")
-                times.append(time.perf_counter() - start)
             screen = app.screen
             assert isinstance(screen, EditorScreen)
-            await screen.flush()
+            area = screen.query_one("#area-input", JsonArea)
+            area.focus()
+            area.move_cursor(TYPE_AT)
+            await pilot.pause()
             editor = app.model.state.editor
             assert editor is not None
-            typed = editor.fields["input"].text.count("a" * KEYS)
+
+            async def in_the_journal() -> None:
+                revision = editor.revision
+                await _until(lambda: editor.revision > revision)
+                await screen.flush()
+
+            times = await _type_keys(app, pilot, area, in_the_journal)
+            pressed = await _pressed_keys(pilot)
+            await screen.flush()
+            typed = "a" * (2 * KEYS)
+            field = editor.fields["input"]
+            [draft] = app.model.journal.drafts()
+            ok = (
+                typed in field.text
+                and field.error is None
+                and field.changed
+                and typed in draft.fields["input"]
+            )
             await app.workers.wait_for_complete()
-    return statistics.median(times), typed
+    return statistics.median(times), statistics.median(pressed), ok
 
 
 class _Plain(App[None]):
@@ -137,18 +212,20 @@ class _Plain(App[None]):
         yield TextArea(self.text, soft_wrap=False, show_line_numbers=True)
 
 
-async def _plain_keys(text: str) -> float:
+async def _plain_keys(text: str) -> tuple[float, float]:
     app = _Plain(text)
     async with app.run_test(size=SIZE) as pilot:
         area = app.query_one(TextArea)
         area.focus()
-        area.move_cursor((1, 0))
-        times = []
-        for _ in range(KEYS):
-            start = time.perf_counter()
-            await pilot.press("a")
-            times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        area.move_cursor(TYPE_AT)
+        await pilot.pause()
+
+        async def nothing() -> None:
+            return None
+
+        times = await _type_keys(app, pilot, area, nothing)
+        pressed = await _pressed_keys(pilot)
+    return statistics.median(times), statistics.median(pressed)
 
 
 def _median(fn: Any) -> float:
@@ -199,8 +276,8 @@ def run() -> list[Result]:
                 note="first paint minus the fetch; baseline column: the 5 MB figure",
             )
         )
-        ours, typed = asyncio.run(_editor_keys(running, ids[1]))
-        base = asyncio.run(_plain_keys(pretty_json(inputs[1])))
+        ours, ours_pressed, typed = asyncio.run(_editor_keys(running, ids[1]))
+        base, base_pressed = asyncio.run(_plain_keys(pretty_json(inputs[1])))
         results.append(
             Result(
                 scenario="editor keystroke, 1 MB field (median)",
@@ -208,9 +285,21 @@ def run() -> list[Result]:
                 baseline=base * 1000,
                 unit="ms",
                 target="< 50 ms",
-                passed=ours < 0.05 and typed == 1,
-                note="each key reaches model.edit_field (validate + journal write, coalesced);"
-                " baseline: a plain TextArea with the same text",
+                passed=ours < 0.05 and typed,
+                note="key event to painted screen, the text validated and in the journal;"
+                " baseline: a plain TextArea with the same text, timed the same way",
+            )
+        )
+        results.append(
+            Result(
+                scenario="editor keystroke through Pilot.press, 1 MB field (median)",
+                ours=ours_pressed * 1000,
+                baseline=base_pressed * 1000,
+                unit="ms",
+                target="no slower than the plain TextArea",
+                passed=ours_pressed <= base_pressed and typed,
+                note="informational: Pilot.press polls in 20 ms sleeps until the process is"
+                " idle (about 60 ms even for a 10-line TextArea)",
             )
         )
         return results
