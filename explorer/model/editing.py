@@ -65,17 +65,19 @@ class EditingCommands(ModelBase):
                 editor.conflict = build_conflict(editor, editor.conflict.theirs)
                 editor.status = "conflict"
             changes.add("editor")
-            self._persist(editor, changes)
+            # A keystroke: committed before this returns, so a kill of the process loses
+            # nothing; synced to disk within journal.SYNC_EVERY (see Journal).
+            self._persist(editor, changes, durable=False)
 
         await ctx.run("edit_field", body, doing="Editing", write=True)
 
-    def _persist(self, editor: EditorState, changes: Changes) -> None:
+    def _persist(self, editor: EditorState, changes: Changes, *, durable: bool = True) -> None:
         draft = to_draft(editor)
         drafts = [d for d in self.state.drafts if d.key != editor.key]
         if draft is None:
             self._ctx.journal.drop_draft(editor.key)
         else:
-            self._ctx.journal.put_draft(draft)
+            self._ctx.journal.put_draft(draft, durable=durable)
             drafts.append(draft)
         self.state.drafts = drafts
         changes.add("drafts")

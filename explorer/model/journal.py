@@ -5,13 +5,20 @@ project:
 
 - **trash**: every item and dataset soft-deleted from this machine, with its last-known content.
   The server never lists a deleted row again, so this is the only way back to it.
-- **drafts**: unsaved edits, one row per item (or per new item), rewritten on every change in its
-  own transaction, so a crash or ``kill -9`` loses nothing; offered back at the next start.
+- **drafts**: unsaved edits, one row per item (or per new item) and one row per edited field,
+  written on every change in its own transaction, so a crash or ``kill -9`` loses nothing;
+  offered back at the next start. A change writes only what changed: the base item (megabytes,
+  maybe) once per draft, then only the text of the fields that differ from the last write.
 - **history**: the saves, creates, moves, deletes and restores made from this machine, with the
   values before and after.
 
-Every write is one transaction; the database runs in WAL mode with ``synchronous=FULL`` so a
-committed draft survives a crash of the process and of the machine.
+Every write is one transaction in WAL mode. Trash, history and whole drafts are written with
+``synchronous=FULL``: once committed they survive a crash of the process and of the machine.
+Keystrokes (``put_draft(..., durable=False)``) are written with ``synchronous=NORMAL``, which in
+WAL mode still survives a crash or kill of the process (the commit is in the WAL file before
+the call returns); only a crash of the machine can lose them, and then at most the last
+`SYNC_EVERY` seconds of typing, since a keystroke commits durably when the last durable commit
+is older than that.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -27,6 +35,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 import platformdirs
+
+from explorer.model.jsontext import EDITABLE_FIELDS
 
 __all__ = [
     "APP_NAME",
@@ -38,6 +48,9 @@ __all__ = [
 ]
 
 APP_NAME = "posthog-dataset-explorer"
+
+SYNC_EVERY = 1.0
+"""Seconds of keystrokes a crash of the machine (not of the process) may lose at most."""
 
 ObjectKind = Literal["item", "dataset"]
 
@@ -70,6 +83,14 @@ CREATE TABLE IF NOT EXISTS drafts (
     started_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
     PRIMARY KEY (host, project, draft_key)
+);
+CREATE TABLE IF NOT EXISTS draft_fields (
+    host TEXT NOT NULL,
+    project TEXT NOT NULL,
+    draft_key TEXT NOT NULL,
+    field TEXT NOT NULL,
+    text TEXT NOT NULL,
+    PRIMARY KEY (host, project, draft_key, field)
 );
 CREATE TABLE IF NOT EXISTS history (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -134,6 +155,16 @@ class DraftRecord:
     updated_at: str = field(default_factory=_now)
 
 
+@dataclass
+class _Written:
+    """What this process last wrote of a draft: the base by identity (the editor keeps one dict
+    per base, so ``is`` tells it was already written), the version it guards, and the texts."""
+
+    base: dict[str, Any] | None
+    base_updated_at: str | None
+    fields: dict[str, str]
+
+
 @dataclass(frozen=True)
 class HistoryRecord:
     """One write made from this machine: ``before`` and ``after`` hold the fields it changed."""
@@ -167,6 +198,10 @@ class Journal:
         self._lock = threading.RLock()
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=FULL")
+        self._synchronous = "FULL"
+        self._synced_at = time.monotonic()
+        # (host, project, draft key) -> what this process last wrote of that draft
+        self._written: dict[tuple[str, str, str], _Written] = {}
         with self._lock:
             self._conn.executescript(_SCHEMA)
 
@@ -176,8 +211,17 @@ class Journal:
         return Path(platformdirs.user_data_dir(APP_NAME)) / "journal.sqlite3"
 
     @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
+    def _transaction(self, durable: bool = True) -> Iterator[sqlite3.Connection]:
+        """One transaction. ``durable=False``: commit with ``synchronous=NORMAL`` (survives a
+        kill of the process, not of the machine) unless the last durable commit is older than
+        `SYNC_EVERY`."""
         with self._lock:
+            now = time.monotonic()
+            durable = durable or now - self._synced_at >= SYNC_EVERY
+            synchronous = "FULL" if durable else "NORMAL"
+            if synchronous != self._synchronous:
+                self._conn.execute(f"PRAGMA synchronous={synchronous}")
+                self._synchronous = synchronous
             self._conn.execute("BEGIN IMMEDIATE")
             try:
                 yield self._conn
@@ -185,6 +229,8 @@ class Journal:
                 self._conn.execute("ROLLBACK")
                 raise
             self._conn.execute("COMMIT")
+            if durable:
+                self._synced_at = now
 
     def _query(self, sql: str, args: tuple[Any, ...]) -> list[tuple[Any, ...]]:
         with self._lock:
@@ -278,50 +324,126 @@ class ProjectJournal:
 
     # -- drafts ------------------------------------------------------------------------------
 
-    def put_draft(self, draft: DraftRecord) -> None:
-        """Write a draft (replacing the previous one for the same key) in one transaction."""
-        with self.journal._transaction() as conn:
+    def put_draft(self, draft: DraftRecord, *, durable: bool = True) -> None:
+        """Write a draft (replacing the previous one for the same key) in one transaction.
+
+        When this process wrote the same draft last, on the same base (the same ``base`` dict,
+        by identity, and version), only the draft's own columns and the texts that changed are
+        written. ``durable=False`` is for keystrokes (see the module docstring)."""
+        cache_key = (self.host, self.project, draft.key)
+        written = self.journal._written.pop(cache_key, None)
+        with self.journal._transaction(durable) as conn:
+            if written is None or not self._update_draft(conn, draft, written):
+                self._replace_draft(conn, draft)
+        self.journal._written[cache_key] = _Written(
+            draft.base, draft.base_updated_at, dict(draft.fields)
+        )
+
+    def _where(self, key: str) -> tuple[str, str, str]:
+        return (self.host, self.project, key)
+
+    def _update_draft(
+        self, conn: sqlite3.Connection, draft: DraftRecord, written: _Written
+    ) -> bool:
+        if written.base is not draft.base or written.base_updated_at != draft.base_updated_at:
+            return False
+        updated = conn.execute(
+            "UPDATE drafts SET item_id=?, dataset_id=?, status=?, reason=?, attempts=?, sent=?,"
+            " started_at=?, updated_at=?"
+            " WHERE host=? AND project=? AND draft_key=? AND base_updated_at IS ?",
+            (
+                draft.item_id,
+                draft.dataset_id,
+                draft.status,
+                draft.reason,
+                _dumps(list(draft.attempts)),
+                _dumps(draft.sent),
+                draft.started_at,
+                draft.updated_at,
+                *self._where(draft.key),
+                draft.base_updated_at,
+            ),
+        )
+        if updated.rowcount != 1:
+            return False  # dropped (or replaced) since: write it whole
+        for name in written.fields.keys() - draft.fields.keys():
             conn.execute(
-                "INSERT OR REPLACE INTO drafts VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (
-                    self.host,
-                    self.project,
-                    draft.key,
-                    draft.item_id,
-                    draft.dataset_id,
-                    None if draft.base is None else _dumps(draft.base),
-                    draft.base_updated_at,
-                    _dumps(draft.fields),
-                    draft.status,
-                    draft.reason,
-                    _dumps(list(draft.attempts)),
-                    _dumps(draft.sent),
-                    draft.started_at,
-                    draft.updated_at,
-                ),
+                "DELETE FROM draft_fields WHERE host=? AND project=? AND draft_key=? AND field=?",
+                (*self._where(draft.key), name),
             )
+        for name, text in draft.fields.items():
+            before = written.fields.get(name)
+            if before is not text and before != text:
+                conn.execute(
+                    "INSERT INTO draft_fields VALUES (?,?,?,?,?) ON CONFLICT"
+                    " (host, project, draft_key, field) DO UPDATE SET text=excluded.text",
+                    (*self._where(draft.key), name, text),
+                )
+        return True
+
+    def _replace_draft(self, conn: sqlite3.Connection, draft: DraftRecord) -> None:
+        conn.execute(
+            "INSERT OR REPLACE INTO drafts VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                self.host,
+                self.project,
+                draft.key,
+                draft.item_id,
+                draft.dataset_id,
+                None if draft.base is None else _dumps(draft.base),
+                draft.base_updated_at,
+                "{}",  # the texts are rows of draft_fields (journals before them kept them here)
+                draft.status,
+                draft.reason,
+                _dumps(list(draft.attempts)),
+                _dumps(draft.sent),
+                draft.started_at,
+                draft.updated_at,
+            ),
+        )
+        conn.execute(
+            "DELETE FROM draft_fields WHERE host=? AND project=? AND draft_key=?",
+            self._where(draft.key),
+        )
+        conn.executemany(
+            "INSERT INTO draft_fields VALUES (?,?,?,?,?)",
+            [(*self._where(draft.key), name, text) for name, text in draft.fields.items()],
+        )
 
     def get_draft(self, key: str) -> DraftRecord | None:
-        rows = self.journal._query(
-            f"SELECT {_DRAFT_COLUMNS} FROM drafts WHERE host=? AND project=? AND draft_key=?",
-            (self.host, self.project, key),
-        )
-        return _draft(rows[0]) if rows else None
+        drafts = self._read_drafts(" AND draft_key=?", (key,))
+        return drafts[0] if drafts else None
 
     def drafts(self) -> list[DraftRecord]:
         """Every unsaved draft of this project, oldest first."""
-        rows = self.journal._query(
-            f"SELECT {_DRAFT_COLUMNS} FROM drafts WHERE host=? AND project=?"
-            " ORDER BY started_at, draft_key",
-            (self.host, self.project),
-        )
-        return [_draft(row) for row in rows]
+        return self._read_drafts("", ())
+
+    def _read_drafts(self, where: str, args: tuple[Any, ...]) -> list[DraftRecord]:
+        with self.journal._lock:
+            rows = self.journal._query(
+                f"SELECT {_DRAFT_COLUMNS} FROM drafts WHERE host=? AND project=?{where}"
+                " ORDER BY started_at, draft_key",
+                (self.host, self.project, *args),
+            )
+            texts: dict[str, dict[str, str]] = {}
+            for draft_key, name, text in self.journal._query(
+                "SELECT draft_key, field, text FROM draft_fields WHERE host=? AND project=?"
+                f"{where}",
+                (self.host, self.project, *args),
+            ):
+                texts.setdefault(draft_key, {})[name] = text
+        return [_draft(row, texts.get(row[0], {})) for row in rows]
 
     def drop_draft(self, key: str) -> None:
+        self.journal._written.pop((self.host, self.project, key), None)
         with self.journal._transaction() as conn:
             conn.execute(
                 "DELETE FROM drafts WHERE host=? AND project=? AND draft_key=?",
-                (self.host, self.project, key),
+                self._where(key),
+            )
+            conn.execute(
+                "DELETE FROM draft_fields WHERE host=? AND project=? AND draft_key=?",
+                self._where(key),
             )
 
     # -- history -----------------------------------------------------------------------------
@@ -402,14 +524,21 @@ def _trash(row: tuple[Any, ...]) -> TrashRecord:
     )
 
 
-def _draft(row: tuple[Any, ...]) -> DraftRecord:
+def _field_order(name: str) -> tuple[int, str]:
+    return (EDITABLE_FIELDS.index(name) if name in EDITABLE_FIELDS else len(EDITABLE_FIELDS), name)
+
+
+def _draft(row: tuple[Any, ...], texts: dict[str, str]) -> DraftRecord:
+    fields = json.loads(row[5])  # empty, but for drafts written before draft_fields
+    fields.update(texts)
+    fields = {name: fields[name] for name in sorted(fields, key=_field_order)}
     return DraftRecord(
         key=row[0],
         item_id=row[1],
         dataset_id=row[2],
         base=None if row[3] is None else json.loads(row[3]),
         base_updated_at=row[4],
-        fields=json.loads(row[5]),
+        fields=fields,
         status=row[6],
         reason=row[7],
         attempts=tuple(json.loads(row[8])),

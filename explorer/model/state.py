@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from explorer.api.models import Dataset, DatasetItem
 from explorer.model.journal import DraftRecord, TrashRecord
-from explorer.model.jsontext import FieldError, TextKind
+from explorer.model.jsontext import FieldError, TextKind, canonical, value_to_text
 from explorer.model.notices import Notice
 
 __all__ = [
@@ -126,17 +126,106 @@ class PageState:
         return None
 
 
-@dataclass
+_NOT_YET: Any = object()
+
+
 class FieldState:
     """One field in the editor. ``text`` is the draft; ``base_text`` the server's value (as of
-    the version the edit started from); ``error`` the first problem in ``text``, if any."""
+    the version the edit started from); ``error`` the first problem in ``text``, if any.
 
-    name: str
-    kind: TextKind
-    text: str
-    base_text: str
-    changed: bool = False
-    error: FieldError | None = None
+    `FieldState.of_value` keeps the base value and writes ``base_text`` (pretty-printed JSON:
+    about 15 ms per MB) only when it is first read, so selecting a 20 MB item does not print it
+    until an editor shows it. ``text`` is ``base_text`` until the field is edited.
+    """
+
+    __slots__ = (
+        "_base_canonical",
+        "_base_text",
+        "_base_value",
+        "_text",
+        "changed",
+        "error",
+        "kind",
+        "name",
+    )
+
+    def __init__(
+        self,
+        name: str,
+        kind: TextKind,
+        text: str,
+        base_text: str,
+        changed: bool = False,
+        error: FieldError | None = None,
+    ) -> None:
+        self.name = name
+        self.kind = kind
+        self._text: str | None = text
+        self._base_text: str | None = base_text
+        self._base_value: Any = _NOT_YET
+        self._base_canonical: str | None = None
+        self.changed = changed
+        self.error = error
+
+    @classmethod
+    def of_value(cls, name: str, kind: TextKind, base_value: Any) -> FieldState:
+        """A clean field on ``base_value`` (as JSON carries it); its texts are written lazily."""
+        state = cls(name, kind, "", "")
+        state._text = state._base_text = None
+        state._base_value = base_value
+        return state
+
+    @property
+    def base_text(self) -> str:
+        if self._base_text is None:
+            self._base_text = value_to_text(self.name, self._base_value)
+        return self._base_text
+
+    @property
+    def text(self) -> str:
+        return self.base_text if self._text is None else self._text
+
+    @text.setter
+    def text(self, value: str) -> None:
+        self._text = value
+
+    @property
+    def edited(self) -> bool:
+        """Whether ``text`` differs from ``base_text`` (as typed; `changed` compares values)."""
+        return self._text is not None and self._text != self.base_text
+
+    def base_canonical(self, base_value: Any) -> str:
+        """``canonical(name, base_value)``, computed once per field: ``base_value`` must be the
+        value ``base_text`` stands for (the editor passes its base's)."""
+        if self._base_canonical is None:
+            self._base_canonical = canonical(self.name, base_value)
+        return self._base_canonical
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, FieldState):
+            return NotImplemented
+        return (self.name, self.kind, self.text, self.base_text, self.changed, self.error) == (
+            other.name,
+            other.kind,
+            other.text,
+            other.base_text,
+            other.changed,
+            other.error,
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        def short(text: str | None) -> str:
+            if text is None:
+                return "(not printed yet)"
+            return repr(text) if len(text) <= 60 else f"{text[:57]!r}... ({len(text):,} chars)"
+
+        return (
+            f"FieldState(name={self.name!r}, kind={self.kind!r}, text={short(self._text)},"
+            f" base_text={short(self._base_text)}, changed={self.changed!r},"
+            f" error={self.error!r})"
+        )
 
 
 EditorStatus = Literal["clean", "editing", "saving", "not_saved", "conflict", "saved"]
@@ -189,6 +278,10 @@ class EditorState:
     attempts: tuple[str, ...] = ()  # creates sent without confirmation (see DraftRecord)
     sent: dict[str, Any] = field(default_factory=dict)  # a save whose outcome is unknown
     started_at: str = ""  # when the draft was started (journal time)
+    # ``base`` as JSON for the journal, made once per base (see editor.base_json)
+    base_json: tuple[DatasetItem, dict[str, Any]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     @property
     def is_new(self) -> bool:

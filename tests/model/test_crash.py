@@ -12,6 +12,8 @@ import textwrap
 import time
 from pathlib import Path
 
+from explorer.api import Client
+from explorer.api.models import DatasetItem
 from tests._emulator import RunningEmulator
 from tests.model.conftest import MakeModel, make_dataset, server_item
 
@@ -107,3 +109,96 @@ async def test_a_killed_session_loses_no_edit(
     saved = server_item(empty_server, item_id)
     assert saved.input == json.loads(INPUT_TEXT) and saved.ref_trace_id == "trace-1"
     assert model.state.drafts == []
+
+
+TYPING_CHILD = textwrap.dedent(
+    """
+    import asyncio, sys
+    from explorer.api import AsyncClient
+    from explorer.model import ExplorerModel, Journal
+
+    async def main(url, key, journal_path, dataset_id):
+        async with AsyncClient(host=url, api_key=key, project_id=1) as client:
+            model = ExplorerModel(client, Journal(journal_path))
+            await model.start()
+            await model.open_dataset(dataset_id)
+            item_id = str(model.state.page.items[0].id)
+            await model.select(item_id)
+            text = model.state.editor.fields["input"].text
+            at = text.index('"long": "') + len('"long": "')
+            for count in range(1, 10_000):
+                # a key typed inside a string: valid JSON each time, as in real typing
+                await model.edit_field("input", text[:at] + "k" * count + text[at:])
+                print("TYPED", item_id, count, flush=True)
+            await asyncio.sleep(3600)
+
+    asyncio.run(main(*sys.argv[1:]))
+    """
+)
+
+
+def type_then_kill(server: RunningEmulator, journal_path: Path) -> tuple[DatasetItem, int]:
+    """A child types into a big item's input; SIGKILL once it has confirmed 25 keys, while it
+    is still typing. The item and the number of keys confirmed."""
+    with Client(host=server.url, api_key=server.api_key, project_id=server.project_id) as client:
+        dataset = client.datasets.create("typing-kill")
+        item = client.items.create(dataset, input=BIG, output="o", metadata={"m": 1})
+    child = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            TYPING_CHILD,
+            server.url,
+            server.api_key,
+            str(journal_path),
+            str(dataset.id),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    confirmed = 0
+    try:
+        assert child.stdout is not None
+        deadline = time.monotonic() + 120
+        while confirmed < 25 and time.monotonic() < deadline:
+            line = child.stdout.readline()
+            if not line and child.poll() is not None:
+                raise AssertionError(f"child died: {child.stderr.read() if child.stderr else ''}")
+            if line.startswith("TYPED"):
+                confirmed = int(line.split()[2])
+        assert confirmed >= 25
+        os.kill(child.pid, signal.SIGKILL)
+        assert child.wait(timeout=10) == -signal.SIGKILL
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    return item, confirmed
+
+
+BIG = {"long": "x" * 300_000, "docs": [{"i": i, "t": "y" * 100} for i in range(2000)]}
+
+
+async def test_a_session_killed_while_typing_in_a_big_field_keeps_the_last_key(
+    empty_server: RunningEmulator, make_model: MakeModel, journal_path: Path
+) -> None:
+    """Keystrokes write only the changed text (the base once), with synchronous=NORMAL: a
+    SIGKILL in the middle of typing still finds every key the model confirmed, and a draft
+    that is whole (one of the texts typed, on its base)."""
+    item, confirmed = type_then_kill(empty_server, journal_path)
+    model = await make_model(empty_server)
+    [draft] = model.state.drafts
+    assert draft.item_id == str(item.id) and set(draft.fields) == {"input"}
+    typed = json.loads(draft.fields["input"])
+    keys = len(typed["long"]) - 300_000
+    assert typed["long"] == "k" * keys + "x" * 300_000 and keys >= confirmed
+    assert typed["docs"] == BIG["docs"]
+    assert draft.base is not None and draft.base["input"] == BIG
+    assert draft.base_updated_at == item.updated_at.isoformat()
+    await model.open_draft(draft.key)
+    editor = model.state.editor
+    assert editor is not None and editor.fields["input"].changed
+    assert editor.fields["input"].error is None
