@@ -327,6 +327,13 @@ class ClassicApi:
                     " in PostHog's web addresses).",
                     **fields,
                 )
+            if subject.endswith("/"):  # a list route: the API itself is not there
+                return NotFound(
+                    f"{self.host} has no datasets API at {method} {path} (404){said}. Check"
+                    " that the host is PostHog's app host (a version with LLM analytics"
+                    " datasets), the project id and the api_prefix.",
+                    **fields,
+                )
             return NotFound(
                 f"The {subject} was not found{said}: it does not exist in project"
                 f" {self.project_id}, or it was deleted (deleted rows answer 404 until restored).",
@@ -337,6 +344,17 @@ class ClassicApi:
             return ValidationFailed(
                 f"PostHog refused {method} {path}: {where}{detail or 'invalid request'}"
                 f" (code {code}). Fix {('the ' + attr) if attr else 'the request'} and retry.",
+                **fields,
+            )
+        if status == 413:
+            try:
+                size = f" ({len(response.request.content):,} bytes)"
+            except RuntimeError:  # a response built without its request
+                size = ""
+            return ApiError(
+                f"{self.host} refused {method} {path} as too large{size}: 413"
+                f" {response.reason_phrase}{said}. Make the value smaller (trim it, or split it"
+                " across items); a proxy in front of PostHog may set this limit.",
                 **fields,
             )
         if status == 429:
