@@ -22,6 +22,7 @@ from explorer.api._bulk import BULK_BYTES, collector_paused
 from explorer.api.errors import (
     ApiError,
     AuthenticationFailed,
+    InvalidId,
     MalformedResponse,
     NotFound,
     PermissionDenied,
@@ -86,7 +87,7 @@ class Operation(Generic[T]):
 
 
 def canonical_id(value: object, what: str = "id") -> str:
-    """The lower-case hyphenated form of a UUID, or ValueError naming the bad value."""
+    """The lower-case hyphenated form of a UUID, or `InvalidId` (a ValueError) naming it."""
     if isinstance(value, Dataset | DatasetItem):
         value = value.id
     if isinstance(value, UUID):
@@ -96,7 +97,7 @@ def canonical_id(value: object, what: str = "id") -> str:
             return str(UUID(value.strip()))
         except ValueError:
             pass
-    raise ValueError(f"{what} {value!r} is not a UUID (ids look like 0199a3c4-...-...)")
+    raise InvalidId(f"{what} {value!r} is not a UUID (ids look like 0199a3c4-...-...)")
 
 
 def _json_ready(value: Any, field: str) -> Any:

@@ -14,6 +14,7 @@ they are built from the response status and body and from the request's method a
     │   └── MalformedResponse  the server answered, but not with the API's JSON
     ├── Unreachable            no answer: connection refused, DNS, TLS, timeout
     ├── ReadOnlyError          a write was refused locally: the client is read-only
+    ├── InvalidId              an id that is not a UUID, refused before sending (a ValueError too)
     └── ConfigError            settings could not be resolved (host, key, project, profile)
 """
 
@@ -26,6 +27,7 @@ __all__ = [
     "ApiError",
     "AuthenticationFailed",
     "ConfigError",
+    "InvalidId",
     "MalformedResponse",
     "NotFound",
     "PermissionDenied",
@@ -143,6 +145,10 @@ class Unreachable(ApiError):
 
 class ReadOnlyError(ApiError):
     """The client is read-only and refused a write before sending anything."""
+
+
+class InvalidId(ApiError, ValueError):
+    """An id that is not a UUID, refused before anything was sent (also a `ValueError`)."""
 
 
 class ConfigError(ApiError):

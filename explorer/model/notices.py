@@ -9,6 +9,7 @@ from typing import Literal
 from explorer.api.errors import (
     ApiError,
     AuthenticationFailed,
+    InvalidId,
     NotFound,
     PermissionDenied,
     RateLimited,
@@ -47,7 +48,11 @@ def _hint(error: ApiError) -> str:
             return f"Use a personal API key with the '{scope}' scope."
         return "Use a key with access to this project."
     if isinstance(error, NotFound):
+        if error.detail and "project" in error.detail.lower():
+            return "Check the project id."
         return "It may have been deleted elsewhere; refresh."
+    if isinstance(error, InvalidId):
+        return "Nothing was sent; ids are UUIDs as PostHog shows them."
     if isinstance(error, ValidationFailed):
         return "Correct the value and try again."
     if isinstance(error, RateLimited):
@@ -80,7 +85,7 @@ def is_refusal(error: ApiError) -> bool:
     Anything else (a 5xx, a dropped connection, a malformed answer) leaves a write's outcome
     unknown, and the model checks the server before saying what happened.
     """
-    if isinstance(error, RateLimited | ReadOnlyError):
+    if isinstance(error, RateLimited | ReadOnlyError | InvalidId):
         return True
     if isinstance(error, ServerError | Unreachable):
         return False
