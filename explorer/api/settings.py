@@ -276,7 +276,10 @@ def _read_config(path: Path) -> dict[str, Any]:
     try:
         config = tomllib.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"The config file {path} is not valid TOML: {exc}.") from None
+        raise ConfigError(
+            f"The config file {path} is not valid TOML: {exc}. Fix the file (UTF-8 TOML with"
+            " [profiles.NAME] tables)."
+        ) from None
     # [keys] and [tui] belong to the terminal app (explorer.tui.keys reads them).
     unknown = set(config) - {"default_profile", "profiles", "keys", "tui"}
     if unknown:

@@ -112,7 +112,12 @@ def load_tui_config(path: Path | None = None) -> TuiConfig:
         raw = tomllib.loads(path.read_text("utf-8"))
     except FileNotFoundError:
         return TuiConfig()
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(
+            f"The config file {path} is not valid TOML: {exc}. Fix the file (UTF-8 TOML with"
+            " [profiles.NAME] tables)."
+        ) from None
+    except OSError as exc:
         raise ConfigError(f"Cannot read the config file {path}: {exc}.") from None
     return parse_tui_config(raw, str(path))
 
