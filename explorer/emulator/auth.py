@@ -64,7 +64,7 @@ def parse_api_key(spec: str) -> ApiKey:
     key, has_scopes, scopes_part = head.partition("=")
     key = key.strip()
     if not key:
-        raise ValueError(f"empty API key in {spec!r}")
+        raise ValueError("an --api-key has an empty key (KEY[=SCOPES][@PROJECTS])")
     scopes = ALL_SCOPES
     if has_scopes:
         scopes = frozenset(s.strip() for s in scopes_part.split(",") if s.strip())
@@ -73,7 +73,10 @@ def parse_api_key(spec: str) -> ApiKey:
         try:
             projects = frozenset(int(p) for p in projects_part.split(",") if p.strip())
         except ValueError as exc:
-            raise ValueError(f"projects must be integers in {spec!r}") from exc
+            # never echo the spec: it holds the key
+            raise ValueError(
+                f"projects after @ must be integers, not {projects_part!r} (in an --api-key)"
+            ) from exc
     return ApiKey(key, scopes, projects)
 
 
