@@ -121,11 +121,16 @@ class BaseClient:
             op.method, op.path, params=op.params, content=op.content, headers=headers
         )
 
-    def _delay(self, op: Operation[Any], attempt: int, failure: BaseException) -> float:
-        """Seconds to wait before the next attempt; raises the right error when there is none."""
+    def _delay(
+        self, op: Operation[Any], attempt: int, failure: BaseException, maybe_applied: bool
+    ) -> float:
+        """Seconds to wait before the next attempt; raises the right error when there is none.
+        ``maybe_applied``: an earlier attempt may have reached the server (see
+        `ApiError.maybe_applied`)."""
         delay = retry_delay(self.retry_policy, op.method, attempt, failure)
         if delay is None:
             if isinstance(failure, ApiError):
+                failure.maybe_applied = maybe_applied
                 raise self._scrub(failure)
             raise self._unreachable(op, failure) from failure
         log.info(

@@ -74,6 +74,15 @@ def never_sent(error: BaseException) -> bool:
     return isinstance(error, _NEVER_SENT)
 
 
+def may_have_applied(failure: BaseException) -> bool:
+    """Whether a failed attempt may still have been applied by the server: it was sent, and no
+    4xx answer says it was refused (a dropped connection or a 5xx leaves it unknown)."""
+    if never_sent(failure):
+        return False
+    status = getattr(failure, "status", None)
+    return not (isinstance(status, int) and 400 <= status < 500)
+
+
 def retry_delay(
     policy: RetryPolicy,
     method: str,

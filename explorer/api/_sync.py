@@ -21,7 +21,7 @@ from explorer.api._base import (
 )
 from explorer.api._classic import DatasetFields, Id, ItemChanges, ItemFields, Operation
 from explorer.api._paging import DEFAULT_PREFETCH, PagePlan
-from explorer.api._retry import RetryPolicy
+from explorer.api._retry import RetryPolicy, may_have_applied
 from explorer.api.errors import ApiError
 from explorer.api.models import Dataset, DatasetItem, Page
 from explorer.api.settings import ApiPrefix, Settings
@@ -89,6 +89,7 @@ class Client(BaseClient):
             return op.local()
         request = self._request(self._http, op)
         attempt = 0
+        maybe_applied = False  # an earlier attempt may have reached the server
         while True:
             failure: BaseException
             try:
@@ -102,7 +103,9 @@ class Client(BaseClient):
                     failure = exc
                 finally:
                     release(response)
-            self._sleep(self._delay(op, attempt, failure))
+            delay = self._delay(op, attempt, failure, maybe_applied)
+            maybe_applied = maybe_applied or may_have_applied(failure)
+            self._sleep(delay)
             attempt += 1
 
     def _iterate(self, make_op: PageOp[T], plan: PagePlan) -> Generator[T, None, None]:

@@ -79,6 +79,11 @@ class ApiError(Exception):
         self.method = method
         self.path = path
 
+    maybe_applied: bool = False
+    """True when an earlier attempt of the same request may have reached the server (the
+    client sent it again after a dropped connection or a 5xx): then even a refusal of the last
+    attempt (a 429, say) does not prove the request was not applied."""
+
     def __str__(self) -> str:
         return self.message
 

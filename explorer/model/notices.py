@@ -83,8 +83,12 @@ def is_refusal(error: ApiError) -> bool:
     """Whether the server certainly did not apply the request (it refused or never got it).
 
     Anything else (a 5xx, a dropped connection, a malformed answer) leaves a write's outcome
-    unknown, and the model checks the server before saying what happened.
+    unknown, and the model checks the server before saying what happened. So does a refusal
+    of a request the client had sent before (``maybe_applied``): an earlier attempt may have
+    been applied.
     """
+    if error.maybe_applied:
+        return False
     if isinstance(error, RateLimited | ReadOnlyError | InvalidId):
         return True
     if isinstance(error, ServerError | Unreachable):
