@@ -129,7 +129,10 @@ class Settings:
         if name is not None:
             if name not in profiles:
                 known = ", ".join(sorted(profiles)) or "none"
-                raise ConfigError(f"No profile {name!r} in {path} (profiles: {known}).")
+                raise ConfigError(
+                    f"No profile {name!r} in {path} (profiles: {known}). Use one of those, or"
+                    f" add a [profiles.{name}] table to the file."
+                )
             chosen = _check_profile(profiles[name], name, path)
 
         profile_key: str | None = chosen.get("api_key")
@@ -139,7 +142,7 @@ class Settings:
             if not profile_key:
                 raise ConfigError(
                     f"Profile {name!r} in {path} reads the API key from {variable}, which is"
-                    " not set."
+                    f" not set. Set {variable} to your personal API key (phx_...)."
                 )
 
         def pick(arg: Any, env_name: str | None, profile_value: Any) -> Any:
