@@ -73,6 +73,7 @@ class DatasetsScreen(ModelScreen[None]):
         super().__init__()
         self._debounce: Timer | None = None
         self._widths: tuple[int, ...] = ()
+        self._had_rows = False
 
     def compose(self) -> ComposeResult:
         yield AppHeader("Datasets")
@@ -165,7 +166,12 @@ class DatasetsScreen(ModelScreen[None]):
             span += f"  page {state.page_number}/{state.page_count}  [ ]"
         self.query_one("#datasets-range", Static).update(Text(span, no_wrap=True, end=""))
         self._draw_empty()
-        self.refresh_bindings()
+        # Which keys apply depends only on whether a row is highlighted; refreshing the footer
+        # costs more than drawing a page, so only when that changes.
+        has_rows = self.table.row_count > 0
+        if has_rows != self._had_rows:
+            self._had_rows = has_rows
+            self.refresh_bindings()
 
     def _draw_empty(self) -> None:
         state = self.model.state

@@ -51,6 +51,7 @@ class ItemsScreen(ModelScreen[None]):
         super().__init__()
         self.dataset_id = dataset_id
         self._widths: tuple[int, ...] = ()
+        self._had_rows = False
         self._shown_page: tuple[int, int] | None = None  # (page number, row count) drawn
 
     def compose(self) -> ComposeResult:
@@ -150,7 +151,12 @@ class ItemsScreen(ModelScreen[None]):
             span.append(f"   page {page.page_number:,}/{page.page_count:,}", style="dim")
         self.query_one("#items-range", Static).update(span)
         self._draw_empty()
-        self.refresh_bindings()
+        # Which keys apply depends only on whether a row is highlighted; refreshing the footer
+        # costs more than drawing a page, so only when that changes.
+        has_rows = self.table.row_count > 0
+        if has_rows != self._had_rows:
+            self._had_rows = has_rows
+            self.refresh_bindings()
 
     def _draw_empty(self) -> None:
         state = self.model.state
