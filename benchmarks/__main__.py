@@ -1,7 +1,7 @@
 """Run every benchmark scenario beside its baseline and write benchmarks/RESULTS.md.
 
-    python -m benchmarks            # all modules
-    python -m benchmarks client     # only benchmarks/bench_client.py
+python -m benchmarks            # all modules
+python -m benchmarks client     # only benchmarks/bench_client.py
 """
 
 from __future__ import annotations
@@ -37,8 +37,11 @@ def main(argv: list[str]) -> int:
         module = importlib.import_module(f"benchmarks.bench_{name}")
         print(f"== {name}", flush=True)
         for r in module.run():
-            print(f"   {r.scenario}: ours {_fmt(r.ours)} {r.unit}, baseline {_fmt(r.baseline)}"
-                  f" -> {'PASS' if r.passed else 'FAIL'} ({r.target})", flush=True)
+            print(
+                f"   {r.scenario}: ours {_fmt(r.ours)} {r.unit}, baseline {_fmt(r.baseline)}"
+                f" -> {'PASS' if r.passed else 'FAIL'} ({r.target})",
+                flush=True,
+            )
             rows.append(r)
     lines = [
         "# Benchmark results",
