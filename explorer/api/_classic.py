@@ -120,7 +120,10 @@ def encode_body(fields: Mapping[str, Any]) -> bytes:
             try:
                 json.dumps(value, allow_nan=False)
             except (TypeError, ValueError) as exc:
-                raise ValueError(f"{key}: not representable as JSON ({exc})") from None
+                raise ValueError(
+                    f"{key}: not representable as JSON ({exc}). Send only JSON values: dict,"
+                    " list, str, int, a finite float, bool or None."
+                ) from None
         raise
 
 
@@ -337,7 +340,8 @@ class ClassicApi:
                 )
             return NotFound(
                 f"The {subject} was not found{said}: it does not exist in project"
-                f" {self.project_id}, or it was deleted (deleted rows answer 404 until restored).",
+                f" {self.project_id}, or it was deleted (deleted rows answer 404 until restored)."
+                " Check the id.",
                 **fields,
             )
         if status == 400:

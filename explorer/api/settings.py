@@ -204,7 +204,10 @@ def normalize_host(host: str, *, allow_http: bool = False) -> str:
     scheme = parts.scheme.lower()
     hostname = (parts.hostname or "").lower()
     if scheme not in ("http", "https") or not hostname:
-        raise ConfigError(f"Host {host!r} is not a web address such as https://us.posthog.com.")
+        raise ConfigError(
+            f"Host {host!r} is not a web address. Use us, eu, or your PostHog's address such as"
+            " https://posthog.example.com."
+        )
     if parts.query or parts.fragment or parts.username or parts.password:
         raise ConfigError(f"Host {_no_credentials(host)!r} must be a plain address, no query.")
     if hostname.endswith(".i.posthog.com"):
@@ -259,7 +262,7 @@ def _project_id(value: object, where: str) -> int | str:
 def _check_key(key: object, where: str) -> None:
     # Messages name the problem, never the key itself.
     if not isinstance(key, str) or not key.strip():
-        raise ConfigError(f"{where} is empty.")
+        raise ConfigError(f"{where} is empty. Set it to a personal API key (phx_...).")
     if key.startswith("phc_"):
         raise ConfigError(
             f"{where} is a project API key (phc_..., for sending events). The datasets API needs"
@@ -286,7 +289,10 @@ def _read_config(path: Path) -> dict[str, Any]:
     # [keys] and [tui] belong to the terminal app (explorer.tui.keys reads them).
     unknown = set(config) - {"default_profile", "profiles", "keys", "tui"}
     if unknown:
-        raise ConfigError(f"Unknown keys in {path}: {', '.join(sorted(unknown))}.")
+        raise ConfigError(
+            f"Unknown keys in {path}: {', '.join(sorted(unknown))}. Fix the spelling, or remove"
+            " them (known: default_profile, profiles, keys, tui)."
+        )
     profiles = config.get("profiles", {})
     if not isinstance(profiles, dict) or not all(isinstance(p, dict) for p in profiles.values()):
         raise ConfigError(f"In {path}, profiles must be tables: [profiles.NAME].")
@@ -303,7 +309,7 @@ def _check_profile(profile: dict[str, Any], name: str, path: Path) -> dict[str, 
     if unknown:
         raise ConfigError(
             f"Unknown keys in {where}: {', '.join(sorted(unknown))} (known:"
-            f" {', '.join(sorted(_PROFILE_KEYS))})."
+            f" {', '.join(sorted(_PROFILE_KEYS))}). Fix the spelling, or remove them."
         )
     if "api_key" in profile and "api_key_env" in profile:
         raise ConfigError(f"{where} sets both api_key and api_key_env; keep one.")
