@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 from typing import Literal
 
-from explorer.api.errors import ApiError
+from explorer.api.errors import ApiError, NotFound
 from explorer.api.models import Dataset, DatasetItem
 from explorer.model.base import ModelBase
 from explorer.model.context import Changes, UndoEntry
@@ -28,7 +28,15 @@ class UndoCommands(EditingCommands, ModelBase):
         ctx = self._ctx
 
         async def body(changes: Changes) -> None:
-            item = await self._item(item_id, changes, "delete_item")
+            try:
+                item = await self._item(item_id, changes, "delete_item")
+            except NotFound:
+                # Deleting again after "could not tell": the server hides the row, so that
+                # delete was applied; the trash has the item, and the PATCH below confirms it.
+                record = ctx.journal.get_trash("item", item_id) if item_id else None
+                if record is None or record.confirmed:
+                    raise
+                item = DatasetItem.model_validate(record.content)
             if item is None:
                 return
             outcome, error = await delete_item(ctx, item)

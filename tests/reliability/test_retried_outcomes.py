@@ -97,3 +97,30 @@ async def test_a_delete_applied_then_throttled_keeps_its_trash_entry(
     assert f"Could not tell whether the item {item_id[:8]} was deleted" in notice.message
     await model.restore_item(item_id)
     assert item_id in {str(i.id) for i in server_items(empty_server, str(dataset.id))}
+
+
+async def test_deleting_again_after_an_unknown_delete_confirms_it(
+    empty_server: RunningEmulator, make_model: MakeModel
+) -> None:
+    """Found by the soak: the row, hidden by the first delete, had left the page, so deleting
+    it again said "not found" and left the trash entry unconfirmed."""
+    dataset = make_dataset(empty_server, items=2)
+    transport = DropThenThrottle()
+    model = await make_model(
+        empty_server, client_options={"transport": transport, "retries": QUICK}
+    )
+    await model.open_dataset(str(dataset.id))
+    item_id = str(model.state.page.items[0].id)
+    transport.script += [("PATCH", "drop_after")] * 3 + [("GET", "drop_before")] * 3
+    await model.delete_item(item_id)
+    entry = model.journal.get_trash("item", item_id)
+    assert entry is not None and not entry.confirmed
+    await model.refresh()  # the row is gone from the page
+    assert model.state.page.index_of(item_id) is None
+    await model.delete_item(item_id)
+    entry = model.journal.get_trash("item", item_id)
+    assert entry is not None and entry.confirmed
+    notice = model.state.notice
+    assert notice is not None and notice.message == f"Deleted item {item_id[:8]}."
+    await model.restore_item(item_id)
+    assert item_id in {str(i.id) for i in server_items(empty_server, str(dataset.id))}
