@@ -44,6 +44,7 @@ async def _is_deleted(ctx: ModelContext, kind: str, object_id: str) -> bool | No
 async def delete_item(ctx: ModelContext, item: DatasetItem) -> tuple[Outcome, ApiError | None]:
     """Soft-delete an item, trash first. Raises only on cancellation."""
     item_id = str(item.id)
+    keep = _unconfirmed(ctx, "item", item_id)
     ctx.journal.put_trash(
         "item",
         item_id,
@@ -52,12 +53,13 @@ async def delete_item(ctx: ModelContext, item: DatasetItem) -> tuple[Outcome, Ap
         label=item_label(item),
         confirmed=False,
     )
-    return await _patch_deleted(ctx, "item", item_id, True, str(item.dataset))
+    return await _patch_deleted(ctx, "item", item_id, True, str(item.dataset), keep)
 
 
 async def delete_dataset(ctx: ModelContext, dataset: Dataset) -> tuple[Outcome, ApiError | None]:
     """Soft-delete a dataset, trash first. Its items stay live (the server does not cascade)."""
     dataset_id = str(dataset.id)
+    keep = _unconfirmed(ctx, "dataset", dataset_id)
     ctx.journal.put_trash(
         "dataset",
         dataset_id,
@@ -66,7 +68,7 @@ async def delete_dataset(ctx: ModelContext, dataset: Dataset) -> tuple[Outcome, 
         label=dataset.name,
         confirmed=False,
     )
-    return await _patch_deleted(ctx, "dataset", dataset_id, True, dataset_id)
+    return await _patch_deleted(ctx, "dataset", dataset_id, True, dataset_id, keep)
 
 
 async def restore(
@@ -78,13 +80,22 @@ async def restore(
     return await _patch_deleted(ctx, kind, object_id, False, dataset_id)
 
 
+def _unconfirmed(ctx: ModelContext, kind: Literal["item", "dataset"], object_id: str) -> bool:
+    """Whether the trash holds the object from an earlier delete of unknown outcome."""
+    record = ctx.journal.get_trash(kind, object_id)
+    return record is not None and not record.confirmed
+
+
 async def _patch_deleted(
     ctx: ModelContext,
     kind: Literal["item", "dataset"],
     object_id: str,
     deleted: bool,
     dataset_id: str | None,
+    keep_trash: bool = False,
 ) -> tuple[Outcome, ApiError | None]:
+    """``keep_trash``: a delete not done keeps the trash entry (an earlier delete of unknown
+    outcome may have been applied: the row may be hidden, and only the trash can restore it)."""
     error: ApiError | None = None
     try:
         if kind == "item":
@@ -113,7 +124,7 @@ async def _patch_deleted(
         else:
             ctx.journal.drop_trash(kind, object_id)
         ctx.journal.add_history(action, kind, object_id, dataset_id=dataset_id)
-    elif (outcome in ("not_done", "missing") and deleted) or outcome == "missing":
+    elif (outcome == "not_done" and deleted and not keep_trash) or outcome == "missing":
         ctx.journal.drop_trash(kind, object_id)
     # "unknown": a delete keeps its (unconfirmed) trash entry, a restore keeps the entry too.
     return outcome, error

@@ -124,3 +124,28 @@ async def test_deleting_again_after_an_unknown_delete_confirms_it(
     assert notice is not None and notice.message == f"Deleted item {item_id[:8]}."
     await model.restore_item(item_id)
     assert item_id in {str(i.id) for i in server_items(empty_server, str(dataset.id))}
+
+
+async def test_a_refused_retry_of_an_unknown_delete_keeps_the_trash_entry(
+    empty_server: RunningEmulator, make_model: MakeModel
+) -> None:
+    """Found by the soak: the retry of a delete of unknown outcome was throttled, reported
+    "not deleted", and its trash entry dropped, though the first delete had hidden the row."""
+    dataset = make_dataset(empty_server, items=2)
+    transport = DropThenThrottle()
+    model = await make_model(
+        empty_server, client_options={"transport": transport, "retries": QUICK}
+    )
+    await model.open_dataset(str(dataset.id))
+    item_id = str(model.state.page.items[0].id)
+    transport.script += [("PATCH", "drop_after")] * 3 + [("GET", "drop_before")] * 3
+    await model.delete_item(item_id)
+    transport.script += [("PATCH", "429")]
+    await model.delete_item(item_id)
+    notice = model.state.notice
+    assert notice is not None and notice.level == "error" and "rate-limited" in notice.message
+    entry = model.journal.get_trash("item", item_id)
+    assert entry is not None and not entry.confirmed  # the row is hidden: keep the way back
+    await model.restore_item(item_id)
+    assert item_id in {str(i.id) for i in server_items(empty_server, str(dataset.id))}
+    assert model.journal.get_trash("item", item_id) is None
