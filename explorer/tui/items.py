@@ -6,6 +6,7 @@ cursor stays on the same item when it is still there (else on the same row numbe
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -23,9 +24,37 @@ from explorer.tui.components import preview
 from explorer.tui.header import AppHeader
 from explorer.tui.when import ago
 
-__all__ = ["ItemsScreen"]
+__all__ = ["COLUMNS", "ItemsScreen", "column_widths", "item_cells"]
 
 TRACE_MARK = "⤷"
+COLUMNS = ("id", "input", "output", "metadata", "tr", "updated")
+
+
+def column_widths(total: int) -> tuple[int, ...]:
+    """The width of each of `COLUMNS` for a terminal ``total`` cells wide (fixed, so the table
+    never measures its cells to size them)."""
+    usable = max(40, total - 2 - 2 * 6)
+    short_id, trace, when = 8, 2, 10
+    rest = max(24, usable - short_id - trace - when)
+    input_w = rest * 2 // 5
+    output_w = rest * 7 // 20
+    metadata_w = rest - input_w - output_w
+    return (short_id, input_w, output_w, metadata_w, trace, when)
+
+
+def item_cells(item: DatasetItem, widths: tuple[int, ...], now: datetime) -> list[Text]:
+    """The cells of one item's row for columns of ``widths``."""
+    _, input_w, output_w, metadata_w, _, _ = widths
+    traced = bool(item.ref_trace_id)
+    return [
+        # uuid7 ids start with their creation time; the tail tells rows apart
+        Text(str(item.id)[-8:], style="dim"),
+        preview(item.input, input_w),
+        preview(item.output, output_w),
+        preview(item.metadata, metadata_w),
+        Text(TRACE_MARK if traced else "", style="bold"),
+        Text(ago(item.updated_at, now)),
+    ]
 
 
 class ItemsScreen(ModelScreen[None]):
@@ -82,35 +111,15 @@ class ItemsScreen(ModelScreen[None]):
     # -- drawing -----------------------------------------------------------------------------
 
     def _set_columns(self, total: int) -> bool:
-        usable = max(40, total - 2 - 2 * 6)
-        short_id, trace, when = 8, 2, 10
-        rest = max(24, usable - short_id - trace - when)
-        input_w = rest * 2 // 5
-        output_w = rest * 7 // 20
-        metadata_w = rest - input_w - output_w
-        widths = (short_id, input_w, output_w, metadata_w, trace, when)
+        widths = column_widths(total)
         if widths == self._widths:
             return False
         self._widths = widths
         table = self.table
         table.clear(columns=True)
-        labels = ("id", "input", "output", "metadata", "tr", "updated")
-        for label, width in zip(labels, widths, strict=True):
+        for label, width in zip(COLUMNS, widths, strict=True):
             table.add_column(label, width=width)
         return True
-
-    def _row(self, item: DatasetItem, now: Any) -> list[Text]:
-        _, input_w, output_w, metadata_w, _, _ = self._widths
-        traced = bool(item.ref_trace_id)
-        return [
-            # uuid7 ids start with their creation time; the tail tells rows apart
-            Text(str(item.id)[-8:], style="dim"),
-            preview(item.input, input_w),
-            preview(item.output, output_w),
-            preview(item.metadata, metadata_w),
-            Text(TRACE_MARK if traced else "", style="bold"),
-            Text(ago(item.updated_at, now)),
-        ]
 
     def _fill_table(self) -> None:
         table = self.table
@@ -121,7 +130,7 @@ class ItemsScreen(ModelScreen[None]):
         now = self.app.clock()  # type: ignore[attr-defined]
         table.clear()
         for item in page.items:
-            table.add_row(*self._row(item, now), key=str(item.id))
+            table.add_row(*item_cells(item, self._widths, now), key=str(item.id))
         self._shown_page = (page.page_number, len(page.items))
         if not page.items:
             return
