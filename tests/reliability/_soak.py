@@ -46,8 +46,8 @@ def soak_faults(rate: float, seed: int) -> FaultConfig:
 
 def injected_share(stats: dict[str, Any]) -> float:
     """The share of API requests that met a fault other than latency."""
-    failed = sum(n for kind, n in stats["counts"].items() if kind != "latency")
-    return failed / max(1, stats["requests"])
+    failed = sum(int(n) for kind, n in stats["counts"].items() if kind != "latency")
+    return failed / max(1, int(stats["requests"]))
 
 
 @dataclass
