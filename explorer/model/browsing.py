@@ -6,7 +6,7 @@ import contextlib
 from typing import Any
 
 from explorer.api.errors import ApiError, NotFound
-from explorer.api.models import Dataset
+from explorer.api.models import Dataset, DatasetItem
 from explorer.model.base import ModelBase
 from explorer.model.context import Changes, UndoEntry
 from explorer.model.datasets import DATASET_ORDERS, validate_dataset_fields
@@ -52,6 +52,12 @@ class BrowsingCommands(ModelBase):
     async def idle(self) -> None:
         """Wait for background work (the next page's prefetch) to finish."""
         await self._pager.prefetched()
+
+    def peek_page(self, page_number: int) -> list[DatasetItem] | None:
+        """The items of page ``page_number`` (1-based) of the open dataset if it would show
+        without a request (prefetched or recently shown), else None. Sends nothing, emits
+        nothing: a front end can prepare the rows of the next page while it is idle."""
+        return self._pager.peek(page_number)
 
     async def dismiss_notice(self) -> None:
         """Clear the current notice."""

@@ -53,7 +53,7 @@ class ExplorerModel(BrowsingCommands, UndoCommands):
     ``dataset``, ``page``, ``selection``, ``editor``, ``drafts``, ``trash``, ``undo``, ``notice``,
     ``busy``. Redraw what is named. A command sets its busy flag as soon as it starts running (a
     task started with ``create_task`` runs at the loop's next turn); the event comes at the end.
-    ``idle()`` and ``close()`` are not commands and emit nothing.
+    ``idle()``, ``close()`` and ``peek_page(n)`` are not commands and emit nothing.
 
     **Commands** (``async``; run them as fire-and-forget tasks if you like; each emits one change):
 
@@ -75,7 +75,8 @@ class ExplorerModel(BrowsingCommands, UndoCommands):
       session; a save is reverted through the same conflict check as a save).
     - Drafts: ``open_draft(key)``, ``drop_draft(key)``, ``retry_unsaved()``.
     - Other: ``dismiss_notice()``, ``idle()`` (await the prefetch), ``close()``; queries
-      ``diffs()`` and ``conflict_diffs()`` (per-field diffs of pretty-printed JSON).
+      ``diffs()`` and ``conflict_diffs()`` (per-field diffs of pretty-printed JSON), and
+      ``peek_page(n)`` (that page's items when it would show without a request, else None).
 
     **Guarantees**: an edit is in the journal before ``edit_field`` returns (SQLite, one
     transaction, WAL, synchronous=FULL) and leaves it only when the server confirmed the save; a

@@ -72,6 +72,16 @@ class ItemPager:
         """Whether that page of the open dataset would show without a request."""
         return self.state.dataset is not None and self._fresh(self._key(page_number)) is not None
 
+    def peek(self, page_number: int) -> list[DatasetItem] | None:
+        """The items of that page of the open dataset when cached and fresh, else None; no
+        request, and the cache's order is left as it is."""
+        if self.state.dataset is None or page_number < 1:
+            return None
+        page = self._cache.get(self._key(page_number))
+        if page is None or time.monotonic() - page.fetched_at > self.cache_max_age:
+            return None
+        return list(page.items)
+
     def _fresh(self, key: PageKey) -> CachedPage | None:
         page = self._cache.get(key)
         if page is None:

@@ -135,6 +135,29 @@ async def test_next_page_is_prefetched_and_served_without_a_request(
     assert requests_seen(demo_server) - before == 1
 
 
+async def test_peek_page_reads_the_cache_without_a_request_or_event(
+    demo_server: RunningEmulator, make_model: MakeModel
+) -> None:
+    model = await make_model(demo_server)
+    assert model.peek_page(1) is None  # no dataset open
+    await model.open_dataset(dataset_id(model, "customer-support-evals"))
+    await model.idle()
+    recorder = Recorder()
+    model.subscribe(recorder)
+    before = requests_seen(demo_server)
+    shown = model.state.page.items
+    assert model.peek_page(1) == shown
+    upcoming = model.peek_page(2)
+    assert upcoming is not None and len(upcoming) == 50
+    assert not {i.id for i in upcoming} & {i.id for i in shown}
+    assert model.peek_page(3) is None and model.peek_page(0) is None  # not fetched / no page
+    assert requests_seen(demo_server) == before and recorder.changes == []
+    await model.next_page()
+    assert model.state.page.items == upcoming  # what was peeked is what shows
+    model._pager.cache_max_age = 0  # a stale page is not offered
+    assert model.peek_page(2) is None
+
+
 async def test_page_cache_stays_bounded(
     demo_server: RunningEmulator, make_model: MakeModel
 ) -> None:
