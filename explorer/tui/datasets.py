@@ -22,7 +22,7 @@ from explorer.api.models import Dataset
 from explorer.model import Change
 from explorer.tui.base import ModelScreen
 from explorer.tui.components import safe_text
-from explorer.tui.header import AppHeader
+from explorer.tui.header import AppHeader, update_label
 from explorer.tui.when import ago
 
 __all__ = ["SORTS", "DatasetsScreen"]
@@ -93,8 +93,9 @@ class DatasetsScreen(ModelScreen[None]):
         return self.query_one("#datasets-table", DataTable)
 
     def on_mount(self) -> None:
+        # Textual calls ModelScreen.on_mount (follow the model, first redraw) after this one
+        # by itself: calling it here too would subscribe twice and redraw every change twice.
         self._set_columns(self.app.size.width)
-        super().on_mount()
         self.table.focus()
 
     def on_resize(self, event: Resize) -> None:
@@ -156,15 +157,16 @@ class DatasetsScreen(ModelScreen[None]):
         search = self.query_one("#datasets-search", Input)
         if not search.has_focus and search.value != state.search:
             search.value = state.search
-        self.query_one("#datasets-sort", Static).update(
+        update_label(
+            self.query_one("#datasets-sort", Static),
             Text.assemble(
                 ("sort ", "dim"), SORTS.get(state.order_by, state.order_by), no_wrap=True, end=""
-            )
+            ),
         )
         span = state.range_text if state.loaded else ""
         if state.loaded and state.total > state.page_size:
             span += f"  page {state.page_number}/{state.page_count}  [ ]"
-        self.query_one("#datasets-range", Static).update(Text(span, no_wrap=True, end=""))
+        update_label(self.query_one("#datasets-range", Static), Text(span, no_wrap=True, end=""))
         self._draw_empty()
         # Which keys apply depends only on whether a row is highlighted; refreshing the footer
         # costs more than drawing a page, so only when that changes.

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from rich.console import RenderableType
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -18,7 +19,7 @@ from textual.widgets import Static
 from explorer.model import Change
 from explorer.tui.components import safe_text
 
-__all__ = ["AppHeader"]
+__all__ = ["AppHeader", "update_label"]
 
 
 def _busy_text(app: Any) -> str:
@@ -56,6 +57,7 @@ class AppHeader(Vertical):
         super().__init__()
         self._where_text = context
         self._unsubscribe: Callable[[], None] | None = None
+        self._shown: dict[str, object] = {}  # selector: what it shows (see _update)
 
     def compose(self) -> ComposeResult:
         with Horizontal():
@@ -94,23 +96,57 @@ class AppHeader(Vertical):
         app: Any = self.app
         model = getattr(app, "model_or_none", None)
         if model is None:
-            self.query_one("#header-where", Static).update("not connected")
+            self._update("#header-where", "not connected", lambda: "not connected")
             return
         state = model.state
-        where = Text(no_wrap=True, end="")
-        where.append("host ", style="dim")
-        where.append_text(safe_text(state.host, max_len=80))
-        where.append("  project ", style="dim")
-        where.append_text(safe_text(str(state.project_id), max_len=40))
-        self.query_one("#header-where", Static).update(where)
+        host, project = state.host, str(state.project_id)
+        self._update("#header-where", (host, project), lambda: _where(host, project))
         self.query_one("#header-readonly", Static).set_class(state.read_only, "-on")
         # The context may be a dataset name: untrusted text, shown plain.
-        self.query_one("#header-context", Static).update(safe_text(self._where_text, max_len=120))
-        self.query_one("#header-busy", Static).update(_busy_text(app))
+        context = self._where_text
+        self._update("#header-context", context, lambda: safe_text(context, max_len=120))
+        busy = _busy_text(app)
+        self._update("#header-busy", busy, lambda: busy)
         banner = self.query_one("#header-banner", Static)
         unreachable = bool(getattr(app, "unreachable", False))
         banner.set_class(unreachable, "-on")
         if unreachable:
-            text = Text(f"Cannot reach {state.host}. ", style="bold")
-            text.append("Showing what was loaded last; check the network, then refresh.")
-            banner.update(text)
+            self._update("#header-banner", host, lambda: _banner(host))
+
+    def _update(self, selector: str, key: object, content: Callable[[], RenderableType]) -> None:
+        """Update one part only when what it shows changed: an update of an auto-width label
+        costs a layout of the whole screen, and the header redraws after every model change."""
+        if self._shown.get(selector, _NOTHING) == key:
+            return
+        self._shown[selector] = key
+        self.query_one(selector, Static).update(content())
+
+
+_NOTHING = object()
+
+
+def update_label(label: Static, content: str | Text) -> None:
+    """``label.update(content)`` unless it already shows that (same text and spans): an update
+    of an auto-width label costs a layout of the whole screen, even when nothing changed."""
+    shown = label.content
+    if isinstance(content, Text):
+        same = isinstance(shown, Text) and shown == content and shown.style == content.style
+    else:
+        same = isinstance(shown, str) and shown == content
+    if not same:
+        label.update(content)
+
+
+def _where(host: str, project: str) -> Text:
+    where = Text(no_wrap=True, end="")
+    where.append("host ", style="dim")
+    where.append_text(safe_text(host, max_len=80))
+    where.append("  project ", style="dim")
+    where.append_text(safe_text(project, max_len=40))
+    return where
+
+
+def _banner(host: str) -> Text:
+    text = Text(f"Cannot reach {host}. ", style="bold")
+    text.append("Showing what was loaded last; check the network, then refresh.")
+    return text

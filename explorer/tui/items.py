@@ -6,6 +6,8 @@ cursor stays on the same item when it is still there (else on the same row numbe
 
 from __future__ import annotations
 
+import asyncio
+from collections import OrderedDict
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -21,12 +23,13 @@ from explorer.api.models import DatasetItem
 from explorer.model import Change
 from explorer.tui.base import ModelScreen
 from explorer.tui.components import preview
-from explorer.tui.header import AppHeader
+from explorer.tui.header import AppHeader, update_label
 from explorer.tui.when import ago
 
-__all__ = ["COLUMNS", "ItemsScreen", "column_widths", "item_cells"]
+__all__ = ["COLUMNS", "ItemsScreen", "RowCache", "column_widths", "item_cells"]
 
 TRACE_MARK = "⤷"
+PREPARE_BATCH = 10  # rows built between two looks at the event loop
 COLUMNS = ("id", "input", "output", "metadata", "tr", "updated")
 
 
@@ -44,6 +47,11 @@ def column_widths(total: int) -> tuple[int, ...]:
 
 def item_cells(item: DatasetItem, widths: tuple[int, ...], now: datetime) -> list[Text]:
     """The cells of one item's row for columns of ``widths``."""
+    return [*_fixed_cells(item, widths), Text(ago(item.updated_at, now))]
+
+
+def _fixed_cells(item: DatasetItem, widths: tuple[int, ...]) -> list[Text]:
+    """The cells that depend only on the item and the widths (all but "updated")."""
     _, input_w, output_w, metadata_w, _, _ = widths
     traced = bool(item.ref_trace_id)
     return [
@@ -53,8 +61,44 @@ def item_cells(item: DatasetItem, widths: tuple[int, ...], now: datetime) -> lis
         preview(item.output, output_w),
         preview(item.metadata, metadata_w),
         Text(TRACE_MARK if traced else "", style="bold"),
-        Text(ago(item.updated_at, now)),
     ]
+
+
+class RowCache:
+    """Row cells per item, built once: previews are most of the cost of drawing a page, and the
+    same items come back (page turns, the prefetched next page prepared while idle, refreshes).
+
+    Keyed by item id and column widths, and kept only while the cached item is the very object
+    asked for (items are immutable; an edited item is a new object). At most ``size`` rows, the
+    least recently used dropped first.
+    """
+
+    def __init__(self, size: int = 1000) -> None:
+        self.size = size
+        self._rows: OrderedDict[tuple[str, tuple[int, ...]], tuple[DatasetItem, list[Text]]] = (
+            OrderedDict()
+        )
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def has(self, item: DatasetItem, widths: tuple[int, ...]) -> bool:
+        hit = self._rows.get((str(item.id), widths))
+        return hit is not None and hit[0] is item
+
+    def cells(self, item: DatasetItem, widths: tuple[int, ...], now: datetime) -> list[Text]:
+        """The row's cells (the same `Text` objects each time: never modify them)."""
+        key = (str(item.id), widths)
+        hit = self._rows.get(key)
+        if hit is not None and hit[0] is item:
+            self._rows.move_to_end(key)
+            fixed = hit[1]
+        else:
+            fixed = _fixed_cells(item, widths)
+            self._rows[key] = (item, fixed)
+            if len(self._rows) > self.size:
+                self._rows.popitem(last=False)
+        return [*fixed, Text(ago(item.updated_at, now))]
 
 
 class ItemsScreen(ModelScreen[None]):
@@ -82,6 +126,7 @@ class ItemsScreen(ModelScreen[None]):
         self._widths: tuple[int, ...] = ()
         self._had_rows = False
         self._shown_page: tuple[int, int] | None = None  # (page number, row count) drawn
+        self._rows = RowCache()
 
     def compose(self) -> ComposeResult:
         yield AppHeader()
@@ -97,8 +142,9 @@ class ItemsScreen(ModelScreen[None]):
         return self.query_one("#items-table", DataTable)
 
     def on_mount(self) -> None:
+        # Textual calls ModelScreen.on_mount (follow the model, first redraw) after this one
+        # by itself: calling it here too would subscribe twice and redraw every change twice.
         self._set_columns(self.app.size.width)
-        super().on_mount()
         self.table.focus()
         page = self.model.state.page
         if page.dataset is None or str(page.dataset.id) != self.dataset_id:
@@ -128,10 +174,14 @@ class ItemsScreen(ModelScreen[None]):
         keep_row = table.cursor_row
         same_page = self._shown_page is not None and self._shown_page[0] == page.page_number
         now = self.app.clock()  # type: ignore[attr-defined]
+        rows, widths = self._rows, self._widths
         table.clear()
         for item in page.items:
-            table.add_row(*item_cells(item, self._widths, now), key=str(item.id))
+            table.add_row(*rows.cells(item, widths, now), key=str(item.id))
         self._shown_page = (page.page_number, len(page.items))
+        if page.has_next:
+            # once this page is on screen, build the next one's rows while nothing happens
+            self.call_after_refresh(self._prepare_next_page)
         if not page.items:
             return
         index = page.index_of(keep) if keep is not None else None
@@ -139,6 +189,22 @@ class ItemsScreen(ModelScreen[None]):
             # A new page starts at its top; a reload of the same page keeps the row number.
             index = min(max(keep_row, 0), len(page.items) - 1) if same_page else 0
         table.move_cursor(row=index, animate=False)
+
+    def _prepare_next_page(self) -> None:
+        self.run_worker(self._prepare_rows(), group="prepare-rows", exclusive=True)
+
+    async def _prepare_rows(self) -> None:
+        """Build the rows of the page after the one shown once it is prefetched, a few at a
+        time so keys are still handled at once; the page turn then only swaps rows."""
+        await self.model.idle()
+        page = self.model.state.page
+        items = self.model.peek_page(page.page_number + 1) or []
+        widths, now = self._widths, self.app.clock()  # type: ignore[attr-defined]
+        for n, item in enumerate(items, 1):
+            if not self._rows.has(item, widths):
+                self._rows.cells(item, widths, now)
+            if n % PREPARE_BATCH == 0:
+                await asyncio.sleep(0)
 
     def redraw(self, change: Change | None) -> None:
         if change is not None and not change.kinds & {"page", "dataset", "notice", "busy"}:
@@ -153,12 +219,12 @@ class ItemsScreen(ModelScreen[None]):
         if page.dataset is not None:
             from explorer.tui.components import safe_text
 
-            label.update(safe_text(page.dataset.name, max_len=60, style="bold"))
+            update_label(label, safe_text(page.dataset.name, max_len=60, style="bold"))
         span = Text(no_wrap=True, end="")
         if page.loaded:
             span.append(page.range_text)
             span.append(f"   page {page.page_number:,}/{page.page_count:,}", style="dim")
-        self.query_one("#items-range", Static).update(span)
+        update_label(self.query_one("#items-range", Static), span)
         self._draw_empty()
         # Which keys apply depends only on whether a row is highlighted; refreshing the footer
         # costs more than drawing a page, so only when that changes.

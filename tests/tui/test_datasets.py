@@ -53,6 +53,16 @@ async def test_lists_datasets_newest_first(demo_server: RunningEmulator, tmp_pat
         assert "of" in str(bar.render())
 
 
+async def test_the_screen_follows_the_model_once(
+    demo_server: RunningEmulator, tmp_path: Path
+) -> None:
+    app = build_app(demo_server, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        # the app (notices), the screen and its header: one subscription each
+        assert len(app.model._ctx.subscribers._callbacks) == 3
+
+
 async def test_search_debounces_enter_returns_to_table_escape_clears(
     emulator_factory: EmulatorFactory, tmp_path: Path
 ) -> None:

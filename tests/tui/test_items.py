@@ -251,3 +251,75 @@ async def test_edge_case_items_are_plain_text(demo_server: RunningEmulator, tmp_
             await pilot.press("right_square_bracket")
             await settle(pilot)
         assert seen_brackets  # markup-looking text was shown as it is, not interpreted
+
+
+async def test_each_change_redraws_once_and_leaving_unsubscribes(
+    demo_server: RunningEmulator, tmp_path: Path
+) -> None:
+    app = build_app(demo_server, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        subscribers = app.model._ctx.subscribers._callbacks
+        before = len(subscribers)
+        await open_dataset(pilot, "sql-generation")
+        screen = app.screen
+        assert isinstance(screen, ItemsScreen)
+        assert len(subscribers) == before + 2  # the screen and its header, once each
+        redraws: list[Any] = []
+        original = screen.redraw
+        screen.redraw = lambda change: (redraws.append(change), original(change))  # type: ignore[method-assign]
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
+        assert [c.command for c in redraws if c is not None] == ["next_page"]
+        await pilot.press("escape")
+        await settle(pilot)
+        assert len(subscribers) == before
+
+
+async def test_the_next_pages_rows_are_ready_before_the_turn(
+    demo_server: RunningEmulator, tmp_path: Path
+) -> None:
+    app = build_app(demo_server, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_dataset(pilot, "sql-generation")
+        screen = app.screen
+        assert isinstance(screen, ItemsScreen)
+        upcoming = app.model.peek_page(2)
+        assert upcoming
+        assert all(screen._rows.has(item, screen._widths) for item in upcoming)
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
+        assert table_keys(app, "#items-table") == [str(i.id) for i in upcoming]
+        assert all(screen._rows.has(item, screen._widths) for item in app.model.peek_page(3) or [])
+
+
+def test_row_cache_reuses_cells_of_the_same_item_only() -> None:
+    from datetime import UTC, datetime
+
+    from explorer.api.models import DatasetItem
+    from explorer.tui.items import RowCache, column_widths, item_cells
+
+    now = datetime(2026, 3, 5, tzinfo=UTC)
+    fields = {
+        "id": "0195a3c0-0000-7000-8000-000000000001",
+        "team": 1,
+        "dataset": "0195a3c0-0000-7000-8000-0000000000aa",
+        "input": {"q": "x" * 500},
+        "output": "answer",
+        "metadata": None,
+        "created_at": "2026-03-01T00:00:00Z",
+        "updated_at": "2026-03-02T00:00:00Z",
+    }
+    item = DatasetItem.model_validate(fields)
+    cache = RowCache(size=2)
+    wide, narrow = column_widths(120), column_widths(80)
+    first = cache.cells(item, wide, now)
+    assert [c.plain for c in first] == [c.plain for c in item_cells(item, wide, now)]
+    again = cache.cells(item, wide, now)
+    assert again[1] is first[1]  # the preview is built once
+    assert cache.cells(item, narrow, now)[1] is not first[1]  # other widths, other cells
+    edited = item.model_copy(update={"output": "changed"})
+    assert cache.cells(edited, wide, now)[2].plain == '"changed"'
+    later = datetime(2026, 3, 9, tzinfo=UTC)
+    assert cache.cells(edited, wide, later)[5].plain == item_cells(edited, wide, later)[5].plain
+    assert len(cache) == 2  # bounded
