@@ -117,7 +117,18 @@ class ExplorerApp(App[None]):
             self.switch_screen(DatasetsScreen())
         else:
             self.push_screen(DatasetsScreen())
-        self.run_worker(self._model.start(), group="datasets", exclusive=True, exit_on_error=False)
+        self.run_worker(
+            self._start(self._model), group="datasets", exclusive=True, exit_on_error=False
+        )
+
+    async def _start(self, model: ExplorerModel) -> None:
+        """Start the model; offer back the drafts an earlier session left (a crash, a kill, a
+        quit with unsaved edits): the notice at start points to this list."""
+        await model.start()
+        if model.state.drafts and model is self._model:
+            from explorer.tui.dialogs import DraftsModal
+
+            self.push_screen(DraftsModal())
 
     def on_mount(self) -> None:
         if self.settings is not None:
