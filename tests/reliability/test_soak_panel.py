@@ -99,7 +99,9 @@ def test_panel_saves_under_faults(rate: float, emulator_factory: Any, tmp_path: 
         server.server.clear_faults()
         assert abs(injected_share(stats) - rate) < 0.1, stats["counts"]
         assert not unexplained, unexplained
-        assert ref.counts["save: saved"] > 0 and failures > 0, ref.counts
+        assert ref.counts["save: saved"] > 0, ref.counts
+        # At 10% a short run may meet no failure that outlasts the retries; from 30% it must.
+        assert failures > 0 or rate < 0.3, ref.counts
         drafts = panel.model.journal.drafts()
         assert {d.item_id: json.loads(d.fields["input"]) for d in drafts} == ref.pending_edits
         # Faults off, the user retries: everything lands.
