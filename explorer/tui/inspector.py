@@ -27,12 +27,12 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import ContentSwitcher, Footer, Input, Static, TabbedContent, TabPane
+from textual.widgets import ContentSwitcher, Input, Static, TabbedContent, TabPane
 
 from explorer.api.models import DatasetItem
 from explorer.model import JSON_FIELDS, Change
 from explorer.tui.base import ModelScreen
-from explorer.tui.components import JsonText, JsonTree, LineView, preview, safe_text
+from explorer.tui.components import Footer, JsonText, JsonTree, LineView, preview, safe_text
 
 __all__ = ["FieldTree", "InspectorScreen", "item_header", "trace_url"]
 

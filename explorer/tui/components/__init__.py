@@ -13,8 +13,10 @@ control, bidi-override or otherwise unsafe character is drawn as a visible escap
   5 MB and 20 MB), highlighted, with find and ``n``/``N`` navigation.
 - :class:`LineView`: the virtualised read-only text view under ``JsonText``.
 - :class:`StringViewer`: a modal showing one long string whole, wrapped.
+- :class:`Footer`: Textual's footer, rebuilt once per burst of binding changes.
 """
 
+from .footer import Footer
 from .json_path import PathPart, json_path
 from .json_text import JsonText
 from .json_tree import JsonNode, JsonTree
@@ -25,6 +27,7 @@ from .string_viewer import StringViewer
 __all__ = [
     "ESCAPE_STYLE",
     "MAX_MATCH_POSITIONS",
+    "Footer",
     "JsonNode",
     "JsonText",
     "JsonTree",
