@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, ClassVar
 
+from rich.console import Console, ConsoleOptions
+from rich.measure import Measurement
+from rich.segment import Segment
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -26,7 +30,7 @@ from explorer.tui.components import preview
 from explorer.tui.header import AppHeader, update_label
 from explorer.tui.when import ago
 
-__all__ = ["COLUMNS", "ItemsScreen", "RowCache", "column_widths", "item_cells"]
+__all__ = ["COLUMNS", "DrawnText", "ItemsScreen", "RowCache", "column_widths", "item_cells"]
 
 TRACE_MARK = "⤷"
 PREPARE_BATCH = 10  # rows built between two looks at the event loop
@@ -64,20 +68,65 @@ def _fixed_cells(item: DatasetItem, widths: tuple[int, ...]) -> list[Text]:
     ]
 
 
+class DrawnText(Text):
+    """A cell's `Text` that keeps the segments it rendered to for one width, so drawing a new
+    page only copies them: laying out each cell's text again was most of a page turn.
+
+    What it draws is exactly what the `Text` would draw; with other options than the ones it
+    was drawn for it lays itself out as any `Text`. Never modify one once drawn.
+    """
+
+    def __init__(self, text: Text, console: Console, options: ConsoleOptions) -> None:
+        super().__init__(
+            text.plain,
+            style=text.style,
+            justify=text.justify,
+            overflow=text.overflow,
+            no_wrap=text.no_wrap,
+            end=text.end,
+            tab_size=text.tab_size,
+        )
+        self.spans = list(text.spans)
+        self._drawn_for = _layout(options)
+        self._segments = list(super().__rich_console__(console, options))
+        self._measured = super().__rich_measure__(console, options)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterable[Segment]:
+        if _layout(options) == self._drawn_for:
+            return self._segments
+        return super().__rich_console__(console, options)
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return self._measured
+
+
+def _layout(options: ConsoleOptions) -> tuple[object, ...]:
+    """What a `Text`'s segments depend on, of the options it is rendered with."""
+    return (options.max_width, options.justify, options.overflow, options.no_wrap)
+
+
+def cell_options(console: Console, width: int) -> ConsoleOptions:
+    """The options a DataTable renders a one-line cell ``width`` cells wide (inside its padding)
+    with."""
+    return console.options.update(width=width, height=1, no_wrap=True)
+
+
 class RowCache:
     """Row cells per item, built once: previews are most of the cost of drawing a page, and the
     same items come back (page turns, the prefetched next page prepared while idle, refreshes).
 
     Keyed by item id and column widths, and kept only while the cached item is the very object
     asked for (items are immutable; an edited item is a new object). At most ``size`` rows, the
-    least recently used dropped first.
+    least recently used dropped first. Cells are `DrawnText` for ``console``.
     """
 
-    def __init__(self, size: int = 1000) -> None:
+    def __init__(self, console: Console, size: int = 1000) -> None:
+        self.console = console
         self.size = size
         self._rows: OrderedDict[tuple[str, tuple[int, ...]], tuple[DatasetItem, list[Text]]] = (
             OrderedDict()
         )
+        self._when: dict[tuple[str, int], Text] = {}  # "updated" cells by text and width
 
     def __len__(self) -> int:
         return len(self._rows)
@@ -94,11 +143,25 @@ class RowCache:
             self._rows.move_to_end(key)
             fixed = hit[1]
         else:
-            fixed = _fixed_cells(item, widths)
+            fixed = [
+                self._draw(cell, width)
+                for cell, width in zip(_fixed_cells(item, widths), widths, strict=False)
+            ]
             self._rows[key] = (item, fixed)
             if len(self._rows) > self.size:
                 self._rows.popitem(last=False)
-        return [*fixed, Text(ago(item.updated_at, now))]
+        return [*fixed, self._when_cell(ago(item.updated_at, now), widths[-1])]
+
+    def _draw(self, text: Text, width: int) -> Text:
+        return DrawnText(text, self.console, cell_options(self.console, width))
+
+    def _when_cell(self, when: str, width: int) -> Text:
+        cell = self._when.get((when, width))
+        if cell is None:
+            if len(self._when) > self.size:
+                self._when.clear()
+            cell = self._when[when, width] = self._draw(Text(when), width)
+        return cell
 
 
 class ItemsScreen(ModelScreen[None]):
@@ -126,7 +189,7 @@ class ItemsScreen(ModelScreen[None]):
         self._widths: tuple[int, ...] = ()
         self._had_rows = False
         self._shown_page: tuple[int, int] | None = None  # (page number, row count) drawn
-        self._rows = RowCache()
+        self._rows: RowCache | None = None  # made when first needed (for the app's console)
 
     def compose(self) -> ComposeResult:
         yield AppHeader()
@@ -140,6 +203,12 @@ class ItemsScreen(ModelScreen[None]):
     @property
     def table(self) -> DataTable[Text]:
         return self.query_one("#items-table", DataTable)
+
+    @property
+    def row_cache(self) -> RowCache:
+        if self._rows is None:
+            self._rows = RowCache(self.app.console)
+        return self._rows
 
     def on_mount(self) -> None:
         # Textual calls ModelScreen.on_mount (follow the model, first redraw) after this one
@@ -174,7 +243,7 @@ class ItemsScreen(ModelScreen[None]):
         keep_row = table.cursor_row
         same_page = self._shown_page is not None and self._shown_page[0] == page.page_number
         now = self.app.clock()  # type: ignore[attr-defined]
-        rows, widths = self._rows, self._widths
+        rows, widths = self.row_cache, self._widths
         table.clear()
         for item in page.items:
             table.add_row(*rows.cells(item, widths, now), key=str(item.id))
@@ -201,8 +270,8 @@ class ItemsScreen(ModelScreen[None]):
         items = self.model.peek_page(page.page_number + 1) or []
         widths, now = self._widths, self.app.clock()  # type: ignore[attr-defined]
         for n, item in enumerate(items, 1):
-            if not self._rows.has(item, widths):
-                self._rows.cells(item, widths, now)
+            if not self.row_cache.has(item, widths):
+                self.row_cache.cells(item, widths, now)
             if n % PREPARE_BATCH == 0:
                 await asyncio.sleep(0)
 

@@ -125,6 +125,28 @@ async def test_unreachable_banner_until_a_request_succeeds(
         assert not banner.display
 
 
+async def test_http_hosts_load_no_certificates_and_https_always_verifies(
+    demo_server: RunningEmulator,
+) -> None:
+    import ssl
+
+    import httpx
+
+    from explorer.tui.reachability import ReachabilityTransport
+
+    transport = ReachabilityTransport()
+    async with httpx.AsyncClient(transport=transport) as http:
+        response = await http.get(f"{demo_server.url}/api/projects/1/datasets/")
+        assert response.status_code in (200, 401, 403)
+        assert transport._tls is None  # no CA bundle loaded for a plain http:// host
+        with pytest.raises(httpx.TransportError):
+            await http.get(closed_port_url().replace("http://", "https://"))
+        assert transport.unreachable
+    assert transport._tls is not None
+    context = transport._tls._pool._ssl_context  # type: ignore[attr-defined]
+    assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
+
+
 async def test_starting_unreachable_says_so_and_r_retries(
     demo_server: RunningEmulator, tmp_path: Path
 ) -> None:

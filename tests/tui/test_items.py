@@ -286,11 +286,13 @@ async def test_the_next_pages_rows_are_ready_before_the_turn(
         assert isinstance(screen, ItemsScreen)
         upcoming = app.model.peek_page(2)
         assert upcoming
-        assert all(screen._rows.has(item, screen._widths) for item in upcoming)
+        assert all(screen.row_cache.has(item, screen._widths) for item in upcoming)
         await pilot.press("right_square_bracket")
         await settle(pilot)
         assert table_keys(app, "#items-table") == [str(i.id) for i in upcoming]
-        assert all(screen._rows.has(item, screen._widths) for item in app.model.peek_page(3) or [])
+        assert all(
+            screen.row_cache.has(item, screen._widths) for item in app.model.peek_page(3) or []
+        )
 
 
 def test_row_cache_reuses_cells_of_the_same_item_only() -> None:
@@ -311,7 +313,9 @@ def test_row_cache_reuses_cells_of_the_same_item_only() -> None:
         "updated_at": "2026-03-02T00:00:00Z",
     }
     item = DatasetItem.model_validate(fields)
-    cache = RowCache(size=2)
+    from rich.console import Console
+
+    cache = RowCache(Console(), size=2)
     wide, narrow = column_widths(120), column_widths(80)
     first = cache.cells(item, wide, now)
     assert [c.plain for c in first] == [c.plain for c in item_cells(item, wide, now)]
@@ -323,3 +327,40 @@ def test_row_cache_reuses_cells_of_the_same_item_only() -> None:
     later = datetime(2026, 3, 9, tzinfo=UTC)
     assert cache.cells(edited, wide, later)[5].plain == item_cells(edited, wide, later)[5].plain
     assert len(cache) == 2  # bounded
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"q": "plain words " * 20},
+        "日本語のテキスト、絵文字 🎉 と right-to-left עברית " * 3,
+        "escapes \x1b[31m \x07 \u202e [bold]not markup[/bold]",
+        None,
+        [1, 2.5, True, {"nested": ["deep"] * 30}],
+    ],
+)
+def test_a_drawn_cell_draws_what_its_text_draws(value: Any) -> None:
+    from rich.console import Console
+    from rich.padding import Padding
+    from textual.renderables.styled import Styled
+
+    from explorer.tui.components import preview
+    from explorer.tui.items import DrawnText, cell_options
+
+    console = Console(width=120, color_system="truecolor", force_terminal=True)
+    for width in (2, 9, 34):
+        text = preview(value, width)
+        drawn = DrawnText(text, console, cell_options(console, width))
+        assert isinstance(drawn, Text) and drawn.plain == text.plain and drawn.spans == text.spans
+        # as DataTable renders a cell: padded by one cell each side, styles layered around it
+        table_options = console.options.update_dimensions(width + 2, 1).update(no_wrap=True)
+        for cell in (text, drawn):
+            assert console.measure(cell).maximum == console.measure(text).maximum
+
+        def lines(cell: Text, options: Any = table_options) -> Any:
+            styled = Styled(Padding(cell, (0, 1)), pre_style="on blue", post_style="bold")
+            return console.render_lines(styled, options)
+
+        assert lines(drawn) == lines(text)
+        wider = console.options.update_dimensions(width + 6, 1).update(no_wrap=True)
+        assert lines(drawn, wider) == lines(text, wider)  # other width: laid out again
