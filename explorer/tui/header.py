@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from rich.cells import cell_len
 from rich.console import RenderableType
 from rich.text import Text
 from textual.app import ComposeResult
@@ -127,14 +128,22 @@ _NOTHING = object()
 
 def update_label(label: Static, content: str | Text) -> None:
     """``label.update(content)`` unless it already shows that (same text and spans): an update
-    of an auto-width label costs a layout of the whole screen, even when nothing changed."""
+    of an auto-width label costs a layout of the whole screen, even when nothing changed; and
+    without that layout when the new text is exactly as wide (a page range, a count)."""
     shown = label.content
     if isinstance(content, Text):
         same = isinstance(shown, Text) and shown == content and shown.style == content.style
     else:
         same = isinstance(shown, str) and shown == content
-    if not same:
-        label.update(content)
+    if same:
+        return
+    single_line = isinstance(shown, str | Text) and "\n" not in str(shown) + str(content)
+    as_wide = single_line and _cells(shown) == _cells(content)  # type: ignore[arg-type]
+    label.update(content, layout=not as_wide)
+
+
+def _cells(content: str | Text) -> int:
+    return content.cell_len if isinstance(content, Text) else cell_len(content)
 
 
 def _where(host: str, project: str) -> Text:

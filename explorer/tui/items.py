@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 from rich.console import Console, ConsoleOptions
 from rich.measure import Measurement
 from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -30,7 +31,15 @@ from explorer.tui.components import preview
 from explorer.tui.header import AppHeader, update_label
 from explorer.tui.when import ago
 
-__all__ = ["COLUMNS", "DrawnText", "ItemsScreen", "RowCache", "column_widths", "item_cells"]
+__all__ = [
+    "COLUMNS",
+    "DrawnText",
+    "ItemsScreen",
+    "ItemsTable",
+    "RowCache",
+    "column_widths",
+    "item_cells",
+]
 
 TRACE_MARK = "⤷"
 PREPARE_BATCH = 10  # rows built between two looks at the event loop
@@ -90,6 +99,19 @@ class DrawnText(Text):
         self._drawn_for = _layout(options)
         self._segments = list(super().__rich_console__(console, options))
         self._measured = super().__rich_measure__(console, options)
+        # the one line as Rich's Padding lays it out inside a cell (cropped, padded)
+        lines = Segment.split_and_crop_lines(
+            self._segments,
+            options.max_width,
+            include_new_lines=False,
+            pad=True,
+            style=console.get_style("none"),
+        )
+        self._line = next(iter(lines), [])
+
+    def line_for(self, options: ConsoleOptions) -> list[Segment] | None:
+        """The drawn line when ``options`` are the ones it was drawn for, else None."""
+        return self._line if _layout(options) == self._drawn_for else None
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterable[Segment]:
         if _layout(options) == self._drawn_for:
@@ -109,6 +131,93 @@ def cell_options(console: Console, width: int) -> ConsoleOptions:
     """The options a DataTable renders a one-line cell ``width`` cells wide (inside its padding)
     with."""
     return console.options.update(width=width, height=1, no_wrap=True)
+
+
+class ItemsTable(DataTable[Text]):
+    """The items table: a `DataTable` that draws a `DrawnText` cell by styling the line it
+    keeps, which is what the stock path (the cell laid out through Rich's ``Padding`` and
+    ``Styled``) gives, for a fraction of the time. Any other cell goes the stock way."""
+
+    def _render_cell(
+        self,
+        row_index: int,
+        column_index: int,
+        base_style: Style,
+        width: int,
+        cursor: bool = False,
+        hover: bool = False,
+    ) -> list[list[Segment]]:
+        drawn = None
+        if row_index >= 0 and column_index >= 0 and self.cell_padding == 1:
+            drawn = self._drawn_cell(row_index, column_index, base_style, width, cursor, hover)
+        if drawn is None:
+            return super()._render_cell(
+                row_index, column_index, base_style, width, cursor=cursor, hover=hover
+            )
+        return drawn
+
+    def _drawn_cell(
+        self,
+        row_index: int,
+        column_index: int,
+        base_style: Style,
+        width: int,
+        cursor: bool,
+        hover: bool,
+    ) -> list[list[Segment]] | None:
+        # the same cache key and styles as DataTable._render_cell (textual is pinned exactly)
+        row_key = self._row_locations.get_key(row_index)
+        column_key = self._column_locations.get_key(column_index)
+        if row_key is None or column_key is None:
+            return None
+        key = (
+            row_key,
+            column_key,
+            base_style,
+            cursor,
+            hover,
+            self._show_hover_cursor,
+            self._update_count,
+            self._pseudo_class_state,
+        )
+        cached = self._cell_render_cache.get(key)
+        if cached is not None:
+            return cached
+        row = self.rows.get(row_key)
+        cell = self._data.get(row_key, {}).get(column_key)
+        if row is None or row.height != 1 or not isinstance(cell, DrawnText):
+            return None
+        options = self.app.console_options.update_dimensions(width, 1).update(no_wrap=True)
+        inner = cell.line_for(options.update_width(width - 2))
+        if inner is None:
+            return None
+        component_style, post_style = self._get_styles_to_render_cell(
+            False,
+            False,
+            row_index < self.fixed_rows or column_index < self.fixed_columns,
+            hover,
+            cursor,
+            self.show_cursor,
+            self._show_hover_cursor,
+            self.cursor_foreground_priority == "css",
+            self.cursor_background_priority == "css",
+        )
+        pre_style = (
+            base_style + Style.from_meta({"row": row_index, "column": column_index})
+        ) + component_style
+        console = self.app.console
+        pad = Segment(" ", console.get_style("none"))
+        lines = [
+            list(
+                Segment.apply_style(
+                    [pad, *inner, pad],
+                    style=console.get_style(pre_style),
+                    post_style=console.get_style(post_style),
+                )
+            )
+        ]
+        self._cell_render_cache[key] = lines
+        return lines
 
 
 class RowCache:
@@ -196,7 +305,7 @@ class ItemsScreen(ModelScreen[None]):
         with Horizontal(id="items-bar", classes="toolbar"):
             yield Static("", id="items-dataset", classes="toolbar-label")
             yield Static("", id="items-range", classes="toolbar-label")
-        yield DataTable(cursor_type="row", zebra_stripes=True, id="items-table")
+        yield ItemsTable(cursor_type="row", zebra_stripes=True, id="items-table")
         yield Static("", id="items-empty", classes="empty-state")
         yield Footer()
 

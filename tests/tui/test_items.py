@@ -364,3 +364,44 @@ def test_a_drawn_cell_draws_what_its_text_draws(value: Any) -> None:
         assert lines(drawn) == lines(text)
         wider = console.options.update_dimensions(width + 6, 1).update(no_wrap=True)
         assert lines(drawn, wider) == lines(text, wider)  # other width: laid out again
+
+
+async def test_the_items_table_draws_drawn_cells_as_the_stock_table_does() -> None:
+    from rich.console import Console
+    from textual.app import App, ComposeResult
+
+    from explorer.tui.components import preview
+    from explorer.tui.items import DrawnText, ItemsTable, cell_options
+
+    values = ["plain", {"k": "日本語 🎉 " * 9}, "esc \x1b[31m [b]x[/b]", None, [1, 2.5]]
+
+    class Harness(App[None]):
+        def compose(self) -> ComposeResult:
+            yield ItemsTable(cursor_type="row", zebra_stripes=True)
+
+    app = Harness()
+    async with app.run_test(size=(100, 12)) as pilot:
+        table = app.query_one(ItemsTable)
+        console: Console = app.console
+        widths = (4, 30, 9)
+        for width in widths:
+            table.add_column(str(width), width=width)
+        for n, value in enumerate(values):
+            cells = [preview(value, w) for w in widths]
+            drawn = [
+                DrawnText(c, console, cell_options(console, w))
+                for c, w in zip(cells, widths, strict=True)
+            ]
+            table.add_row(*drawn, key=str(n))
+        await pilot.pause()
+        base = table.rich_style
+        for row in range(len(values)):
+            for column, width in enumerate(widths):
+                for cursor, hover in ((False, False), (True, False), (False, True)):
+                    args = (row, column, base, width + 2, cursor, hover)
+                    fast = table._drawn_cell(*args)
+                    assert fast is not None
+                    table._cell_render_cache.clear()
+                    stock = DataTable._render_cell(table, *args)
+                    table._cell_render_cache.clear()
+                    assert fast == stock, (row, column, cursor, hover)
