@@ -49,6 +49,9 @@ class DatasetsScreen(ModelScreen[None]):
     """Every dataset of the project, one server page at a time."""
 
     HELP_TITLE = "datasets"
+    # the table has focus from the start (focusing the first focusable widget, then the
+    # table, restyled the screen twice)
+    AUTO_FOCUS = "#datasets-table"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "Open", id="datasets.open"),
         # priority: handled before the next key is passed on, so "/rag" typed fast all lands

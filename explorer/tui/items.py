@@ -300,6 +300,9 @@ class ItemsScreen(ModelScreen[None]):
     """The open dataset's items; ``escape`` goes back to the datasets."""
 
     HELP_TITLE = "items"
+    # the table has focus from the start (focusing the first focusable widget, then the
+    # table, restyled the screen twice)
+    AUTO_FOCUS = "#items-table"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="items.back"),
         Binding("enter", "inspect", "Inspect", id="items.inspect"),
