@@ -49,6 +49,20 @@ class ExplorerApp(App[None]):
         Binding("T", "open_trash", "Trash", id="app.trash", show=False),
     ]
 
+    def _fatal_error(self) -> None:
+        # Textual's crash report shows every frame's local variables; a frame may hold the API
+        # key or untrusted item text, so ours shows the frames without their locals.
+        import rich
+        from rich.segment import Segments
+        from rich.traceback import Traceback
+
+        self.bell()
+        traceback = Traceback(show_locals=False, width=None, suppress=[rich])
+        self._exit_renderables.append(
+            Segments(self.console.render(traceback, self.console.options))
+        )
+        self._close_messages_no_wait()
+
     def __init__(
         self,
         settings: Settings | None,

@@ -5,6 +5,8 @@ Covered: client errors of every kind (401 with a wrong canary-like key, 403, 404
 unreachable, timeout) with their exception text, repr and traceback; every log record; the
 terminal app's screens exported as SVG and its notifications; the connection form with the key
 typed in; the panel's widget values, status area and repr; ``serve --api-key CANARY`` output;
+a crash report of the terminal app (a subprocess whose crashing frame holds the key); a notebook
+run by nbclient with the key in the kernel's environment (outputs and saved widget state);
 and the files the suite keeps (snapshots, browser output, notebooks, benchmark results), which
 may hold no ``phx_`` key but the public demo key.
 """
@@ -12,6 +14,7 @@ may hold no ``phx_`` key but the public demo key.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import secrets
 import subprocess
@@ -258,3 +261,97 @@ def test_files_the_suite_keeps_hold_no_key() -> None:
         if found:
             leaked[str(path.relative_to(ROOT))] = found
     assert not leaked, leaked
+
+
+CRASH_SCRIPT = """
+import sys
+from explorer.api import Settings
+from explorer.tui import datasets
+from explorer.tui.app import make_app
+
+settings = Settings.resolve()  # the key comes from POSTHOG_PERSONAL_API_KEY
+shown = datasets.DatasetsScreen.redraw
+
+
+def redraw_then_crash(self, change):
+    shown(self, change)
+    if self.model.state.datasets.loaded:
+        api_key = settings.api_key  # a frame holding the key, as a careless one might
+        raise RuntimeError("a bug in a screen, after the first page of datasets")
+
+
+datasets.DatasetsScreen.redraw = redraw_then_crash
+make_app(settings).run(headless=True, size=(120, 40))
+sys.exit(3)
+"""
+
+
+def test_crash_report_never_holds_the_key(
+    emulator_factory: EmulatorFactory, tmp_path: Path, isolate_env: Path
+) -> None:
+    server = emulator_factory("demo", api_keys=[CANARY])
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("POSTHOG_")},
+        "POSTHOG_PERSONAL_API_KEY": CANARY,
+        "POSTHOG_HOST": server.url,
+        "POSTHOG_PROJECT_ID": str(server.project_id),
+        "POSTHOG_EXPLORER_CONFIG": str(tmp_path / "none.toml"),
+        "POSTHOG_EXPLORER_DATA_DIR": str(tmp_path / "data"),
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", CRASH_SCRIPT],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        cwd=tmp_path,
+    )
+    report = result.stdout + result.stderr
+    assert "a bug in a screen" in report, report[-2000:]  # the crash was reported
+    assert "Traceback" in report
+    assert_clean(report, "the crash report")
+    for path in tmp_path.rglob("*"):
+        if path.is_file() and path.suffix in {".log", ".txt", ""}:
+            assert_clean(path.read_text(errors="replace"), f"{path.name} after the crash")
+
+
+@pytest.mark.notebook
+@pytest.mark.timeout(240)
+def test_notebook_outputs_never_hold_the_key(
+    emulator_factory: EmulatorFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    server = emulator_factory("demo", api_keys=[CANARY])
+    monkeypatch.setenv("POSTHOG_PERSONAL_API_KEY", CANARY)
+    monkeypatch.setenv("POSTHOG_HOST", server.url)
+    monkeypatch.setenv("POSTHOG_PROJECT_ID", str(server.project_id))
+    monkeypatch.delenv("POSTHOG_EXPLORER_PROFILE", raising=False)
+    monkeypatch.setenv("POSTHOG_EXPLORER_CONFIG", str(tmp_path / "none.toml"))
+    monkeypatch.setenv("POSTHOG_EXPLORER_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(tmp_path / "runtime"))
+    monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))
+    cells = [
+        "from explorer import Client\nclient = Client()\nclient",
+        "client.settings",
+        f'client.items.get("{MISSING}")',  # NotFound, shown as the cell's error
+        "import os\n"
+        'Client(api_key=os.environ["POSTHOG_PERSONAL_API_KEY"][:-2] + "xx").datasets.list()',
+        "from widgets import DatasetPanel\npanel = DatasetPanel()\npanel",
+        'await panel.open("edge-cases")\npanel.dataset.name, panel.items[:2]',
+        "panel.settings, panel.notice",
+    ]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    client = nbclient.NotebookClient(
+        nb,
+        timeout=120,
+        kernel_name="python3",
+        allow_errors=True,
+        resources={"metadata": {"path": str(tmp_path)}},
+    )
+    client.execute()
+    errors = [o.ename for c in nb.cells for o in c.outputs if o.output_type == "error"]
+    assert errors == ["NotFound", "AuthenticationFailed"], errors  # the errors were shown
+    assert any("edge-cases" in str(c.outputs) for c in nb.cells)  # the panel worked
+    assert_clean(nbformat.writes(nb), "the executed notebook (outputs and widget state)")
