@@ -258,11 +258,15 @@ class BrowsingCommands(ModelBase):
         self.state.editor = None
         self._ctx.emit("close_dataset", changes)
 
-    async def _show(self, command: str, page_number: int, *, fresh: bool = False) -> None:
+    async def _show(
+        self, command: str, page_number: int, *, fresh: bool = False, adjusted: str = ""
+    ) -> None:
         async def body(changes: Changes) -> None:
             if self.state.page.dataset is None:
                 self._ctx.notice(changes, "warning", "No dataset is open.", "Open one.", command)
                 return
+            if adjusted:
+                self._ctx.notice(changes, "info", adjusted, "", command)
             try:
                 await self._pager.show(page_number, fresh=fresh)
             except Superseded:
@@ -287,18 +291,29 @@ class BrowsingCommands(ModelBase):
     async def go_to_page(self, page_number: int) -> None:
         """Page ``page_number`` (1-based, clamped to the pages there are)."""
         page = self.state.page
+        wanted = page_number
         if page.loaded:
             page_number = min(page_number, page.page_count)
-        await self._show("go_to_page", max(1, page_number))
+        page_number = max(1, page_number)
+        adjusted = ""
+        if page_number != wanted:
+            pages = f"{page.page_count:,} page{'s' if page.page_count != 1 else ''}"
+            adjusted = f"There is no page {wanted:,} (this dataset has {pages}); showing page"
+            adjusted += f" {page_number:,}."
+        await self._show("go_to_page", page_number, adjusted=adjusted)
 
     async def set_page_size(self, size: int) -> None:
         """Rows per page (1-500); stays on the page holding the first row shown."""
         page = self.state.page
+        wanted = size
         size = max(1, min(MAX_PAGE_SIZE, size))
+        adjusted = ""
+        if size != wanted:
+            adjusted = f"Pages hold 1 to {MAX_PAGE_SIZE} items, not {wanted:,}; showing {size}."
         first = page.offset
         page.page_size = size
         self._pager.invalidate()
-        await self._show("set_page_size", first // size + 1)
+        await self._show("set_page_size", first // size + 1, adjusted=adjusted)
 
     async def refresh(self) -> None:
         """Fetch the current page again; the selection stays when its item is still there."""

@@ -112,10 +112,19 @@ async def test_pages_ranges_and_navigation(
     assert page.page_number == 24
     await model.go_to_page(100)
     assert page.page_number == 24
+    assert model.state.notice is not None
+    assert model.state.notice.message == (
+        "There is no page 100 (this dataset has 24 pages); showing page 24."
+    )
+    await model.go_to_page(0)
+    assert page.page_number == 1
+    assert model.state.notice.message.startswith("There is no page 0 ")
+    await model.go_to_page(24)
     await model.set_page_size(500)
     assert page.range_text == "1,001-1,200 of 1,200" and page.page_number == 3
     await model.set_page_size(1000)
     assert page.page_size == 500
+    assert model.state.notice.message == "Pages hold 1 to 500 items, not 1,000; showing 500."
     await model.set_page_size(7)  # the page holding row 1,001 (pages start at multiples of 7)
     assert page.range_text == "995-1,001 of 1,200"
 
