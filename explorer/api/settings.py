@@ -174,6 +174,8 @@ class Settings:
                 f" /project/ in PostHog's web addresses, or @current), or add project_id to a"
                 f" profile in {path}."
             )
+        if project_id is None and final_project == env.get(ENV_PROJECT):
+            _project_id(final_project, ENV_PROJECT)  # name the variable the bad value came from
         try:
             return cls(
                 host=final_host,

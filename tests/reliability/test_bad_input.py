@@ -427,8 +427,8 @@ ROWS: list[Row] = [
         settings(
             env={"POSTHOG_HOST": "us", "POSTHOG_PERSONAL_API_KEY": KEY, "POSTHOG_PROJECT_ID": "abc"}
         ),
-        r"project_id must be a positive number \(the one after /project/ .*\) or '@current',"
-        r" not 'abc'",
+        r"POSTHOG_PROJECT_ID must be a positive number \(the one after /project/ .*\) or"
+        r" '@current', not 'abc'",
     ),
     Row(
         "project-id-zero",
