@@ -50,6 +50,8 @@ class ModelView:
         return cast(HasModel, self.app).model  # type: ignore[attr-defined]
 
     def _follow_model(self) -> None:
+        if self._unsubscribe is not None:  # already following: never redraw a change twice
+            return
         screen = cast(Screen[Any], self)
 
         def forward(change: Change) -> None:
@@ -76,7 +78,11 @@ class ModelView:
 
 
 class ModelScreen(ModelView, Screen[ResultT]):
-    """A full screen that redraws from the model."""
+    """A full screen that redraws from the model.
+
+    Textual calls ``on_mount`` of every class along the MRO (subclass first), so a subclass's
+    own ``on_mount`` must not call ``super().on_mount()``: this one runs anyway, after it.
+    """
 
     def on_mount(self) -> None:
         self._follow_model()
@@ -90,7 +96,7 @@ class ModelScreen(ModelView, Screen[ResultT]):
 
 
 class ModalModelScreen(ModelView, ModalScreen[ResultT]):
-    """A dialog that redraws from the model."""
+    """A dialog that redraws from the model (``on_mount``: as for `ModelScreen`)."""
 
     def on_mount(self) -> None:
         self._follow_model()

@@ -75,7 +75,6 @@ class DatasetForm(ModalModelScreen[Dataset | None]):
                 yield Button("Save  ctrl+s", id="form-save", variant="primary")
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.query_one("#form-name", Input).focus()
 
     def _show_error(self, text: str) -> None:

@@ -52,7 +52,6 @@ class DatasetPicker(ModalModelScreen[str | None]):
 
     def on_mount(self) -> None:
         self._search_before = self.model.state.datasets.search
-        super().on_mount()
         self.query_one(Input).focus()
         lists = self.model.state.datasets
         if lists.search or not lists.loaded:  # start from every dataset

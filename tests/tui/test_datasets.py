@@ -60,7 +60,16 @@ async def test_the_screen_follows_the_model_once(
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         # the app (notices), the screen and its header: one subscription each
-        assert len(app.model._ctx.subscribers._callbacks) == 3
+        callbacks = app.model._ctx.subscribers._callbacks
+        assert len(callbacks) == 3
+        # a dialog on the model (the create form) follows it once, and stops when closed
+        await pilot.press("c")
+        await settle(pilot)
+        assert len(callbacks) == 4
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, DatasetsScreen)
+        assert len(callbacks) == 3
 
 
 async def test_search_debounces_enter_returns_to_table_escape_clears(
