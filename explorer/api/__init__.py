@@ -6,7 +6,7 @@
             print(dataset.name)
 
 Public names: the two clients, the wire models (`Dataset`, `DatasetItem`, `UserBasic`,
-`Page`), `Settings` and `RetryPolicy`, and the errors (all under `ApiError`, also in
+`Page`) and `short_id`, `Settings` and `RetryPolicy`, and the errors (all under `ApiError`, also in
 `explorer.api.errors`). Modules starting with ``_`` are private.
 """
 
@@ -29,7 +29,7 @@ from explorer.api.errors import (
     Unreachable,
     ValidationFailed,
 )
-from explorer.api.models import Dataset, DatasetItem, Page, UserBasic
+from explorer.api.models import Dataset, DatasetItem, Page, UserBasic, short_id
 from explorer.api.settings import InsecureConfigWarning, Settings, default_config_path
 
 __all__ = [
@@ -60,4 +60,5 @@ __all__ = [
     "UserBasic",
     "ValidationFailed",
     "default_config_path",
+    "short_id",
 ]

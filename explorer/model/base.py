@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from explorer.api import AsyncClient
 from explorer.api.errors import ApiError
-from explorer.api.models import Dataset, DatasetItem
+from explorer.api.models import Dataset, DatasetItem, short_id
 from explorer.model.context import Changes, ModelContext
 from explorer.model.datasets import DatasetBrowser
 from explorer.model.editor import editor_from_item
@@ -169,12 +169,12 @@ class ModelBase:
             if result.created:
                 if str(item.dataset) == self._open_dataset_id():
                     await self._reload_page(changes)
-                ctx.notice(changes, "info", f"Created item {str(item.id)[:8]}.", "", command)
+                ctx.notice(changes, "info", f"Created item {short_id(item.id)}.", "", command)
             else:
                 if self._pager.replace_item(item):
                     changes.add("page")
                 verb = "Undid the save of" if command == "undo" else "Saved"
-                ctx.notice(changes, "info", f"{verb} item {str(item.id)[:8]}.", "", command)
+                ctx.notice(changes, "info", f"{verb} item {short_id(item.id)}.", "", command)
             if current:
                 self.state.selection = item
                 changes.add("selection")

@@ -6,7 +6,7 @@ import contextlib
 from typing import Any
 
 from explorer.api.errors import ApiError, NotFound
-from explorer.api.models import Dataset, DatasetItem
+from explorer.api.models import Dataset, DatasetItem, short_id
 from explorer.model.base import ModelBase
 from explorer.model.context import Changes, UndoEntry
 from explorer.model.datasets import DATASET_ORDERS, validate_dataset_fields
@@ -337,7 +337,7 @@ class BrowsingCommands(ModelBase):
                     ctx.notice(
                         changes,
                         "warning",
-                        f"Item {item_id[:8]} no longer exists (deleted elsewhere?).",
+                        f"Item {short_id(item_id)} no longer exists (deleted elsewhere?).",
                         "Refresh the page.",
                         "select",
                     )
@@ -361,7 +361,7 @@ class BrowsingCommands(ModelBase):
             ctx.notice(
                 changes,
                 "info",
-                f"Restored unsaved edits of item {item_id[:8]} ({draft.updated_at[:19]}).",
+                f"Restored unsaved edits of item {short_id(item_id)} ({draft.updated_at[:19]}).",
                 hint,
                 "select",
             )

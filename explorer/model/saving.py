@@ -31,7 +31,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from explorer.api.errors import ApiError, NotFound, ValidationFailed
-from explorer.api.models import DatasetItem
+from explorer.api.models import DatasetItem, short_id
 from explorer.model.context import ModelContext, UndoEntry
 from explorer.model.editor import (
     all_values,
@@ -207,7 +207,7 @@ def _saved(
 
 
 def _label(item: DatasetItem) -> str:
-    return str(item.id)[:8]
+    return short_id(item.id)
 
 
 # -- creating ----------------------------------------------------------------------------------

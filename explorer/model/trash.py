@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Literal
 
 from explorer.api.errors import ApiError, NotFound
-from explorer.api.models import Dataset, DatasetItem
+from explorer.api.models import Dataset, DatasetItem, short_id
 from explorer.model.context import ModelContext
 from explorer.model.notices import is_refusal
 
@@ -24,7 +24,7 @@ server could not be asked; ``missing``: no such object on the server."""
 
 
 def item_label(item: DatasetItem) -> str:
-    return str(item.id)[:8]
+    return short_id(item.id)
 
 
 async def _is_deleted(ctx: ModelContext, kind: str, object_id: str) -> bool | None:

@@ -6,7 +6,7 @@ import contextlib
 from typing import Literal
 
 from explorer.api.errors import ApiError, NotFound
-from explorer.api.models import Dataset, DatasetItem
+from explorer.api.models import Dataset, DatasetItem, short_id
 from explorer.model.base import ModelBase
 from explorer.model.context import Changes, UndoEntry
 from explorer.model.editing import EditingCommands
@@ -104,7 +104,7 @@ class UndoCommands(EditingCommands, ModelBase):
         """Notices, undo, page and list after a delete or restore."""
         ctx = self._ctx
         object_id = object_id or (str(obj.id) if obj is not None else "?")
-        label = obj.name if isinstance(obj, Dataset) else object_id[:8]
+        label = obj.name if isinstance(obj, Dataset) else short_id(object_id)
         what = f"{kind} {label}"
         if outcome == "done":
             if record_undo:

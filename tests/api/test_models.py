@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import UTC, datetime, timedelta, timezone
 
 import pydantic
 import pytest
 
-from explorer.api import Dataset, DatasetItem, Page, UserBasic
+from explorer.api import Dataset, DatasetItem, Page, UserBasic, short_id
 from tests.api.conftest import dataset_json, item_json, page_json
 
 BIG = 123456789012345678901234567890
@@ -108,3 +109,15 @@ def test_trace_url_needs_all_three_refs() -> None:
     )
     partial = DatasetItem.model_validate(item_json(ref_trace_id="t"))
     assert partial.trace_url("https://us.posthog.com") is None
+
+
+def test_short_id_is_the_random_tail_of_a_uuid7() -> None:
+    # two UUIDv7 ids minted in the same millisecond share their first 8 hex digits (the time)
+    same_ms = "0192f0a1-7c00-7000-8000-00000000"
+    first, second = uuid.UUID(same_ms + "abcd"), uuid.UUID(same_ms + "1234")
+    assert str(first)[:8] == str(second)[:8]
+    assert short_id(first) == "0000abcd" and short_id(second) == "00001234"
+    assert short_id(str(first)) == "0000abcd"  # the same from its text
+    assert short_id(str(first).upper()) == "0000abcd"
+    assert short_id(None) == ""
+    assert short_id("not-a-uuid-at-all") == "d-at-all"  # any other text: its last 8 characters

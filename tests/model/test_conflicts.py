@@ -106,7 +106,7 @@ async def test_undo_of_a_save_reverts_with_the_same_check(
     await model.select(item_id)
     await model.edit_field("output", '"v2"')
     await model.save()
-    assert model.state.undo_label == f"save item {item_id[:8]}"
+    assert model.state.undo_label == f"save item {item_id[-8:]}"
     await model.undo()
     assert server_item(empty_server, item_id).output == "out 0"
     assert model.state.undo_label is None

@@ -41,7 +41,7 @@ async def test_delete_trash_first_row_leaves_page_undo_restores(
     [entry] = model.state.trash
     assert (entry.object_id, entry.confirmed) == (str(victim.id), True)
     assert entry.content["input"] == victim.input and entry.content["output"] == victim.output
-    assert model.state.undo_label == f"delete item {str(victim.id)[:8]}"
+    assert model.state.undo_label == f"delete item {str(victim.id)[-8:]}"
 
     await model.undo()
     assert server_item(empty_server, str(victim.id)).input == victim.input

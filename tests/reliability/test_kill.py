@@ -157,7 +157,7 @@ def test_a_kill_9_mid_edit_loses_nothing(terminal: Terminal, empty_server: Runni
     again = terminal.start()
     assert again != pid
     offered = terminal.wait_screen(lambda s: "Unsaved drafts (1)" in s, "the drafts offered back")
-    line = next(x for x in offered.splitlines() if f"item {str(first.id)[:8]}" in x)
+    line = next(x for x in offered.splitlines() if f"item {str(first.id)[-8:]}" in x)
     assert "input" in line, offered
     terminal.keys("Enter")
     reopened = terminal.wait_screen(

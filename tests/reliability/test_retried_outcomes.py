@@ -94,7 +94,7 @@ async def test_a_delete_applied_then_throttled_keeps_its_trash_entry(
     assert entry is not None and not entry.confirmed  # still restorable
     notice = model.state.notice
     assert notice is not None and notice.level == "error"
-    assert f"Could not tell whether the item {item_id[:8]} was deleted" in notice.message
+    assert f"Could not tell whether the item {item_id[-8:]} was deleted" in notice.message
     await model.restore_item(item_id)
     assert item_id in {str(i.id) for i in server_items(empty_server, str(dataset.id))}
 
@@ -121,7 +121,7 @@ async def test_deleting_again_after_an_unknown_delete_confirms_it(
     entry = model.journal.get_trash("item", item_id)
     assert entry is not None and entry.confirmed
     notice = model.state.notice
-    assert notice is not None and notice.message == f"Deleted item {item_id[:8]}."
+    assert notice is not None and notice.message == f"Deleted item {item_id[-8:]}."
     await model.restore_item(item_id)
     assert item_id in {str(i.id) for i in server_items(empty_server, str(dataset.id))}
 
