@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from explorer.api.errors import ApiError, NotFound
-from explorer.api.models import DatasetItem
+from explorer.api.models import DatasetItem, short_id
 from explorer.model.base import ModelBase
 from explorer.model.context import Changes, UndoEntry
 from explorer.model.diff import FieldDiff
@@ -256,7 +256,7 @@ class EditingCommands(ModelBase):
                     "move",
                     "item",
                     str(item.id),
-                    str(item.id)[:8],
+                    short_id(item.id),
                     before={"dataset": source},
                     after=moved,
                 ),
@@ -265,7 +265,7 @@ class EditingCommands(ModelBase):
             if self._open_dataset_id() in (source, dataset_id):
                 gone = str(item.id) if self._open_dataset_id() == source else None
                 await self._reload_page(changes, gone=gone)
-            ctx.notice(changes, "info", f"Moved item {str(item.id)[:8]}.", "", "move_item")
+            ctx.notice(changes, "info", f"Moved item {short_id(item.id)}.", "", "move_item")
 
         await ctx.run("move_item", body, doing="Moving the item", busy="delete", write=True)
 
@@ -325,7 +325,7 @@ class EditingCommands(ModelBase):
                 ctx.notice(
                     changes,
                     "warning",
-                    f"Item {draft.item_id[:8]} no longer exists on the server.",
+                    f"Item {short_id(draft.item_id)} no longer exists on the server.",
                     "Restore it from the trash, or discard this draft.",
                     "open_draft",
                 )
