@@ -49,6 +49,7 @@ from textual.geometry import Size
 from textual.widgets import Input, Static, TextArea
 from textual.widgets.text_area import Edit, EditResult
 
+from explorer.api import short_id
 from explorer.model import JSON_FIELDS, REF_FIELDS, Change, ConflictState, EditorState
 from explorer.tui.base import ModelScreen
 from explorer.tui.components import Footer, safe_text
@@ -568,7 +569,7 @@ class EditorScreen(ModelScreen[None]):
         if editor is None or not editor.dirty:
             self.dismiss(None)
             return
-        what = "This new item" if editor.is_new else f"Item {str(editor.item_id)[:8]}"
+        what = "This new item" if editor.is_new else f"Item {short_id(editor.item_id)}"
         choice = await self.app.push_screen_wait(LeaveEditorModal(what))
         if choice == "stay":
             return

@@ -29,7 +29,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import ContentSwitcher, Input, Static, TabbedContent, TabPane
 
-from explorer.api.models import DatasetItem
+from explorer.api.models import DatasetItem, short_id
 from explorer.model import JSON_FIELDS, Change
 from explorer.tui.base import ModelScreen
 from explorer.tui.components import Footer, JsonText, JsonTree, LineView, preview, safe_text
@@ -80,7 +80,7 @@ def item_header(item: DatasetItem, dataset_name: str | None, url: str | None) ->
     text.append("   dataset ", muted)
     if dataset_name:
         text.append_text(safe_text(dataset_name, max_len=80))
-        text.append(f" ({str(item.dataset)[:8]})", muted)
+        text.append(f" ({short_id(item.dataset)})", muted)
     else:
         text.append(str(item.dataset))
     text.append("\ncreated ", muted)
