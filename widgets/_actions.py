@@ -8,6 +8,7 @@ from typing import Any
 
 import ipywidgets as w
 
+from explorer.api import short_id
 from explorer.model import ModelState, TrashRecord
 from widgets._base import Part, button, set_options
 from widgets._picker import dataset_label
@@ -111,7 +112,8 @@ class ItemActions(Part):
 def trash_label(record: TrashRecord) -> str:
     """One plain line for a trash entry (the listbox sets textContent)."""
     label = make_visible(record.label)[:48]
-    return f"{record.kind:<7} {record.object_id[:8]}  {record.deleted_at[:16]}  {label}"
+    short = make_visible(short_id(record.object_id))
+    return f"{record.kind:<7} {short:<8}  {record.deleted_at[:16]}  {label}"
 
 
 class TrashView(Part):

@@ -14,6 +14,7 @@ from typing import Any
 
 import ipywidgets as w
 
+from explorer.api import short_id
 from explorer.model import EDITABLE_FIELDS, JSON_FIELDS, EditorState, ModelState
 from explorer.model.jsontext import parse_field, value_to_text
 from widgets._base import Part, button
@@ -234,7 +235,7 @@ class EditorView(Part):
             html.value = status_html("error", f"{where}{error.message}")
         self.save.disabled = not self.can_save(editor)
         self.discard.disabled = not editor.dirty or editor.read_only
-        title = "New item" if editor.is_new else f"Editing item {str(editor.item_id)[:8]}"
+        title = "New item" if editor.is_new else f"Editing item {short_id(editor.item_id)}"
         self.state_line.value = (
             f'<div class="dx-editor-state"><b>{escape_text(title)}</b> · '
             f'<span class="dx-editor-status">{escape_text(editor.status_text)}</span></div>'

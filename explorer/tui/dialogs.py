@@ -33,6 +33,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
+from explorer.api import short_id
 from explorer.model import Change, ConflictState, FieldDiff
 from explorer.tui.base import ModalModelScreen
 from explorer.tui.components import LineView, safe_text
@@ -496,15 +497,19 @@ class DraftsModal(ModalModelScreen["str | None"]):
     def _label(self, draft: Any) -> Text:
         label = Text(no_wrap=True, end="")
         if draft.item_id is None:
-            label.append("new item    ", "bold")
+            label.append(f"{'new item':<13}", "bold")  # as wide as "item 1234abcd"
         else:
-            label.append(f"item {draft.item_id[:8]}", "bold")
-        label.append(f"  in {draft.dataset_id[:8]}", "dim")
-        label.append(f"  {draft.updated_at[:19].replace('T', ' ')}", "dim")
-        label.append("  " + ", ".join(draft.fields) if draft.fields else "  (no field)")
+            label.append(f"item {short_id(draft.item_id)}", "bold")
+        # each gap ends a run, never starts one: SVG renderers (the snapshots, the README's
+        # picture) draw a run's leading spaces after its text
+        label.append("  ")
+        when = draft.updated_at[:19].replace("T", " ")
+        label.append(f"in {short_id(draft.dataset_id)}  {when}  ", "dim")
+        label.append(", ".join(draft.fields) if draft.fields else "(no field)")
         if draft.status != "editing":
             status = draft.status.replace("_", " ")
-            label.append(f"  {status}", "bold")
+            label.append("  ")
+            label.append(status, "bold")
             if draft.reason:
                 label.append(": ")
                 label.append_text(safe_text(draft.reason, max_len=80))

@@ -26,7 +26,7 @@ from textual.geometry import Region
 from textual.strip import Strip
 from textual.widgets import DataTable, Footer, Static
 
-from explorer.api.models import DatasetItem
+from explorer.api.models import DatasetItem, short_id
 from explorer.model import Change
 from explorer.tui.base import ModelScreen
 from explorer.tui.components import preview
@@ -52,12 +52,12 @@ def column_widths(total: int) -> tuple[int, ...]:
     """The width of each of `COLUMNS` for a terminal ``total`` cells wide (fixed, so the table
     never measures its cells to size them)."""
     usable = max(40, total - 2 - 2 * 6)
-    short_id, trace, when = 8, 2, 10
-    rest = max(24, usable - short_id - trace - when)
+    id_w, trace, when = 8, 2, 10
+    rest = max(24, usable - id_w - trace - when)
     input_w = rest * 2 // 5
     output_w = rest * 7 // 20
     metadata_w = rest - input_w - output_w
-    return (short_id, input_w, output_w, metadata_w, trace, when)
+    return (id_w, input_w, output_w, metadata_w, trace, when)
 
 
 def item_cells(item: DatasetItem, widths: tuple[int, ...], now: datetime) -> list[Text]:
@@ -71,7 +71,7 @@ def _fixed_cells(item: DatasetItem, widths: tuple[int, ...]) -> list[Text]:
     traced = bool(item.ref_trace_id)
     return [
         # uuid7 ids start with their creation time; the tail tells rows apart
-        Text(str(item.id)[-8:], style="dim"),
+        Text(short_id(item.id), style="dim"),
         preview(item.input, input_w),
         preview(item.output, output_w),
         preview(item.metadata, metadata_w),
@@ -560,7 +560,7 @@ class ItemsScreen(ModelScreen[None]):
                 then(dataset_id, item_id)
 
         exclude = self.dataset_id if verb == "Move" else None
-        title = f"{verb} item {item_id[-8:]} to which dataset?"
+        title = f"{verb} item {short_id(item_id)} to which dataset?"
         self.app.push_screen(DatasetPicker(title, exclude=exclude), chosen)
 
     def action_duplicate(self) -> None:

@@ -75,7 +75,7 @@ async def test_drafts_are_offered_back_and_open_in_the_editor(
         options = app.screen.query_one(OptionList)
         assert options.option_count == 2
         labels = [str(options.get_option_at_index(i).prompt) for i in range(2)]
-        assert {lbl.split()[1] for lbl in labels} == {i[:8] for i in ids}
+        assert {lbl.split()[1] for lbl in labels} == {i[-8:] for i in ids}
         key = options.get_option_at_index(0).id
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, EditorScreen))

@@ -114,7 +114,7 @@ def test_select_shows_tabs_tree_and_trace_link(panel: DatasetPanel):
     panel.wait()
     view = panel._viewer
     assert panel.item is not None and panel.item.id == linked.id
-    assert str(linked.id)[:8] in text_of(view.title.value) and "trace" in text_of(view.title.value)
+    assert str(linked.id)[-8:] in text_of(view.title.value) and "trace" in text_of(view.title.value)
     assert view.tabs.titles == ("Input", "Output", "Metadata", "References")
     assert 'class="dx-json"' in view.panes[0].value
     view.tabs.selected_index = 1

@@ -30,7 +30,7 @@ TS = datetime(2025, 3, 4, 5, 6, 7, 890000, tzinfo=UTC)
 
 def _item(n: int, **over: Any) -> dict[str, Any]:
     item: dict[str, Any] = {
-        "id": f"{n:08x}-1111-2222-3333-444455556666",
+        "id": f"0192f0a1-7c00-7000-8000-0000{n:08x}",  # UUIDv7: a shared time head
         "input": {"messages": [{"role": "user", "content": f"question {n} " + "x" * 500}]},
         "output": f"answer {n}",
         "metadata": {"n": n},
@@ -62,8 +62,8 @@ def test_table_shows_one_row_per_item_with_previews() -> None:
     assert [t for t, _ in parsed.tags].count("tr") == 101
     assert [t for t, _ in parsed.tags].count("table") == 1
     row = _rows(out)[3]
-    assert ">00000003<" in row  # short id
-    assert 'title="00000003-1111-2222-3333-444455556666"' in row
+    assert ">00000003<" in row  # short id: the tail (the head is the same for all)
+    assert 'title="0192f0a1-7c00-7000-8000-000000000003"' in row
     assert '{"messages":[{"role":"user","content":"question 3 xxx' in parse(row).text
     assert "2025-01-31 09:05" in row
     assert '"answer 3"' in parse(row).text
@@ -146,7 +146,7 @@ def test_dataset_item_models_render() -> None:
     assert "2025-02-03 04:05" in out
     [(label, value)] = items_select_options([item])
     assert value == str(item.id)
-    assert label.startswith('0b4f2a6e  {"big":1180591620717411303424}')
+    assert label.startswith('00000001  {"big":1180591620717411303424}')
     refs = parse(refs_html(item, HOST, 2)).text
     assert "ref_span_id" in refs
     assert "old-name" in refs

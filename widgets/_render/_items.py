@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from explorer.api.models import short_id as _short_id
+
 from ._fields import field, has_trace, time_text
 from ._json import preview
 from ._text import escape_attr, escape_text, fit, make_visible
@@ -51,8 +53,10 @@ def _check(columns: Sequence[str]) -> None:
 
 
 def short_id(item_id: Any) -> str:
-    """The first 8 characters of an id (a UUID's first group)."""
-    return make_visible("" if item_id is None else str(item_id))[:8]
+    """The short id shown for an item: its last 8 hex digits (`explorer.api.short_id`: a
+    UUIDv7 starts with its creation time, so the head is the same for a whole batch), with any
+    control or bidi character of a malformed id made visible."""
+    return make_visible(_short_id(item_id))
 
 
 def _cell_text(item: Any, column: str, limit: int) -> str:
