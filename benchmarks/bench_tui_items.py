@@ -338,7 +338,9 @@ def run() -> list[Result]:
                 target="< 50 ms",
                 passed=ours < 0.05 and typed,
                 note="key event to painted screen, the text validated and in the journal;"
-                " baseline: a plain TextArea with the same text, timed the same way",
+                " baseline: a plain TextArea with the same text, timed the same way. Ours can"
+                " match or beat it: JsonArea skips the whole-document height sum and width"
+                " scan a plain TextArea does per key, which pays for the model's work",
             )
         )
         results.append(
