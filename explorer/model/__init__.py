@@ -10,6 +10,7 @@ from explorer.model.journal import DraftRecord, HistoryRecord, Journal, TrashRec
 from explorer.model.jsontext import EDITABLE_FIELDS, JSON_FIELDS, REF_FIELDS, FieldError
 from explorer.model.model import ExplorerModel
 from explorer.model.notices import Notice, NoticeLevel
+from explorer.model.preview import Excerpt, salient
 from explorer.model.state import (
     Busy,
     ConflictField,
@@ -37,6 +38,7 @@ __all__ = [
     "DraftRecord",
     "EditorState",
     "EditorStatus",
+    "Excerpt",
     "ExplorerModel",
     "FieldDiff",
     "FieldError",
@@ -48,4 +50,5 @@ __all__ = [
     "NoticeLevel",
     "PageState",
     "TrashRecord",
+    "salient",
 ]

@@ -27,7 +27,7 @@ from textual.strip import Strip
 from textual.widgets import DataTable, Footer, Static
 
 from explorer.api.models import DatasetItem, short_id
-from explorer.model import Change
+from explorer.model import Change, salient
 from explorer.tui.base import ModelScreen
 from explorer.tui.components import preview
 from explorer.tui.header import AppHeader, update_label
@@ -72,8 +72,10 @@ def _fixed_cells(item: DatasetItem, widths: tuple[int, ...]) -> list[Text]:
     return [
         # uuid7 ids start with their creation time; the tail tells rows apart
         Text(short_id(item.id), style="dim"),
-        preview(item.input, input_w),
-        preview(item.output, output_w),
+        # what tells rows apart (the user's question, the answer, the tool called), not the
+        # system prompt every row starts with; metadata stays compact JSON
+        preview(salient(item.input), input_w),
+        preview(salient(item.output), output_w),
         preview(item.metadata, metadata_w),
         Text(TRACE_MARK if traced else "", style="bold"),
     ]

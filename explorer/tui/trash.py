@@ -8,7 +8,7 @@ the content) beside the pretty-printed JSON of the highlighted entry; ``enter`` 
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -18,7 +18,7 @@ from textual.containers import Horizontal
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from explorer.model import Change, TrashRecord
+from explorer.model import Change, TrashRecord, salient
 from explorer.tui.base import ModelScreen
 from explorer.tui.components import JsonText, preview, safe_text
 
@@ -104,12 +104,15 @@ class TrashScreen(ModelScreen[None]):
         label = Text(no_wrap=True, end="")
         label.append(f"{record.kind:<8}", "bold")
         label.append_text(safe_text(record.label, max_len=40))
-        label.append(f"  {record.deleted_at[:19].replace('T', ' ')}", "dim")
-        if not record.confirmed:
-            label.append("  (unconfirmed)", "dim")
+        label.append("  ")  # a gap ends a run: SVG renderers draw leading spaces after the text
+        when = record.deleted_at[:19].replace("T", " ")
+        label.append(f"{when}  (unconfirmed)" if not record.confirmed else when, "dim")
         label.append("\n  ")
         content = record.content
-        shown = {k: content.get(k) for k in ("input", "output", "name") if k in content}
+        if record.kind == "item" and "input" in content:
+            shown: Any = salient(content.get("input"))  # what tells the item apart
+        else:
+            shown = {k: content.get(k) for k in ("input", "output", "name") if k in content}
         label.append_text(preview(shown or content, 60))
         return label
 

@@ -405,3 +405,81 @@ async def test_the_items_table_draws_drawn_cells_as_the_stock_table_does() -> No
                     stock = DataTable._render_cell(table, *args)
                     table._cell_render_cache.clear()
                     assert fast == stock, (row, column, cursor, hover)
+
+
+def _columns(app: ExplorerApp) -> dict[str, list[str]]:
+    table = app.screen.query_one("#items-table", DataTable)
+    rows = [[cell.plain for cell in table.get_row(row.key)] for row in table.ordered_rows]
+    return {
+        "input": [row[1] for row in rows],
+        "output": [row[2] for row in rows],
+        "metadata": [row[3] for row in rows],
+    }
+
+
+async def test_row_previews_tell_the_demo_items_apart(
+    demo_server: RunningEmulator, tmp_path: Path
+) -> None:
+    app = build_app(demo_server, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        seen: dict[str, dict[str, list[str]]] = {}
+        for name in ("customer-support-evals", "rag-answers-golden", "sql-generation"):
+            await open_dataset(pilot, name)
+            seen[name] = _columns(app)
+            await pilot.press("escape")
+            await settle(pilot)
+        await open_dataset(pilot, "edge-cases")
+        seen["edge-cases"] = _columns(app)
+
+    support = seen["customer-support-evals"]
+    # the last user message, not the system prompt every row starts with
+    assert all(cell.startswith("user: ") for cell in support["input"]), support["input"]
+    assert len(set(support["input"])) >= 0.9 * len(support["input"])
+    assert not any(cell.startswith('{"role"') for cell in support["output"])
+    assert any(cell.startswith("→ lookup_order(") for cell in support["output"])
+    assert support["metadata"][0].startswith('{"tags":[')  # metadata stays compact JSON
+
+    rag = seen["rag-answers-golden"]
+    assert not any(cell.startswith('{"question"') for cell in rag["input"])
+    # (the cell is 34 wide: some questions share their first words, "According to our docs")
+    assert len(set(rag["input"])) >= 0.75 * len(rag["input"])
+    assert not any(cell.startswith('{"answer"') for cell in rag["output"])
+
+    sql = seen["sql-generation"]
+    assert not any(cell.startswith('{"question"') for cell in sql["input"])
+    assert all(cell.upper().startswith(("SELECT", "WITH")) for cell in sql["output"])
+
+    edge = seen["edge-cases"]
+    assert any(cell.startswith("user: Why is my terminal \\x1b[31m") for cell in edge["input"])
+    assert '"legacy"' in edge["input"]  # a bare string stays a quoted JSON string
+    assert any(cell.startswith('{"spaces":"     "') for cell in edge["input"])  # unknown: JSON
+
+
+def test_a_salient_preview_is_escaped_like_any_item_text() -> None:
+    from datetime import UTC, datetime
+
+    from explorer.api.models import DatasetItem
+    from explorer.tui.items import column_widths, item_cells
+
+    hostile = "\x1b[2J[bold red]x[/] \u202eevil\u202c\nnext"
+    item = DatasetItem.model_validate(
+        {
+            "id": "0195a3c0-0000-7000-8000-000000000001",
+            "dataset": "0195a3c0-0000-7000-8000-0000000000aa",
+            "input": {"messages": [{"role": "user", "content": hostile}]},
+            "output": {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [{"function": {"name": "\x07ring", "arguments": "{}"}}],
+            },
+            "created_at": "2026-03-01T00:00:00Z",
+            "updated_at": "2026-03-02T00:00:00Z",
+        }
+    )
+    widths = column_widths(200)
+    cells = item_cells(item, widths, datetime(2026, 3, 5, tzinfo=UTC))
+    assert cells[1].plain == "user: \\x1b[2J[bold red]x[/] \\u202eevil\\u202c\\nnext"
+    assert cells[2].plain == "→ \\x07ring({})"
+    assert not unsafe_char_pattern().search(cells[1].plain + cells[2].plain)
+    assert all(span.style for span in cells[1].spans)  # only the escapes are styled (dim)
+    assert cells[0].plain == "00000001"  # the short id: the tail of the UUIDv7

@@ -64,7 +64,8 @@ def test_table_shows_one_row_per_item_with_previews() -> None:
     row = _rows(out)[3]
     assert ">00000003<" in row  # short id: the tail (the head is the same for all)
     assert 'title="0192f0a1-7c00-7000-8000-000000000003"' in row
-    assert '{"messages":[{"role":"user","content":"question 3 xxx' in parse(row).text
+    # the chat input previews as its last user message, not as the JSON around it
+    assert ">user: question 3 xxx" in row and '"messages"' not in row
     assert "2025-01-31 09:05" in row
     assert '"answer 3"' in parse(row).text
 
@@ -343,3 +344,45 @@ def test_javascript_in_ref_fields_stays_inside_the_path_and_query() -> None:
         f"{HOST}/project/2/llm-analytics/traces/javascript%3Aalert%281%29"
         "?event=javascript%3Aalert%282%29&timestamp=%22%3E%3Cscript%3E"
     )
+
+
+def test_select_rows_preview_what_tells_items_apart() -> None:
+    system = {"role": "system", "content": "You are Wren, Brightwell's support assistant."}
+    call = {"function": {"name": "lookup_order", "arguments": '{"order_id": "BW-7135394"}'}}
+    items = [
+        _item(
+            1,
+            input={"messages": [system, {"role": "user", "content": "Where is my order?"}]},
+            output={"role": "assistant", "content": None, "tool_calls": [call]},
+        ),
+        _item(
+            2,
+            input={"question": "when do raises take effect", "documents": []},
+            output={"answer": "In October [1].", "citations": ["a"]},
+        ),
+        _item(
+            3,
+            input={"question": "top 5 toys?", "schema": "CREATE TABLE"},
+            output={"sql": "SELECT name FROM toys LIMIT 5;"},
+        ),
+        _item(4, input="just a string", output=None, metadata={"tags": ["a"]}),
+    ]
+    labels = [label for label, _ in items_select_options(items, columns=("input", "output"))]
+    assert labels[0].startswith("user: Where is my order?")
+    assert '→ lookup_order({"order_id": "BW…' in labels[0]
+    assert labels[1].startswith("when do raises take effect") and "In October [1]." in labels[1]
+    assert labels[2].startswith("top 5 toys?") and "SELECT name FROM toys LIMIT 5;" in labels[2]
+    assert labels[3].startswith('"just a string"') and labels[3].endswith("null")
+    table = parse(items_table_html(items)).text
+    assert "user: Where is my order?" in table and '"messages"' not in table
+    assert '{"tags":["a"]}' in table  # metadata stays compact JSON
+
+
+def test_a_salient_preview_is_escaped_and_cut_like_any_item_text() -> None:
+    hostile = "<b>\x1b[2J\u202eevil\u202c</b> " + "z" * 5_000_000
+    item = _item(1, input={"messages": [{"role": "user", "content": hostile}]})
+    [(label, _)] = items_select_options([item], columns=("input",))
+    assert label == "user: <b>\\x1b[2J\\u202eevil\\u202…"
+    html_text = items_table_html([item], columns=("input",), preview_chars=80)
+    assert "&lt;b&gt;" in html_text and "<b>" not in html_text
+    assert "\x1b" not in html_text and "\u202e" not in html_text

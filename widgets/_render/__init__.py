@@ -1,5 +1,5 @@
 """HTML for the notebook panel, from plain values: no widget, no model, stdlib only
-(and `explorer.api.short_id`, the one short-id rule).
+(and `explorer.api.short_id` and `explorer.model.salient`, rules shared with the terminal).
 
 Private to ``widgets``. Everything here returns a string for an ``ipywidgets.HTML`` widget, which
 inserts it with ``innerHTML`` and no sanitiser: every dataset string is escaped, every size is

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from explorer.api.models import short_id as _short_id
+from explorer.model.preview import salient
 
 from ._fields import field, has_trace, time_text
 from ._json import preview
@@ -62,7 +63,11 @@ def short_id(item_id: Any) -> str:
 def _cell_text(item: Any, column: str, limit: int) -> str:
     if column == "id":
         return short_id(field(item, "id"))
-    if column in ("input", "output", "metadata"):
+    if column in ("input", "output"):
+        # what tells rows apart (the user's question, the answer, the tool called), not the
+        # system prompt every chat row starts with
+        return preview(salient(field(item, column)), limit)
+    if column == "metadata":
         return preview(field(item, column), limit)
     if column == "trace":
         return _TRACE_MARK if has_trace(item) else ""

@@ -15,7 +15,9 @@ from collections.abc import Mapping
 from itertools import islice
 from typing import Any
 
-from ._text import escape_text, make_visible_json
+from explorer.model.preview import Excerpt
+
+from ._text import escape_text, make_visible, make_visible_json
 
 __all__ = ["json_html", "json_tree_html", "preview"]
 
@@ -90,7 +92,12 @@ def preview(value: Any, limit: int = 80) -> str:
 
     Plain text (escape it before putting it in HTML); control, bidi and separator characters
     already appear as ``\\uXXXX``. Cost is bounded by ``limit``, not by the value's size.
+    An `~explorer.model.Excerpt` (text `~explorer.model.salient` picked) is shown as text,
+    unquoted, with the same characters made visible.
     """
+    if isinstance(value, Excerpt):
+        shown = make_visible(value[: limit + 1])
+        return shown if len(shown) <= limit else shown[: limit - 1] + "…"
     parts: list[str] = []
     used = 0
 
@@ -109,8 +116,9 @@ def preview(value: Any, limit: int = 80) -> str:
         kids = _children(v)
         if kids is None:
             s = _as_str(v)
-            add(_quoted(s[: limit - used + 1]))
-            if len(s) > limit - used + 1:
+            room = limit - used + 1  # before add() spends it
+            add(_quoted(s[:room]))
+            if len(s) > room:
                 raise _Full
             return
         is_object, _, items = kids

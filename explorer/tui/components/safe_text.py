@@ -18,6 +18,8 @@ from typing import Any
 from rich.style import Style, StyleType
 from rich.text import Text
 
+from explorer.model.preview import Excerpt
+
 __all__ = ["ESCAPE_STYLE", "display_str", "preview", "safe_text", "unsafe_char_pattern"]
 
 ESCAPE_STYLE: StyleType = Style(dim=True)
@@ -122,6 +124,8 @@ def preview(value: Any, width: int, *, escape_style: StyleType = ESCAPE_STYLE) -
     characters of work, never a full serialisation. Strings are quoted as in JSON; unsafe
     characters inside them show as styled escapes; anything cut is marked with ``…``.
     Values that are not JSON (tuples, sets, objects) are shown by their type or ``repr``.
+    An `~explorer.model.Excerpt` (text `~explorer.model.salient` picked) is shown as text,
+    without quotes, escaped the same way.
     """
     width = max(1, width)
     budget = width * 2 + 8  # characters; CJK takes two cells, so collect a little more
@@ -135,10 +139,13 @@ def preview(value: Any, width: int, *, escape_style: StyleType = ESCAPE_STYLE) -
         if used > budget:
             raise _Budget
 
-    def emit_str(s: str) -> None:
+    def emit_str(s: str, quoted: bool = True) -> None:
         room = budget - used + 1
-        emit('"')
-        part = s[:room].replace("\\", "\\\\").replace('"', '\\"')
+        if quoted:
+            emit('"')
+            part = s[:room].replace("\\", "\\\\").replace('"', '\\"')
+        else:
+            part = s[:room]
         pos = 0
         for match in _ONE_LINE.finditer(part):
             if match.start() > pos:
@@ -149,10 +156,13 @@ def preview(value: Any, width: int, *, escape_style: StyleType = ESCAPE_STYLE) -
             emit(part[pos:])
         if len(s) > room:
             raise _Budget
-        emit('"')
+        if quoted:
+            emit('"')
 
     def walk(v: Any) -> None:
-        if isinstance(v, str):
+        if isinstance(v, Excerpt):
+            emit_str(v, quoted=False)
+        elif isinstance(v, str):
             emit_str(v)
         elif isinstance(v, Mapping):
             emit("{")
