@@ -148,9 +148,13 @@ def _cells(content: str | Text) -> int:
 
 def _where(host: str, project: str) -> Text:
     where = Text(no_wrap=True, end="")
+    # Gaps end a run, never start a styled one: the text is the same either way, but SVG
+    # renderers (rsvg: snapshots, the README's picture) draw a run's leading spaces after it,
+    # which glued "…:8010project".
     where.append("host ", style="dim")
     where.append_text(safe_text(host, max_len=80))
-    where.append("  project ", style="dim")
+    where.append("  ")
+    where.append("project ", style="dim")
     where.append_text(safe_text(project, max_len=40))
     return where
 

@@ -45,14 +45,14 @@ __all__ = [
 
 TRACE_MARK = "⤷"
 PREPARE_BATCH = 10  # rows built between two looks at the event loop
-COLUMNS = ("id", "input", "output", "metadata", "tr", "updated")
+COLUMNS = ("id", "input", "output", "metadata", "trace", "updated")
 
 
 def column_widths(total: int) -> tuple[int, ...]:
     """The width of each of `COLUMNS` for a terminal ``total`` cells wide (fixed, so the table
     never measures its cells to size them)."""
     usable = max(40, total - 2 - 2 * 6)
-    id_w, trace, when = 8, 2, 10
+    id_w, trace, when = 8, 5, 10
     rest = max(24, usable - id_w - trace - when)
     input_w = rest * 2 // 5
     output_w = rest * 7 // 20
@@ -77,7 +77,7 @@ def _fixed_cells(item: DatasetItem, widths: tuple[int, ...]) -> list[Text]:
         preview(salient(item.input), input_w),
         preview(salient(item.output), output_w),
         preview(item.metadata, metadata_w),
-        Text(TRACE_MARK if traced else "", style="bold"),
+        Text(TRACE_MARK if traced else "", style="bold", justify="center"),
     ]
 
 
@@ -310,13 +310,14 @@ class ItemsScreen(ModelScreen[None]):
         Binding("enter", "inspect", "Inspect", id="items.inspect"),
         Binding("e", "edit", "Edit", id="items.edit"),
         Binding("a", "add", "Add", id="items.add"),
-        Binding("D", "duplicate", "Duplicate", id="items.duplicate"),
-        Binding("m", "move", "Move", id="items.move"),
+        # less common keys: in ? and the palette, not the footer (so it fits 120 columns)
+        Binding("D", "duplicate", "Duplicate", id="items.duplicate", show=False),
+        Binding("m", "move", "Move", id="items.move", show=False),
         Binding("d", "delete", "Delete", id="items.delete"),
         Binding("u", "undo", "Undo", id="items.undo"),
         Binding("right_square_bracket", "next_page", "Next page", id="items.next_page"),
         Binding("left_square_bracket", "prev_page", "Prev page", id="items.prev_page"),
-        Binding("g", "go_to_page", "Go to page", id="items.go_to_page"),
+        Binding("g", "go_to_page", "Go to page", id="items.go_to_page", show=False),
         Binding("r", "refresh", "Refresh", id="items.refresh", show=False),
     ]
 
@@ -428,8 +429,10 @@ class ItemsScreen(ModelScreen[None]):
             update_label(label, safe_text(page.dataset.name, max_len=60, style="bold"))
         span = Text(no_wrap=True, end="")
         if page.loaded:
-            span.append(page.range_text)
-            span.append(f"   page {page.page_number:,}/{page.page_count:,}", style="dim")
+            # the gap ends the plain run: a styled run starting with spaces is drawn glued
+            # ("1,200page 1/24") by SVG renderers (rsvg: snapshots, the README's picture)
+            span.append(page.range_text + "   ")
+            span.append(f"page {page.page_number:,}/{page.page_count:,}", style="dim")
         update_label(self.query_one("#items-range", Static), span)
         self._draw_empty()
         # Which keys apply depends only on whether a row is highlighted; refreshing the footer
