@@ -7,6 +7,7 @@ nothing here calls the client.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
@@ -74,8 +75,10 @@ class ExplorerApp(App[None]):
         config_file: Path | None = None,
         offer_demo: bool = True,
         transport: httpx.AsyncBaseTransport | None = None,
+        read_only: bool = False,
     ) -> None:
         super().__init__()
+        self.read_only = read_only
         self._inner_transport = transport
         self.settings = settings
         self.tui_config = tui_config
@@ -120,6 +123,9 @@ class ExplorerApp(App[None]):
         """Build the client and model for ``settings``, show the datasets and load them."""
         from explorer.tui.datasets import DatasetsScreen
 
+        if self.read_only and not settings.read_only:
+            # --read-only holds however the app connects (settings, the form, the demo)
+            settings = dataclasses.replace(settings, read_only=True)
         journal = self._journal() if callable(self._journal) else self._journal
         self._journal = journal
         self.settings = settings
@@ -283,6 +289,7 @@ def make_app(
     config_file: Path | None = None,
     offer_demo: bool = True,
     transport: httpx.AsyncBaseTransport | None = None,
+    read_only: bool = False,
 ) -> ExplorerApp:
     """The app, ready to ``run()`` or ``run_test()``.
 
@@ -290,7 +297,8 @@ def make_app(
     journal defaults to ``POSTHOG_EXPLORER_DATA_DIR/journal.sqlite3`` when that variable is set,
     else the user data dir; it is opened only when the app connects. ``clock`` gives "now" for
     relative times (tests fix it). ``config_file`` is where the connection screen saves a
-    profile when asked. ``transport`` replaces httpx's (tests).
+    profile when asked. ``transport`` replaces httpx's (tests). ``read_only`` (``--read-only``)
+    makes every connection read-only, whether from ``settings``, the form or the demo.
     """
 
     def open_journal() -> Journal:
@@ -306,4 +314,5 @@ def make_app(
         config_file=config_file,
         offer_demo=offer_demo,
         transport=transport,
+        read_only=read_only,
     )

@@ -89,6 +89,12 @@ class ConnectScreen(Screen[None]):
                 id="connect-intro",
                 markup=False,
             )
+            if getattr(self.app, "read_only", False):
+                yield Static(
+                    "Read-only (--read-only): whichever way you connect, nothing is written.",
+                    id="connect-readonly",
+                    markup=False,
+                )
             if self.offer_demo:
                 yield Button("Try the demo (ctrl+d)", id="connect-demo", variant="primary")
             yield Label("Host")

@@ -119,7 +119,9 @@ def launch(options: LaunchOptions) -> int:
             return 2
 
     _log_to_file()
-    app = make_app(settings, tui_config=tui_config, config_file=config_file)
+    app = make_app(
+        settings, tui_config=tui_config, config_file=config_file, read_only=options.read_only
+    )
     try:
         app.run()
     finally:

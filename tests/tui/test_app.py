@@ -355,3 +355,59 @@ async def test_connect_screen_offers_the_demo(tmp_path: Path) -> None:
     port = int(host.rsplit(":", 1)[1])
     with socket.socket() as sock, pytest.raises(ConnectionRefusedError):
         sock.connect(("127.0.0.1", port))
+
+
+async def test_read_only_holds_when_connecting_through_the_form(
+    demo_server: RunningEmulator, tmp_path: Path
+) -> None:
+    config_file = tmp_path / "config.toml"
+    app = make_app(
+        None,
+        journal=Journal(tmp_path / "journal.sqlite3"),
+        retries=FAST_RETRIES,
+        config_file=config_file,
+        offer_demo=False,
+        read_only=True,
+    )
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, ConnectScreen)
+        note = app.screen.query_one("#connect-readonly", Static)
+        assert "Read-only (--read-only)" in str(note.render())
+        app.screen.query_one("#connect-host", Input).value = demo_server.url
+        app.screen.query_one("#connect-project", Input).value = "1"
+        app.screen.query_one("#connect-key", Input).value = demo_server.api_key
+        app.screen.query_one("#connect-save", Checkbox).value = True
+        app.screen.query_one("#connect-profile", Input).value = "local"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, DatasetsScreen)
+        header = app.screen.query_one(AppHeader)
+        assert header.query_one("#header-readonly").display  # the READ-ONLY badge
+        assert "READ-ONLY" in str(header.query_one("#header-readonly", Static).render())
+        assert app.model.state.read_only and app.model.client.settings.read_only
+        await pilot.press("slash", *"rag", "enter")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen.query_one("#header-readonly").display
+        await pilot.press("d")  # delete the highlighted item: refused before sending
+        await settle(pilot)
+        severity, message = notifications(app)[-1]
+        assert severity == "warning" and "read-only mode" in message
+    dataset_id = dataset_id_named(demo_server, "rag-answers-golden")
+    with sync_client(demo_server) as client:
+        assert client.items.list(dataset=dataset_id, limit=1).count == 300
+    # the flag is for this run: the saved profile is not made read-only
+    assert not Settings.resolve(config_path=config_file, env={}).read_only
+
+
+async def test_read_only_holds_for_the_demo_started_from_the_form(tmp_path: Path) -> None:
+    app = make_app(None, journal=Journal(tmp_path / "j.sqlite3"), read_only=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+d")
+        await wait_for(pilot, lambda: isinstance(app.screen, DatasetsScreen), within=20)
+        await settle(pilot)
+        assert app.screen.query_one(AppHeader).query_one("#header-readonly").display
+        assert app.model.state.read_only

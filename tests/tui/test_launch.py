@@ -4,6 +4,7 @@ configured, a wrong configuration reported without starting, profiles saved by t
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -69,6 +70,33 @@ def test_a_wrong_configuration_is_reported_and_nothing_starts(
     assert launch(LaunchOptions(profile="missing")) == 2
     err = capsys.readouterr().err
     assert "missing" in err and err.startswith("dataset-explorer: ")
+
+
+@pytest.mark.parametrize("read_only", [True, False])
+def test_read_only_reaches_the_app_when_nothing_is_configured(
+    monkeypatch: pytest.MonkeyPatch, read_only: bool
+) -> None:
+    """With nothing configured the app opens on the connection form; --read-only must still
+    hold for whatever it connects to from there (the app applies it on connect)."""
+    import explorer.tui.app as app_module
+
+    made: dict[str, Any] = {}
+
+    class NotRun:
+        return_code = 0
+
+        def run(self) -> None:
+            pass
+
+    def fake_make_app(settings: Settings | None, **kwargs: Any) -> NotRun:
+        made.update(kwargs, settings=settings)
+        return NotRun()
+
+    monkeypatch.setattr(app_module, "make_app", fake_make_app)
+    monkeypatch.setattr("explorer.tui.launch._log_to_file", lambda: None)  # keep pytest's logs
+    assert launch(LaunchOptions(read_only=read_only)) == 0
+    assert made["settings"] is None  # the connection form
+    assert made["read_only"] is read_only
 
 
 def test_save_profile_creates_a_private_file_and_refuses_a_taken_name(tmp_path: Path) -> None:
