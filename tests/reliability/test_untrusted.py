@@ -36,8 +36,9 @@ from tests.tui._item_screens import settle as item_screens_settle
 from tests.tui.test_components import UNSAFE, screen_lines, terminal_output
 from tests.tui.test_items import open_dataset
 from tests.widgets import _html_check
-from tests.widgets._html_check import assert_only_our_markup
+from tests.widgets._html_check import assert_only_our_markup, without_cell_isolates
 from tests.widgets._panel_helpers import dataset_id, descendants, make_panel
+from widgets._render import ROWS_CLASS
 
 __all__ = ["isolate_env"]  # the fixture, used by name below
 
@@ -213,6 +214,9 @@ def panel_strings(panel: Any) -> tuple[list[str], list[str]]:
     for widget in [panel.widget, *descendants(panel.widget)]:
         if isinstance(widget, w.HTML | w.HTMLMath):
             html.append(widget.value)
+        elif isinstance(widget, w.Select) and ROWS_CLASS in widget._dom_classes:
+            # the item rows: each cell in the panel's own isolate pair (checked), nothing else
+            plain.extend(without_cell_isolates(str(label)) for label in widget._options_labels)
         elif isinstance(widget, w.Select | w.Dropdown | w.ToggleButtons):
             plain.extend(str(label) for label in widget._options_labels)
         elif isinstance(widget, w.Text | w.Textarea):

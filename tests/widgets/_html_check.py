@@ -104,3 +104,36 @@ def assert_only_our_markup(html_text: str) -> Parsed:
         assert href.startswith(("https://", "http://")), href
     assert parsed.balanced, "tags not balanced"
     return parsed
+
+
+FSI, PDI = "\u2068", "\u2069"
+
+
+def row_label_cells(label: str) -> list[str]:
+    """The cells of a panel row label, checking that its only raw isolates are the panel's own:
+    each cell's text in one balanced, unnested FSI ... PDI pair, and nothing but the padding
+    (spaces) outside them. Any other raw bidi control is left in the cells for the caller's
+    check to find."""
+    cells: list[str] = []
+    inside: list[str] | None = None
+    for ch in label:
+        if ch == FSI:
+            assert inside is None, f"nested or unbalanced isolate in {label!r}"
+            inside = []
+        elif ch == PDI:
+            assert inside is not None, f"a PDI with no FSI in {label!r}"
+            cells.append("".join(inside))
+            inside = None
+        elif inside is not None:
+            inside.append(ch)
+        else:
+            assert ch == " ", f"{ch!r} outside a cell's isolate in {label!r}"
+    assert inside is None, f"an FSI never closed in {label!r}"
+    return cells
+
+
+def without_cell_isolates(label: str) -> str:
+    """A row label as the user reads it: the panel's own cell isolates checked (see
+    `row_label_cells`) and removed; everything else kept."""
+    row_label_cells(label)
+    return label.replace(FSI, "").replace(PDI, "")

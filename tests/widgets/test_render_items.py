@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from datetime import UTC, datetime, timedelta, timezone
 from types import SimpleNamespace
@@ -12,7 +13,12 @@ import ipywidgets
 import pytest
 
 from explorer.api.models import DatasetItem
-from tests.widgets._html_check import assert_only_our_markup, parse
+from tests.widgets._html_check import (
+    assert_only_our_markup,
+    parse,
+    row_label_cells,
+    without_cell_isolates,
+)
 from widgets._render import (
     ITEM_COLUMNS,
     items_select_header,
@@ -46,6 +52,12 @@ def _item(n: int, **over: Any) -> dict[str, Any]:
 def _traced(n: int, **over: Any) -> dict[str, Any]:
     refs = {"ref_trace_id": f"trace-{n}", "ref_timestamp": TS, "ref_source_id": f"gen-{n}"}
     return _item(n, **{**refs, **over})
+
+
+def _labels(items: list[Any], **kwargs: Any) -> list[str]:
+    """The Select labels as the user reads them (the panel's own cell isolates checked, then
+    removed)."""
+    return [without_cell_isolates(label) for label, _ in items_select_options(items, **kwargs)]
 
 
 def _rows(html_text: str) -> list[str]:
@@ -97,7 +109,7 @@ def test_trace_marker_only_when_all_three_refs_are_set() -> None:
     ]
     rows = _rows(items_table_html(items, selected_id=None))
     assert ["dx-badge-trace" in r for r in rows] == [True, False, False, False, False]
-    labels = [label for label, _ in items_select_options(items)]
+    labels = _labels(items)
     assert ["↗" in label for label in labels] == [True, False, False, False, False]
 
 
@@ -147,6 +159,7 @@ def test_dataset_item_models_render() -> None:
     assert "2025-02-03 04:05" in out
     [(label, value)] = items_select_options([item])
     assert value == str(item.id)
+    label = without_cell_isolates(label)
     assert label.startswith('00000001  {"big":1180591620717411303424}')
     refs = parse(refs_html(item, HOST, 2)).text
     assert "ref_span_id" in refs
@@ -169,7 +182,7 @@ def test_select_labels_are_fixed_width_columns() -> None:
     ]
     header = items_select_header()
     starts = [header.index(title) for title in ("input", "output", "metadata", "trace")]
-    for label, _ in items_select_options(items):
+    for label in _labels(items):
         # Every column starts at the same screen column as its title, after a two-space gap.
         for start in starts:
             if _width(label) <= start:  # trailing empty columns are stripped
@@ -195,7 +208,7 @@ def test_one_select_widget_serves_any_page_size() -> None:
     select.value = items[150]["id"]
     assert select.index == 150
     # The labels reach the browser as text: the view sets textContent, never innerHTML.
-    assert select._options_labels[150].startswith("00000096  ")
+    assert without_cell_isolates(select._options_labels[150]).startswith("00000096  ")
     select.close()
 
 
@@ -367,7 +380,7 @@ def test_select_rows_preview_what_tells_items_apart() -> None:
         ),
         _item(4, input="just a string", output=None, metadata={"tags": ["a"]}),
     ]
-    labels = [label for label, _ in items_select_options(items, columns=("input", "output"))]
+    labels = _labels(items, columns=("input", "output"))
     assert labels[0].startswith("user: Where is my order?")
     assert '→ lookup_order({"order_id": "BW…' in labels[0]
     assert labels[1].startswith("when do raises take effect") and "In October [1]." in labels[1]
@@ -381,8 +394,62 @@ def test_select_rows_preview_what_tells_items_apart() -> None:
 def test_a_salient_preview_is_escaped_and_cut_like_any_item_text() -> None:
     hostile = "<b>\x1b[2J\u202eevil\u202c</b> " + "z" * 5_000_000
     item = _item(1, input={"messages": [{"role": "user", "content": hostile}]})
-    [(label, _)] = items_select_options([item], columns=("input",))
+    [label] = _labels([item], columns=("input",))
     assert label == "user: <b>\\x1b[2J\\u202eevil\\u202…"
     html_text = items_table_html([item], columns=("input",), preview_chars=80)
     assert "&lt;b&gt;" in html_text and "<b>" not in html_text
     assert "\x1b" not in html_text and "\u202e" not in html_text
+
+
+def test_right_to_left_text_stays_in_its_cell() -> None:
+    hebrew = "שלום, ההזמנה שלי עדיין לא הגיעה."
+    arabic = "مرحبا، أين طلبي؟ لقد طلبته منذ أسبوع"
+    items = [
+        _item(1, input="plain ascii", output="answer", metadata={"n": 1}),
+        _item(2, input=hebrew, output="answer", metadata={"n": 2}),
+        _item(3, input="plain ascii", output=arabic, metadata={"lang": arabic}),
+        _item(
+            4,
+            input={"messages": [{"role": "user", "content": arabic + " BW-1234"}]},
+            output=hebrew + " 42",
+            metadata={"n": 4},
+        ),
+    ]
+    labels = [label for label, _ in items_select_options(items)]
+    header = items_select_header()
+    starts = [header.index(title) for title in ("id", "input", "output", "metadata", "updated")]
+    offsets = []
+    for label in labels:
+        cells = row_label_cells(label)  # every cell in one FSI ... PDI pair, nothing else raw
+        assert len(cells) == 5  # id, input, output, metadata, updated (no trace)
+        isolates = [i for i, ch in enumerate(label) if ch == "\u2068"]
+        offsets.append(isolates)
+        # in screen cells (the isolates take none), each cell starts under its title
+        seen = without_cell_isolates(label)
+        cell_starts = [
+            _width(label[:i].replace("\u2068", "").replace("\u2069", "")) for i in isolates
+        ]
+        assert cell_starts == starts, seen
+        # outside the isolates there is only padding: no letter of either direction
+        assert re.sub("\u2068[^\u2069]*\u2069", "", label).strip(" ") == ""
+        assert (
+            any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in seen) or label is labels[0]
+        )
+    # and in code points: the rows with Hebrew or Arabic put the next columns where the plain
+    # row does
+    assert offsets[1] == offsets[0] and offsets[2] == offsets[0] and offsets[3] == offsets[0]
+
+
+@pytest.mark.parametrize(
+    "label",
+    [
+        "\u2068a\u2069  \u2069",  # a PDI of its own
+        "\u2068a\u2068b\u2069\u2069",  # nested
+        "\u2068a",  # never closed
+        "\u2068a\u2069  b",  # text outside a cell
+        "\u2068a\u2069  \u202eb",  # another bidi control outside a cell
+    ],
+)
+def test_the_label_check_refuses_isolates_that_are_not_the_panels(label: str) -> None:
+    with pytest.raises(AssertionError):
+        row_label_cells(label)

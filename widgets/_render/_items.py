@@ -126,7 +126,25 @@ def items_table_html(
     )
 
 
+# First-strong isolate and pop directional isolate: a cell of right-to-left text (Arabic,
+# Hebrew) is laid out on its own, so it cannot pull the gap and the next cells into its run
+# and move them. The data's own bidi controls are already escaped (``\u2068``), so these
+# balanced pairs are the only raw ones in a label.
+FSI, PDI = "\u2068", "\u2069"
+
+
+def _isolated(text: str, width: int) -> str:
+    """``text`` fitted to ``width`` columns: the text in an isolate, the padding after it."""
+    fitted = fit(text, width)
+    core = fitted.rstrip(" ")
+    return f"{FSI}{core}{PDI}{fitted[len(core) :]}" if core else fitted
+
+
 def _label(cells: Iterable[tuple[str, str]]) -> str:
+    return _GAP.join(_isolated(text, _WIDTHS[c]) for c, text in cells).rstrip(" ")
+
+
+def _header(cells: Iterable[tuple[str, str]]) -> str:
     return _GAP.join(fit(text, _WIDTHS[c]) for c, text in cells).rstrip()
 
 
@@ -136,7 +154,9 @@ def items_select_options(
     """``(label, item id)`` pairs for ``ipywidgets.Select(options=...)``: one option per row.
 
     Labels are plain text in fixed-width columns (CJK and emoji counted as two), control and bidi
-    characters shown as escapes, so a row cannot reorder or break the listbox. The Select view sets
+    characters shown as escapes, so a row cannot reorder or break the listbox; each cell's text
+    is wrapped in a first-strong isolate (U+2068 … U+2069), so right-to-left text stays in its
+    cell and the columns after it keep their place. The Select view sets
     ``textContent`` (never HTML) and keeps the padding by turning spaces into no-break spaces.
     Raises ValueError for an unknown column.
     """
@@ -151,7 +171,7 @@ def items_select_options(
 def items_select_header(columns: Sequence[str] = ITEM_COLUMNS) -> str:
     """The column titles padded exactly as :func:`items_select_options` pads the cells."""
     _check(columns)
-    return _label((c, c if c != "updated" else "updated (UTC)") for c in columns)
+    return _header((c, c if c != "updated" else "updated (UTC)") for c in columns)
 
 
 def items_select_header_html(columns: Sequence[str] = ITEM_COLUMNS) -> str:
