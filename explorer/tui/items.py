@@ -77,7 +77,9 @@ def _fixed_cells(item: DatasetItem, widths: tuple[int, ...]) -> list[Text]:
         preview(salient(item.input), input_w),
         preview(salient(item.output), output_w),
         preview(item.metadata, metadata_w),
-        Text(TRACE_MARK if traced else "", style="bold", justify="center"),
+        # at the column's start: an indent would merge into the cursor row's bold run, and SVG
+        # renderers draw a run's leading spaces after it
+        Text(TRACE_MARK if traced else "", style="bold"),
     ]
 
 
