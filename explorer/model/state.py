@@ -52,51 +52,17 @@ class Busy:
         return self.datasets or self.page or self.item or self.save or self.delete
 
 
-@dataclass
-class DatasetListState:
-    """The dataset list as shown: one server page of datasets."""
+class _Paging:
+    """The arithmetic of one server page of a list: ``page_number`` (1-based), ``page_size``,
+    ``total`` on the server, and how many rows the page holds (``_shown``)."""
 
-    datasets: list[Dataset] = field(default_factory=list)
-    search: str = ""
-    order_by: str = "-created_at"
-    page_number: int = 1
-    page_size: int = 30
-    total: int = 0
-    loaded: bool = False
+    page_number: int
+    page_size: int
+    total: int
 
     @property
-    def offset(self) -> int:
-        return (self.page_number - 1) * self.page_size
-
-    @property
-    def page_count(self) -> int:
-        return max(1, -(-self.total // self.page_size))
-
-    @property
-    def range_text(self) -> str:
-        return range_text(self.offset, len(self.datasets), self.total)
-
-    @property
-    def has_next(self) -> bool:
-        return self.offset + len(self.datasets) < self.total
-
-    @property
-    def has_previous(self) -> bool:
-        return self.page_number > 1
-
-
-@dataclass
-class PageState:
-    """The open dataset's current page of items. ``page_number`` is 1-based."""
-
-    dataset: Dataset | None = None
-    items: list[DatasetItem] = field(default_factory=list)
-    page_number: int = 1
-    page_size: int = 50
-    total: int = 0
-    loaded: bool = False
-    fetched_at: float | None = None  # time.monotonic() of the fetch that produced ``items``
-    next_ready: bool = False  # the next page is in the cache (prefetched)
+    def _shown(self) -> int:
+        raise NotImplementedError
 
     @property
     def offset(self) -> int:
@@ -109,15 +75,50 @@ class PageState:
     @property
     def range_text(self) -> str:
         """e.g. ``"101-150 of 1,200"``."""
-        return range_text(self.offset, len(self.items), self.total)
+        return range_text(self.offset, self._shown, self.total)
 
     @property
     def has_next(self) -> bool:
-        return self.offset + len(self.items) < self.total
+        return self.offset + self._shown < self.total
 
     @property
     def has_previous(self) -> bool:
         return self.page_number > 1
+
+
+@dataclass
+class DatasetListState(_Paging):
+    """The dataset list as shown: one server page of datasets."""
+
+    datasets: list[Dataset] = field(default_factory=list)
+    search: str = ""
+    order_by: str = "-created_at"
+    page_number: int = 1
+    page_size: int = 30
+    total: int = 0
+    loaded: bool = False
+
+    @property
+    def _shown(self) -> int:
+        return len(self.datasets)
+
+
+@dataclass
+class PageState(_Paging):
+    """The open dataset's current page of items. ``page_number`` is 1-based."""
+
+    dataset: Dataset | None = None
+    items: list[DatasetItem] = field(default_factory=list)
+    page_number: int = 1
+    page_size: int = 50
+    total: int = 0
+    loaded: bool = False
+    fetched_at: float | None = None  # time.monotonic() of the fetch that produced ``items``
+    next_ready: bool = False  # the next page is in the cache (prefetched)
+
+    @property
+    def _shown(self) -> int:
+        return len(self.items)
 
     def index_of(self, item_id: str) -> int | None:
         for index, item in enumerate(self.items):
