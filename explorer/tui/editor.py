@@ -52,7 +52,7 @@ from textual.widgets.text_area import Edit, EditResult
 from explorer.api import short_id
 from explorer.model import JSON_FIELDS, REF_FIELDS, Change, ConflictState, EditorState
 from explorer.tui.base import ModelScreen
-from explorer.tui.components import Footer, safe_text
+from explorer.tui.components import Footer, SafeInput, safe_text
 from explorer.tui.dialogs import Choice, ConflictModal, DiffModal, LeaveEditorModal
 
 __all__ = ["HIGHLIGHT_LIMIT", "EditorScreen", "JsonArea", "terminal_safe_json"]
@@ -256,7 +256,7 @@ class EditorScreen(ModelScreen[None]):
         with Horizontal(id="editor-refs"):
             for name in REF_FIELDS:
                 text = editor.fields[name].text if editor is not None else ""
-                box = Input(text, placeholder=name, id=f"input-{name}")
+                box = SafeInput(text, placeholder=name, id=f"input-{name}")
                 box.border_title = name
                 yield box
         yield Static("", id="ref-errors")

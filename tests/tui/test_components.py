@@ -20,6 +20,7 @@ from explorer.tui.components import (
     JsonText,
     JsonTree,
     LineView,
+    SafeInput,
     StringViewer,
     display_str,
     json_path,
@@ -523,3 +524,27 @@ async def test_line_view_soft_wraps_wide_characters_within_the_width() -> None:
         assert rows[0].startswith("中" * (width // 2))
         assert "end" in "\n".join(rows)
         assert view.virtual_size.height == -(-300 // (width // 2)) + 1
+
+
+HOSTILE_REF = "trace\x1b[2J\x1b]52;c;Zm9v\x07-\u202eid\x00"
+
+
+class _InputHarness(App[None]):
+    def compose(self) -> ComposeResult:
+        yield SafeInput(HOSTILE_REF, id="box")
+
+
+async def test_safe_input_draws_no_control_characters_and_keeps_the_value() -> None:
+    app = _InputHarness()
+    async with app.run_test(size=(60, 5)) as pilot:
+        await pilot.pause()
+        box = app.query_one(SafeInput)
+        drawn = "".join(seg.text for y in range(box.size.height) for seg in box.render_line(y))
+        assert not UNSAFE.search(drawn), repr(drawn)
+        assert "trace" in drawn and "-" in drawn and "id" in drawn
+        # one replacement per unsafe character, so the cursor stays over the right character
+        assert drawn.count("\ufffd") == len(UNSAFE.findall(HOSTILE_REF))
+        assert box.value == HOSTILE_REF  # only the drawing changed
+        box.action_end()
+        await pilot.press("x")
+        assert box.value == HOSTILE_REF + "x"

@@ -12,6 +12,8 @@ control, bidi-override or otherwise unsafe character is drawn as a visible escap
 - :class:`JsonText`: the pretty-printed JSON of a value, virtualised (first paint the same for
   5 MB and 20 MB), highlighted, with find and ``n``/``N`` navigation.
 - :class:`LineView`: the virtualised read-only text view under ``JsonText``.
+- :class:`SafeInput`: an Input whose untrusted value is drawn with unsafe characters
+  replaced one for one (the value itself unchanged).
 - :class:`StringViewer`: a modal showing one long string whole, wrapped.
 - :class:`Footer`: Textual's footer, rebuilt once per burst of binding changes.
 """
@@ -21,6 +23,7 @@ from .json_path import PathPart, json_path
 from .json_text import JsonText
 from .json_tree import JsonNode, JsonTree
 from .line_view import MAX_MATCH_POSITIONS, LineView
+from .safe_input import SafeInput
 from .safe_text import ESCAPE_STYLE, display_str, preview, safe_text
 from .string_viewer import StringViewer
 
@@ -33,6 +36,7 @@ __all__ = [
     "JsonTree",
     "LineView",
     "PathPart",
+    "SafeInput",
     "StringViewer",
     "display_str",
     "json_path",
