@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from explorer.api import short_id
 from explorer.model import DraftRecord, ExplorerModel, TrashRecord
 from explorer.tui.dialogs import DraftsModal
 from explorer.tui.trash import TrashScreen
@@ -16,7 +17,7 @@ TRASH = [
         "item",
         "0192f3a4-7b1c-7e0a-9d55-2f1e6c0d9a01",
         "0192f3a4-0000-7e0a-9d55-2f1e6c0d9a00",
-        "0192f3a4",
+        short_id("0192f3a4-7b1c-7e0a-9d55-2f1e6c0d9a01"),  # the label the model writes
         {
             "id": "0192f3a4-7b1c-7e0a-9d55-2f1e6c0d9a01",
             "input": {"question": "What is the refund window? [bold]not markup[/bold]"},
