@@ -1,41 +1,60 @@
-"""The Starlette app: PostHog's dataset routes, checks in DRF's order, and the handlers.
+"""What every API generation shares: routing, DRF's order of checks, errors, and the state.
 
-Order of checks for every API request, as in DRF's ``initial()``: authentication (401), project
-(404 / 403), scope (403), throttle (429); then the handler: 405, object lookup (404), body (400).
+A request to ``/api/{projects|environments}/{project}/{path}`` is matched against the serving
+generation's endpoints (``classic.py`` or ``v2/``): an unknown path answers 404 before anything
+else, as Django resolves URLs first. Then, as in DRF's ``initial()``: authentication (401), the
+project (404 / 403), the method (405, where the generation answers it before permissions), the
+scope of the action (403), the feature flag (403, v2 only), the throttle (429); then the handler.
+A generation describes its endpoints as data (``Endpoint`` and ``Action``), so this order is
+written once.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route, Router
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from explorer.emulator import errors, serialize
-from explorer.emulator.auth import READ, WRITE, ApiKey, KeyRing
-from explorer.emulator.ids import ServerClock, format_ts
-from explorer.emulator.pagination import Page
-from explorer.emulator.ratelimit import RateLimiter
-from explorer.emulator.store import DATASET_ORDER_COLUMNS, Row, Store
-from explorer.emulator.validation import (
-    dataset_changes,
-    item_changes,
-    parse_body,
-    parse_uuid,
-    require_object,
-)
+from explorer.emulator.auth import ApiKey, KeyRing
+from explorer.emulator.ids import ServerClock
+from explorer.emulator.ratelimit import Rate, RateLimitConfig, RateLimiter
+from explorer.emulator.store import Store
 
 logger = logging.getLogger(__name__)
 
 PREFIXES = frozenset({"projects", "environments"})
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-LIST_ALLOW = "GET, POST, HEAD, OPTIONS"
-DETAIL_ALLOW = "GET, PUT, PATCH, DELETE, HEAD, OPTIONS"
+API_GENERATIONS = ("classic", "v2")
+FLAG_DETAIL = (
+    "This action requires feature flag 'llm-analytics-datasets' to be enabled for your "
+    "organization."
+)
+# PostHog's DatasetExportRateThrottle: 10 export creations a day per key, when throttling is on.
+EXPORTS_PER_DAY = Rate(10, 86_400)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """PostHog's dataset limits (v2): ``dataset_limits.py`` and ``dataset_service.py``."""
+
+    datasets: int = 20
+    items: int = 600
+    versions: int = 40
+    item_payload_bytes: int = 406_666
+    metadata_bytes: int = 1_000_000
+    export_bytes: int = 250_000_000
+
+    def __post_init__(self) -> None:
+        if min(self.datasets, self.items, self.versions) < 1:
+            raise ValueError("the dataset, item and version limits must be at least 1")
 
 
 @dataclass
@@ -47,8 +66,18 @@ class EmulatorState:
     limiter: RateLimiter
     clock: ServerClock = field(default_factory=ServerClock)
     users_json: dict[int, str] = field(default_factory=dict)
+    api: str = "classic"
+    limits: Limits = field(default_factory=Limits)
+    datasets_flag: bool = True
+    # Seconds until an export completes once read; None keeps every export pending.
+    export_delay_s: float | None = 0.0
+    export_limiter: RateLimiter = field(
+        default_factory=lambda: RateLimiter(RateLimitConfig(True, (EXPORTS_PER_DAY,)))
+    )
 
     def __post_init__(self) -> None:
+        if self.api not in API_GENERATIONS:
+            raise ValueError(f"unknown API {self.api!r}; expected one of {API_GENERATIONS}")
         self.store.upsert_users(serialize.user_row(u) for u in self.keyring.users())
         self.reload_users()
 
@@ -57,171 +86,110 @@ class EmulatorState:
         self.users_json = {u.id: serialize.user_json(u) for u in users}
 
 
-def _json(body: str, status: int = 200, allow: str = LIST_ALLOW) -> Response:
-    return Response(body.encode(), status, headers={"Allow": allow}, media_type="application/json")
+@dataclass(frozen=True)
+class Call:
+    """One matched API request, authenticated and in a project."""
+
+    request: Request
+    team: int
+    api_key: ApiKey
+    ids: tuple[str, ...]  # the path's id segments, as sent
 
 
-def _absolute_url(request: Request) -> str:
+Handler = Callable[[Call], Awaitable[Response]]
+
+
+@dataclass(frozen=True)
+class Action:
+    """What a method does on an endpoint: the scope it needs, its throttle, its handler."""
+
+    scope: str
+    handler: Handler
+    throttle: str = "default"  # or "dataset_export"
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """A matched path: the actions by method and the ``Allow`` header.
+
+    ``other`` answers any other method after the scope check (classic: scope by method, then
+    405); without it, an unknown method is 405 before permissions (v2).
+    """
+
+    allow: str
+    actions: Mapping[str, Action]
+    ids: tuple[str, ...] = ()
+    other: Action | None = None
+
+
+class Generation(Protocol):
+    """One API generation: its endpoints, and whether the datasets feature flag gates it."""
+
+    flag_gated: bool
+
+    def match(self, segments: Sequence[str]) -> Endpoint | None: ...
+
+
+def json_response(body: str | bytes, status: int = 200, allow: str | None = None) -> Response:
+    headers = {"Allow": allow} if allow else None
+    data = body.encode() if isinstance(body, str) else body
+    return Response(data, status, headers=headers, media_type="application/json")
+
+
+def absolute_url(request: Request) -> str:
+    """The request's URL for ``next``/``previous`` links.
+
+    The ``Host`` header is trusted only when it names the address the server is bound to (or
+    ``localhost`` for a loopback address), so a forged header cannot point links elsewhere.
+    """
     scope = request.scope
-    host = request.headers.get("host")
-    if not host:
-        server = scope.get("server") or ("127.0.0.1", 80)
-        host = f"{server[0]}:{server[1]}"
+    server = scope.get("server")
+    header = request.headers.get("host")
+    host = _bound_host(server) if server else (header or "testserver")
+    if header and server and _names_bound_address(header, server):
+        host = header
     raw_path = scope.get("raw_path")
     path = raw_path.decode("latin-1") if raw_path else scope["path"]
     query = scope.get("query_string", b"").decode("latin-1")
     return f"{scope.get('scheme', 'http')}://{host}{path}" + (f"?{query}" if query else "")
 
 
-def _invalid_choice(value: str, attr: str) -> errors.ApiError:
-    detail = f"Select a valid choice. {value} is not one of the available choices."
-    return errors.validation("invalid_choice", detail, attr)
+def _bound_host(server: Sequence[Any]) -> str:
+    address, port = str(server[0]), server[1]
+    if ":" in address:
+        address = f"[{address}]"
+    return address if port is None else f"{address}:{port}"
 
 
-def parse_order(raw: str | None) -> list[tuple[str, bool]]:
-    """``order_by``: comma-separated created_at / updated_at, each optionally with ``-``."""
-    order: list[tuple[str, bool]] = []
-    for part in (raw or "").split(","):
-        term = part.strip()
-        if not term:
-            continue
-        key = term.removeprefix("-")
-        if key not in DATASET_ORDER_COLUMNS:
-            raise _invalid_choice(term, "order_by")
-        order.append((key, term.startswith("-")))
-    return order or [("created_at", True)]
+def _names_bound_address(header: str, server: Sequence[Any]) -> bool:
+    address, port = str(server[0]).lower(), server[1]
+    try:
+        parts = urlsplit(f"//{header.strip()}")
+        name, header_port = parts.hostname, parts.port
+    except ValueError:
+        return False
+    if name is None or header_port != port:
+        return False
+    if name == address:
+        return True
+    try:
+        return name == "localhost" and ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
 
 
-def parse_ids(raw: str | None) -> list[str] | None:
-    if not raw:
-        return None
-    ids = []
-    for part in raw.split(","):
-        if not part.strip():
-            continue
-        canonical = parse_uuid(part.strip())
-        if canonical is None:
-            raise errors.validation("invalid_input", "Enter a valid UUID.", "id__in")
-        ids.append(canonical)
-    return ids or None
-
-
-class Resource:
-    """The handlers of one object type (datasets or dataset_items)."""
-
-    def __init__(self, state: EmulatorState, kind: str) -> None:
-        self.state = state
-        self.kind = kind
-        store = state.store
-        self._get = store.get_dataset if kind == "datasets" else store.get_item
-        self._update = store.update_dataset if kind == "datasets" else store.update_item
-        self._to_json: Callable[[Row, dict[int, str]], str] = (
-            serialize.dataset_json if kind == "datasets" else serialize.item_json
-        )
-
-    def _one(self, row: Row, status: int = 200) -> Response:
-        return _json(self._to_json(row, self.state.users_json), status, DETAIL_ALLOW)
-
-    async def list(self, request: Request, team: int) -> Response:
-        query = request.query_params
-        store = self.state.store
-        if self.kind == "datasets":
-            order = parse_order(query.get("order_by"))
-            ids = parse_ids(query.get("id__in"))
-            page = Page.from_query(query.get("limit"), query.get("offset"))
-            count, rows = store.list_datasets(
-                team,
-                search=query.get("search") or None,
-                ids=ids,
-                order=order,
-                limit=page.limit,
-                offset=page.offset,
-            )
-        else:
-            dataset = self._dataset_filter(team, query.get("dataset"))
-            page = Page.from_query(query.get("limit"), query.get("offset"))
-            count, rows = store.list_items(
-                team, dataset=dataset, limit=page.limit, offset=page.offset
-            )
-        url = _absolute_url(request)
-        users = self.state.users_json
-        body = serialize.page_json(
-            count,
-            page.next_url(url, count),
-            page.previous_url(url),
-            (self._to_json(row, users) for row in rows),
-        )
-        return _json(body)
-
-    def _dataset_filter(self, team: int, raw: str | None) -> str | None:
-        if not raw:
-            return None
-        canonical = parse_uuid(raw)
-        if canonical is None or not self.state.store.dataset_in_project(team, canonical):
-            detail = "Select a valid choice. That choice is not one of the available choices."
-            raise errors.validation("invalid_choice", detail, "dataset")
-        return canonical
-
-    def _changes(self, data: dict[str, Any], team: int, *, partial: bool) -> dict[str, Any]:
-        if self.kind == "datasets":
-            return dataset_changes(data, partial=partial)
-
-        def exists(dataset_id: str) -> bool:
-            return self.state.store.dataset_in_project(team, dataset_id)
-
-        return item_changes(data, partial=partial, dataset_exists=exists)
-
-    async def create(self, request: Request, team: int, api_key: ApiKey) -> Response:
-        data = require_object(parse_body(await request.body()))
-        changes = self._changes(data, team, partial=False)
-        clock = self.state.clock
-        now = clock.now()
-        id_, ts = clock.new_id(now), format_ts(now)
-        user = api_key.user.id
-        get = changes.get
-        if self.kind == "datasets":
-            row: Row = (
-                id_, get("name"), get("description"), get("metadata"), ts, ts,
-                get("deleted", False), user, team,
-            )  # fmt: skip
-            self.state.store.insert_dataset(row)
-        else:
-            row = (
-                id_, get("dataset"), get("input"), get("output"), get("metadata"),
-                get("ref_trace_id"), get("ref_timestamp"), get("ref_source_id"),
-                get("deleted", False), ts, ts, user, team,
-            )  # fmt: skip
-            self.state.store.insert_item(row)
-        return self._one(row, 201)
-
-    async def retrieve(self, team: int, id_: str) -> Response:
-        row = self._get(team, id_)
-        if row is None:
-            raise errors.not_found()
-        return self._one(row)
-
-    async def update(self, request: Request, team: int, id_: str, *, partial: bool) -> Response:
-        # PUT and PATCH reach soft-deleted rows: that is how a row is restored.
-        if self._get(team, id_, include_deleted=True) is None:
-            raise errors.not_found()
-        data = require_object(parse_body(await request.body()))
-        changes = self._changes(data, team, partial=partial)
-        changes["updated_at"] = format_ts(self.state.clock.now())
-        row = self._update(team, id_, changes)
-        if row is None:
-            raise errors.not_found()
-        return self._one(row)
+def _segments(rest: str) -> list[str] | None:
+    """``datasets/ID/archive/`` -> ["datasets", "ID", "archive"]; None for empty segments."""
+    parts = rest.removesuffix("/").split("/")
+    return None if any(not part for part in parts) else parts
 
 
 class DatasetsApi:
-    """The ASGI endpoint for every ``/api/{projects|environments}/{id}/{resource}/...`` URL."""
+    """The ASGI endpoint for every ``/api/{projects|environments}/{id}/...`` URL."""
 
-    def __init__(self, state: EmulatorState) -> None:
+    def __init__(self, state: EmulatorState, generation: Generation) -> None:
         self.state = state
-        self.resources = {
-            "datasets": Resource(state, "datasets"),
-            "dataset_items": Resource(state, "dataset_items"),
-        }
+        self.generation = generation
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
@@ -232,71 +200,62 @@ class DatasetsApi:
 
     async def handle(self, request: Request) -> Response:
         params = request.path_params
-        object_id: str | None = params.get("object_id")
-        allow = LIST_ALLOW if object_id is None else DETAIL_ALLOW
+        endpoint = None
+        segments = _segments(params["rest"])
+        if params["prefix"] in PREFIXES and segments is not None:
+            endpoint = self.generation.match(segments)
+        if endpoint is None:
+            return errors.not_found().response()
         try:
-            resource = self.resources.get(params["resource"])
-            if params["prefix"] not in PREFIXES or resource is None:
-                raise errors.not_found()
-            return await self._dispatch(request, resource, params["project"], object_id)
+            return await self._dispatch(request, endpoint, params["project"])
         except errors.ApiError as exc:
-            return exc.response({"Allow": allow})
+            return exc.response({"Allow": endpoint.allow})
         except Exception:
             logger.exception("unexpected error in %s %s", request.method, request.url.path)
-            return errors.server_error().response({"Allow": allow})
+            return errors.server_error().response({"Allow": endpoint.allow})
 
-    async def _dispatch(
-        self, request: Request, resource: Resource, project: str, object_id: str | None
-    ) -> Response:
-        keyring = self.state.keyring
+    async def _dispatch(self, request: Request, endpoint: Endpoint, project: str) -> Response:
+        state = self.state
+        keyring = state.keyring
         api_key = keyring.authenticate(request.headers.get("authorization"))
         team = keyring.resolve_project(project, api_key)
-        method = request.method
-        keyring.require(api_key, READ if method in SAFE_METHODS else WRITE)
-        allowed, wait = self.state.limiter.check(api_key.key)
+        action = endpoint.actions.get(request.method, endpoint.other)
+        if action is None:
+            raise errors.method_not_allowed(request.method)
+        keyring.require(api_key, action.scope)
+        if self.generation.flag_gated and not state.datasets_flag:
+            raise errors.permission_denied(FLAG_DETAIL)
+        limiter = state.limiter
+        if action.throttle == "dataset_export":
+            # It replaces the default throttles for this action, and applies only when
+            # throttling is on at all.
+            limiter = state.export_limiter if state.limiter.config.enabled else limiter
+        allowed, wait = limiter.check(api_key.key)
         if not allowed:
             raise errors.throttled(wait)
-        if method == "OPTIONS":
-            return _options(resource.kind, object_id is None)
-        if object_id is None:
-            if method in ("GET", "HEAD"):
-                return await resource.list(request, team)
-            if method == "POST":
-                return await resource.create(request, team, api_key)
-            raise errors.method_not_allowed(method)
-        if method == "DELETE":
-            # Hard delete does not exist: 405 with no body, without looking the object up.
-            return Response(status_code=405, headers={"Allow": DETAIL_ALLOW})
-        if method not in ("GET", "HEAD", "PUT", "PATCH"):
-            raise errors.method_not_allowed(method)
-        id_ = parse_uuid(object_id)
-        if id_ is None:
-            raise errors.not_found()
-        if method in ("GET", "HEAD"):
-            return await resource.retrieve(team, id_)
-        return await resource.update(request, team, id_, partial=method == "PATCH")
-
-
-def _options(kind: str, is_list: bool) -> Response:
-    name = ("Dataset" if kind == "datasets" else "Dataset Item") + (" List" if is_list else "")
-    body = (
-        f'{{"name":"{name}","description":"","renders":["application/json"],'
-        '"parses":["application/json"]}'
-    )
-    return _json(body, 200, LIST_ALLOW if is_list else DETAIL_ALLOW)
+        response = await action.handler(Call(request, team, api_key, endpoint.ids))
+        response.headers.setdefault("Allow", endpoint.allow)
+        return response
 
 
 async def _not_found(scope: Scope, receive: Receive, send: Send) -> None:
     await errors.not_found().response()(scope, receive, send)
 
 
-def api_routes(state: EmulatorState) -> list[Route]:
-    endpoint: ASGIApp = DatasetsApi(state)
-    base = "/api/{prefix}/{project}/{resource}"
-    paths: Sequence[str] = (base, base + "/", base + "/{object_id}", base + "/{object_id}/")
-    return [Route(path, endpoint, methods=None) for path in paths]
-
-
 def create_app(state: EmulatorState) -> Router:
-    """The API routes, with no trailing-slash redirects; add more (admin) to ``.routes``."""
-    return Router(api_routes(state), redirect_slashes=False, default=_not_found)
+    """The API routes of the state's generation, with no trailing-slash redirects.
+
+    Add more (admin) to ``.routes``.
+    """
+    generation: Generation
+    if state.api == "v2":
+        from explorer.emulator.v2 import V2Generation
+
+        generation = V2Generation(state)
+    else:
+        from explorer.emulator.classic import ClassicGeneration
+
+        generation = ClassicGeneration(state)
+    endpoint = DatasetsApi(state, generation)
+    route = Route("/api/{prefix}/{project}/{rest:path}", endpoint, methods=None)
+    return Router([route], redirect_slashes=False, default=_not_found)

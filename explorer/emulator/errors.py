@@ -108,3 +108,43 @@ def throttled(wait_seconds: int | None) -> ApiError:
 
 def server_error() -> ApiError:
     return ApiError(500, "server_error", "error", "A server error occurred.")
+
+
+class PlainError(ApiError):
+    """An error whose body is a plain JSON object, not the envelope (v2's 409 bodies)."""
+
+    def __init__(self, status: int, doc: dict[str, object]) -> None:
+        detail = str(doc.get("detail", ""))
+        super().__init__(status, "conflict", str(doc.get("code", "")), detail)
+        self.doc = doc
+
+    def body(self) -> bytes:
+        return json.dumps(self.doc, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def conflict(
+    code: str,
+    detail: str,
+    *,
+    current_version: int | None = None,
+    current_item_id: str | None = None,
+    resource: str | None = None,
+    current_count: int | None = None,
+    limit: int | None = None,
+) -> PlainError:
+    """v2's custom 409: ``{"code", "detail", ...}`` with null keys omitted."""
+    doc: dict[str, object] = {"code": code, "detail": detail}
+    extra = {
+        "current_version": current_version,
+        "current_item_id": current_item_id,
+        "resource": resource,
+        "current_count": current_count,
+        "limit": limit,
+    }
+    doc.update({key: value for key, value in extra.items() if value is not None})
+    return PlainError(409, doc)
+
+
+def export_conflict(detail: str) -> PlainError:
+    """An export's 409: ``{"detail": ...}`` only."""
+    return PlainError(409, {"detail": detail})

@@ -23,12 +23,22 @@ class Page:
     offset: int
 
     @classmethod
-    def from_query(cls, limit: str | None, offset: str | None) -> Page:
-        """A bad (non-integer, zero, negative) limit means 100; a bad offset means 0."""
+    def from_query(
+        cls,
+        limit: str | None,
+        offset: str | None,
+        *,
+        default: int = DEFAULT_LIMIT,
+        cap: int | None = None,
+    ) -> Page:
+        """A bad (non-integer, zero, negative) limit means the default (classic: 100, no cap);
+        a limit above ``cap`` is clamped to it; a bad offset means 0."""
         try:
             lim = _positive_int(limit, strict=True)
         except ValueError:
-            lim = DEFAULT_LIMIT
+            lim = default
+        if cap is not None:
+            lim = min(lim, cap)
         try:
             off = _positive_int(offset, strict=False)
         except ValueError:

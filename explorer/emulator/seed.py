@@ -31,6 +31,7 @@ from explorer.emulator.validation import json_text
 
 LOADER_VERSION = "1"
 SEED_KINDS = ("none", "demo", "large")
+API_GENERATIONS = ("classic", "v2")
 BASE_TIME = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 DATASET_SPACING = timedelta(hours=3)
 ITEM_SPACING = timedelta(seconds=1)
@@ -151,36 +152,62 @@ def cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir("posthog-dataset-explorer")) / "emulator"
 
 
-def content_version(kind: str, team: int) -> str:
+def content_version(kind: str, team: int, api: str = "classic") -> str:
     """Changes whenever the demo data's code, the loader or the schema changes."""
-    digest = hashlib.sha256(f"{LOADER_VERSION}/{SCHEMA_VERSION}/{kind}/{team}".encode())
+    digest = hashlib.sha256(f"{LOADER_VERSION}/{SCHEMA_VERSION}/{kind}/{team}/{api}".encode())
     here = Path(__file__).parent
     for path in sorted(here.glob("demo_*.py")):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
-    for module in ("seed.py", "store.py", "validation.py", "ids.py"):
+    modules = ["seed.py", "store.py", "validation.py", "ids.py"]
+    if api == "v2":
+        modules += ["v2/store.py", "v2/seed.py", "v2/validation.py"]
+    for module in modules:
         digest.update((here / module).read_bytes())
     return digest.hexdigest()[:20]
 
 
-def template_path(kind: str, team: int) -> Path:
-    """The cached seeded database for ``kind``, built first if missing."""
+def _store_class(api: str) -> type[Store]:
+    if api not in API_GENERATIONS:
+        raise ValueError(f"unknown API {api!r}; expected one of {', '.join(API_GENERATIONS)}")
+    if api == "v2":
+        from explorer.emulator.v2.store import V2Store
+
+        return V2Store
+    return Store
+
+
+def _load(store: Store, kind: str, team: int, api: str) -> None:
+    if api == "v2":
+        from explorer.emulator.v2.seed import load_v2_datasets, v2_demo_datasets
+        from explorer.emulator.v2.store import V2Store
+
+        assert isinstance(store, V2Store)
+        load_v2_datasets(store, v2_demo_datasets(kind), kind=kind, team=team)
+    else:
+        load_datasets(store, demo_datasets(kind), kind=kind, team=team)
+
+
+def template_path(kind: str, team: int, api: str = "classic") -> Path:
+    """The cached seeded database for ``kind`` of API ``api``, built first if missing."""
     directory = cache_dir()
-    path = directory / f"seed-{kind}-p{team}-{content_version(kind, team)}.sqlite3"
+    stem = f"seed-{kind}-p{team}" if api == "classic" else f"seed-{api}-{kind}-p{team}"
+    path = directory / f"{stem}-{content_version(kind, team, api)}.sqlite3"
     if path.exists():
         return path
     directory.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".building-{kind}-", suffix=".sqlite3", dir=directory)
     os.close(fd)
     try:
-        store = Store(tmp)
+        store = _store_class(api)(tmp)
         try:
-            load_datasets(store, demo_datasets(kind), kind=kind, team=team)
+            _load(store, kind, team, api)
+            store.set_meta("api", api)
             store.checkpoint_to_single_file()
         finally:
             store.close()
         os.replace(tmp, path)  # atomic: parallel builders just race to the same content
-        for stale in directory.glob(f"seed-{kind}-p{team}-*.sqlite3"):
+        for stale in directory.glob(f"{stem}-*.sqlite3"):
             if stale != path:  # an older content version
                 stale.unlink(missing_ok=True)
     finally:
@@ -197,18 +224,31 @@ def prepare_database(
     team: int,
     datasets: Sequence[SeedDatasetLike] | None = None,
     use_cache: bool = True,
+    api: str = "classic",
 ) -> Store:
-    """Open ``db_path``, seeding it with ``kind`` (or the given datasets) unless already seeded.
+    """Open ``db_path``, seeding it with ``kind`` (or the given classic datasets) unless already
+    seeded, for API generation ``api`` (the v2 store is a ``V2Store``).
 
-    Raises ValueError for an unknown kind.
+    Raises ValueError for an unknown kind or API.
     """
     if datasets is None and kind not in SEED_KINDS:
         raise ValueError(f"unknown seed {kind!r}; expected one of {', '.join(SEED_KINDS)}")
+    store_class = _store_class(api)
+    if datasets is not None and api != "classic":
+        raise ValueError("seed datasets are classic; the v2 server seeds only by kind")
     fresh = not os.path.exists(db_path) or os.path.getsize(db_path) == 0
     if fresh and datasets is None and kind != "none" and use_cache:
-        shutil.copyfile(template_path(kind, team), db_path)
-        return Store(db_path)
-    store = Store(db_path)
+        shutil.copyfile(template_path(kind, team, api), db_path)
+        return store_class(db_path)
+    store = store_class(db_path)
     if store.get_meta("seed_kind") is None:
-        load_datasets(store, datasets or demo_datasets(kind), kind=kind, team=team)
+        if datasets:
+            load_datasets(store, datasets, kind=kind, team=team)
+        else:
+            _load(store, kind, team, api)
+        store.set_meta("api", api)
+    elif (store.get_meta("api") or "classic") != api:
+        held = store.get_meta("api") or "classic"
+        store.close()
+        raise ValueError(f"{db_path} holds data of the {held} API, not {api}")
     return store

@@ -24,7 +24,7 @@ from typing import Any
 import uvicorn
 
 from explorer.emulator.admin import admin_routes
-from explorer.emulator.app import EmulatorState, create_app
+from explorer.emulator.app import EmulatorState, Limits, create_app
 from explorer.emulator.auth import DEMO_API_KEY, ApiKey, KeyRing, parse_api_key
 from explorer.emulator.faults import FaultConfig, FaultInjector
 from explorer.emulator.ratelimit import RateLimitConfig, RateLimiter
@@ -67,9 +67,13 @@ class _Uvicorn(uvicorn.Server):
 class EmulatorServer:
     """The emulator on ``host:port`` (port 0 picks a free one), served from a thread.
 
-    ``db_path`` None uses a temporary database removed at ``stop()``. ``seed`` is "none",
-    "demo" or "large"; ``seed_datasets`` replaces the demo data (tests). ``rate_limit`` True
-    means PostHog Cloud's limits. Raises OSError if the port cannot be bound.
+    ``api`` is the generation served: "classic" or "v2" (versioned). ``db_path`` None uses a
+    temporary database removed at ``stop()``. ``seed`` is "none", "demo" or "large";
+    ``seed_datasets`` replaces the classic demo data (tests). ``rate_limit`` True means PostHog
+    Cloud's limits. v2 only: ``max_datasets``, ``max_items``, ``max_versions`` (PostHog's 20,
+    600, 40 by default), ``datasets_flag`` False answers every request as PostHog does for an
+    organisation without datasets, ``export_delay_s`` (None: exports stay pending). Raises
+    ValueError for bad options, OSError if the port cannot be bound.
     """
 
     def __init__(
@@ -85,7 +89,21 @@ class EmulatorServer:
         rate_limit: bool | RateLimitConfig = False,
         faults: FaultConfig | None = None,
         access_log: bool = False,
+        api: str = "classic",
+        max_datasets: int = Limits.datasets,
+        max_items: int = Limits.items,
+        max_versions: int = Limits.versions,
+        datasets_flag: bool = True,
+        export_delay_s: float | None = 0.0,
     ) -> None:
+        if api not in ("classic", "v2"):
+            raise ValueError(f"unknown API {api!r}; expected classic or v2")
+        if export_delay_s is not None and not 0 <= export_delay_s < float("inf"):
+            raise ValueError("export_delay_s must be a finite number of seconds >= 0")
+        self.api = api
+        self.limits = Limits(datasets=max_datasets, items=max_items, versions=max_versions)
+        self.datasets_flag = datasets_flag
+        self.export_delay_s = export_delay_s
         self.host = host
         self._requested_port = port
         self._db_path = db_path
@@ -137,9 +155,21 @@ class EmulatorServer:
             self._tmpdir = tempfile.mkdtemp(prefix="dataset-explorer-")
             self._db_path = os.path.join(self._tmpdir, "emulator.sqlite3")
         store = prepare_database(
-            self._db_path, self._seed, team=self.project_id, datasets=self._seed_datasets
+            self._db_path,
+            self._seed,
+            team=self.project_id,
+            datasets=self._seed_datasets,
+            api=self.api,
         )
-        self.state = EmulatorState(store, self.keyring, self.limiter)
+        self.state = EmulatorState(
+            store,
+            self.keyring,
+            self.limiter,
+            api=self.api,
+            limits=self.limits,
+            datasets_flag=self.datasets_flag,
+            export_delay_s=self.export_delay_s,
+        )
         router = create_app(self.state)
         self.injector = FaultInjector(router, self._faults)
         router.routes.extend(admin_routes(self.injector, self.limiter))

@@ -96,8 +96,19 @@ def test_default_limit_is_100_and_there_is_no_maximum(api: Api) -> None:
     assert len(big["results"]) == 150 and big["next"] is None  # type: ignore[arg-type]
 
 
-def test_links_use_the_host_the_client_called(api: Api, five: list[str]) -> None:
+def test_links_never_follow_a_forged_host_header(api: Api, five: list[str]) -> None:
+    # A Host naming another server must not turn next/previous into links to it.
     response = api.http.get("/api/projects/1/datasets/?limit=1", headers={"Host": "example.test:1"})
-    assert (
-        response.json()["next"] == "http://example.test:1/api/projects/1/datasets/?limit=1&offset=1"
-    )
+    expected = f"{api.running.url}/api/projects/1/datasets/?limit=1&offset=1"
+    assert response.json()["next"] == expected
+
+
+def test_links_use_the_host_the_client_called_when_it_is_the_server(
+    api: Api, five: list[str]
+) -> None:
+    port = api.running.server.port
+    for host in (f"localhost:{port}", f"127.0.0.1:{port}"):
+        response = api.http.get("/api/projects/1/datasets/?limit=1", headers={"Host": host})
+        assert response.json()["next"] == (
+            f"http://{host}/api/projects/1/datasets/?limit=1&offset=1"
+        )
