@@ -65,7 +65,9 @@ class V2Generation:
             )
         id_, tail = rest[:1], rest[1:]
         if not tail:
-            return _endpoint("Dataset", id_, GET=Action(READ, d.retrieve), PATCH=Action(WRITE, d.update))
+            return _endpoint(
+                "Dataset", id_, GET=Action(READ, d.retrieve), PATCH=Action(WRITE, d.update)
+            )
         if tail == ("archive",):
             return _endpoint("Dataset", id_, POST=Action(WRITE, d.archive))
         if tail == ("restore",):

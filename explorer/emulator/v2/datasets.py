@@ -113,9 +113,7 @@ class Datasets(V2Handlers):
     async def revisions(self, call: Call) -> Response:
         row = self.dataset(call, call.ids[0])
         page = self.page(call, REVISIONS_PAGE)
-        count, rows = self.store.revisions(
-            call.team, row[0], limit=page.limit, offset=page.offset
-        )
+        count, rows = self.store.revisions(call.team, row[0], limit=page.limit, offset=page.offset)
         users = self.state.users_json
         return self.page_response(
             call, page, count, rows, lambda r: serialize.revision_json(r, users)

@@ -101,9 +101,9 @@ class Exports(V2Handlers):
     @staticmethod
     def _status(row: Row) -> tuple[str, str | None]:
         exception, completed_at = row[8], row[9]
-        if exception is None and completed_at is None:
-            if datetime.now(UTC) - _parse(row[6]) > STUCK_AFTER:
-                exception = STUCK
+        stuck = datetime.now(UTC) - _parse(row[6]) > STUCK_AFTER
+        if exception is None and completed_at is None and stuck:
+            exception = STUCK
         if exception is not None:
             return "failed", exception
         return ("complete" if completed_at is not None else "pending"), None

@@ -250,7 +250,9 @@ class Items(V2Handlers):
                 limit=limit,
             )
 
-    def _commit(self, call: Call, current: Row, content: VersionContent, archived: bool) -> Response:
+    def _commit(
+        self, call: Call, current: Row, content: VersionContent, archived: bool
+    ) -> Response:
         new = self.new_version(
             call,
             dataset_id=current[1],
@@ -273,7 +275,9 @@ class Items(V2Handlers):
         input_ = v.json_value(body, "input", allow_null=False)
         expected = v.json_value(body, "expected_output", allow_null=True)
         metadata = v.object_value(body, "metadata", max_bytes=self.state.limits.metadata_bytes)
-        self._writable(call, current, base_version, "Restore this dataset before updating its items.")
+        self._writable(
+            call, current, base_version, "Restore this dataset before updating its items."
+        )
         if current[7]:
             raise self._state_conflict(
                 current, "dataset_item_archived", "Restore this dataset item before updating it."

@@ -72,7 +72,8 @@ def v2_demo_datasets(kind: str) -> Sequence[SeedDatasetLike]:
         return []
     from explorer.emulator.demo_v2 import seed_datasets_v2
 
-    return seed_datasets_v2(kind)
+    datasets: Sequence[SeedDatasetLike] = seed_datasets_v2(kind)
+    return datasets
 
 
 def _timestamp(raw: str | None) -> str | None:
@@ -90,71 +91,91 @@ def load_v2_datasets(
     """Insert the datasets, their items and every item's versions with their revisions."""
     store.upsert_users([user_row(DEMO_USER)])
     for index, ds in enumerate(datasets):
-        created = BASE_TIME + index * DATASET_SPACING
-        rng = random.Random(f"v2:{kind}:{ds.name}")
-        dataset_id = seeded_uuid7(created, rng)
-        ts = format_ts(created)
-        store.insert_v2_dataset(
-            (dataset_id, team, ds.name, ds.description, json_text(ds.metadata) or "{}", 0, ts, ts,
-             user_id)
-        )  # fmt: skip
-        later: list[tuple[int, str, VersionContent, Sequence[SeedVersionLike]]] = []
-
-        def version(item_id: str, number: int, when: datetime, content: VersionContent,
-                    archived: bool) -> NewVersion:  # fmt: skip
-            return NewVersion(
-                team=team,
-                dataset_id=dataset_id,
-                item_id=item_id,
-                version=number,
-                archived=archived,
-                content=content,
-                revision_id=seeded_uuid7(when, rng),
-                version_id=seeded_uuid7(when, rng),
-                when=format_ts(when),
-                user=user_id,
-            )
-
-        def firsts() -> Iterator[tuple[NewVersion, str | None]]:
-            for j, item in enumerate(ds.items()):
-                when = created + (j + 1) * ITEM_SPACING
-                item_id = seeded_uuid7(when, rng)
-                first = item.versions[0]
-                content = VersionContent(
-                    json_text(first.input) or "null",
-                    json_text(first.expected_output),
-                    json_text(item.source_output),
-                    json_text(first.metadata) or "{}",
-                    item.source_trace_id,
-                    item.source_event_id,
-                    _timestamp(item.source_timestamp),
-                )
-                if len(item.versions) > 1:
-                    later.append((j, item_id, content, item.versions[1:]))
-                yield version(item_id, 1, when, content, first.archived), item.client_item_id
-
-        rows = firsts()
-        while chunk := list(islice(rows, CHUNK_ROWS)):
-            store.commit_versions(chunk)
-        rounds = max((len(rest) for *_, rest in later), default=0)
-        for r in range(rounds):
-            batch = []
-            for j, item_id, base, rest in later:
-                if r >= len(rest):
-                    continue
-                seed = rest[r]
-                when = created + FIRST_ROUND + r * ROUND_SPACING + j * ROUND_ITEM_SPACING
-                content = VersionContent(
-                    json_text(seed.input) or "null",
-                    json_text(seed.expected_output),
-                    base.source_output,
-                    json_text(seed.metadata) or "{}",
-                    base.source_trace_id,
-                    base.source_event_id,
-                    base.source_timestamp,
-                )
-                batch.append((version(item_id, r + 2, when, content, seed.archived), None))
-            store.commit_versions(batch)
-        if ds.archived:
-            store.update_v2_dataset(team, dataset_id, {"archived": 1})
+        _DatasetLoader(store, ds, BASE_TIME + index * DATASET_SPACING, kind, team, user_id).load()
     store.set_meta("seed_kind", kind)
+
+
+class _DatasetLoader:
+    def __init__(
+        self,
+        store: V2Store,
+        ds: SeedDatasetLike,
+        created: datetime,
+        kind: str,
+        team: int,
+        user_id: int,
+    ) -> None:
+        self.store, self.ds, self.created = store, ds, created
+        self.team, self.user_id = team, user_id
+        self.rng = random.Random(f"v2:{kind}:{ds.name}")
+        self.dataset_id = seeded_uuid7(created, self.rng)
+        # items with a history: (index, id, version 1's content, the later versions)
+        self.later: list[tuple[int, str, VersionContent, Sequence[SeedVersionLike]]] = []
+
+    def load(self) -> None:
+        ds, ts = self.ds, format_ts(self.created)
+        metadata = json_text(ds.metadata) or "{}"
+        self.store.insert_v2_dataset(
+            (self.dataset_id, self.team, ds.name, ds.description, metadata, 0, ts, ts,
+             self.user_id)
+        )  # fmt: skip
+        rows = self._firsts()
+        while chunk := list(islice(rows, CHUNK_ROWS)):
+            self.store.commit_versions(chunk)
+        rounds = max((len(rest) for *_, rest in self.later), default=0)
+        for r in range(rounds):
+            self.store.commit_versions(list(self._round(r)))
+        if ds.archived:
+            self.store.update_v2_dataset(self.team, self.dataset_id, {"archived": 1})
+
+    def _version(
+        self, item_id: str, number: int, when: datetime, content: VersionContent, archived: bool
+    ) -> NewVersion:
+        return NewVersion(
+            team=self.team,
+            dataset_id=self.dataset_id,
+            item_id=item_id,
+            version=number,
+            archived=archived,
+            content=content,
+            revision_id=seeded_uuid7(when, self.rng),
+            version_id=seeded_uuid7(when, self.rng),
+            when=format_ts(when),
+            user=self.user_id,
+        )
+
+    def _firsts(self) -> Iterator[tuple[NewVersion, str | None]]:
+        for j, item in enumerate(self.ds.items()):
+            when = self.created + (j + 1) * ITEM_SPACING
+            item_id = seeded_uuid7(when, self.rng)
+            first = item.versions[0]
+            content = VersionContent(
+                json_text(first.input) or "null",
+                json_text(first.expected_output),
+                json_text(item.source_output),
+                json_text(first.metadata) or "{}",
+                item.source_trace_id,
+                item.source_event_id,
+                _timestamp(item.source_timestamp),
+            )
+            if len(item.versions) > 1:
+                self.later.append((j, item_id, content, item.versions[1:]))
+            yield self._version(item_id, 1, when, content, first.archived), item.client_item_id
+
+    def _round(self, r: int) -> Iterator[tuple[NewVersion, str | None]]:
+        """Version ``r + 2`` of every item that has one, in item order."""
+        for j, item_id, base, rest in self.later:
+            if r >= len(rest):
+                continue
+            seed = rest[r]
+            when = self.created + FIRST_ROUND + r * ROUND_SPACING + j * ROUND_ITEM_SPACING
+            content = VersionContent(
+                json_text(seed.input) or "null",
+                json_text(seed.expected_output),
+                base.source_output,
+                json_text(seed.metadata) or "{}",
+                base.source_trace_id,
+                base.source_event_id,
+                base.source_timestamp,
+            )
+            yield self._version(item_id, r + 2, when, content, seed.archived), None

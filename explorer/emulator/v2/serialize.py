@@ -33,7 +33,8 @@ def dataset_json(row: Row, users: Mapping[int, str], viewer: int) -> str:
 def item_json(row: Row, users: Mapping[int, str]) -> str:
     (id_, dataset, client_item_id, version, version_id, revision, revision_id, archived, input_,
      expected_output, source_output, metadata, source_trace_id, source_event_id, source_timestamp,
-     created_at, updated_at, created_by, version_created_at, version_created_by, team) = row  # fmt: skip
+     created_at, updated_at, created_by, version_created_at, version_created_by,
+     team) = row  # fmt: skip
     return (
         f'{{"id":"{id_}","dataset":"{dataset}","client_item_id":{_s(client_item_id)},'
         f'"version":{version},"version_id":"{version_id}","dataset_revision":{revision},'

@@ -361,7 +361,9 @@ class V2Store(Store):
                 return
             offset += 50
 
-    def versions(self, team: int, item_id: str, *, limit: int, offset: int) -> tuple[int, list[Row]]:
+    def versions(
+        self, team: int, item_id: str, *, limit: int, offset: int
+    ) -> tuple[int, list[Row]]:
         """Count and one page of an item's versions, newest first."""
         base = (
             f"FROM v2_items i JOIN v2_versions v ON {_CONSISTENT}"
@@ -437,7 +439,15 @@ class V2Store(Store):
             conn.execute(
                 "INSERT INTO v2_items (id, team, dataset_id, client_item_id, current_version_id,"
                 " created_at, updated_at, created_by) VALUES (?, ?, ?, ?, NULL, ?, ?, ?)",
-                (new.item_id, new.team, new.dataset_id, client_item_id, new.when, new.when, new.user),
+                (
+                    new.item_id,
+                    new.team,
+                    new.dataset_id,
+                    client_item_id,
+                    new.when,
+                    new.when,
+                    new.user,
+                ),
             )
         number = int(
             conn.execute(

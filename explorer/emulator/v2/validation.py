@@ -82,9 +82,7 @@ def integer(value: Any, name: str, *, min_value: int = 1) -> int:
     return number
 
 
-def int_field(
-    data: dict[str, Any], name: str, *, required: bool, allow_null: bool = False
-) -> Any:
+def int_field(data: dict[str, Any], name: str, *, required: bool, allow_null: bool = False) -> Any:
     if name not in data:
         if required:
             raise errors.required(name)
@@ -120,7 +118,9 @@ def object_value(data: dict[str, Any], name: str, *, max_bytes: int) -> Any:
 
 def check_size(value: Any, attr: str, max_bytes: int) -> None:
     if json_bytes(value) > max_bytes:
-        raise errors.validation("invalid_input", f"This field must be {max_bytes} bytes or fewer.", attr)
+        raise errors.validation(
+            "invalid_input", f"This field must be {max_bytes} bytes or fewer.", attr
+        )
 
 
 def string(
