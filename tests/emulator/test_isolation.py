@@ -11,8 +11,12 @@ import json, sys
 import explorer.emulator
 from explorer.emulator import EmulatorServer
 from explorer.emulator.seed import demo_datasets
+from explorer.emulator.v2.seed import v2_demo_datasets
 demo_datasets("demo")  # the lazily imported demo data too
+v2_demo_datasets("demo")
 with EmulatorServer(seed="none") as server:
+    pass
+with EmulatorServer(seed="none", api="v2") as server:
     pass
 import explorer.cli
 prefixes = ("explorer.", "textual", "ipywidgets")
@@ -26,5 +30,6 @@ def test_import_emulator_loads_neither_api_nor_model() -> None:
     ).stdout
     loaded = json.loads(out)
     assert "explorer.emulator.server" in loaded
+    assert "explorer.emulator.v2.items" in loaded and "explorer.emulator.demo_v2" in loaded
     assert not [m for m in loaded if m.startswith(("explorer.api", "explorer.model"))], loaded
     assert not [m for m in loaded if m.startswith(("textual", "ipywidgets"))], loaded

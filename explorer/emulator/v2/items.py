@@ -7,7 +7,6 @@ committed version makes a revision.
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
@@ -41,7 +40,7 @@ def _same_content(a: VersionContent, b: VersionContent) -> bool:
     """Canonical JSON equality (``true`` is not ``1``); timestamps compared as instants."""
 
     def json_of(text: str | None) -> str:
-        return "null" if text is None else v.canonical(json.loads(text))
+        return "null" if text is None else v.canonical(v.loads(text))
 
     def instant(text: str | None) -> datetime | None:
         return None if text is None else datetime.fromisoformat(text)
@@ -284,10 +283,10 @@ class Items(V2Handlers):
             )
         old = content_of(current)
         content = self._content(
-            json.loads(old.input) if input_ is v.MISSING else input_,
-            _loads(old.expected_output) if expected is v.MISSING else expected,
-            _loads(old.source_output),
-            json.loads(old.metadata) if metadata is v.MISSING else metadata,
+            v.loads(old.input) if input_ is v.MISSING else input_,
+            v.loads(old.expected_output) if expected is v.MISSING else expected,
+            v.loads(old.source_output),
+            v.loads(old.metadata) if metadata is v.MISSING else metadata,
             old.source_trace_id,
             old.source_event_id,
             old.source_timestamp,
@@ -341,7 +340,3 @@ class Items(V2Handlers):
         )
         self._version_limit(current, reserve=False)
         return self._commit(call, current, content, archived=False)
-
-
-def _loads(text: str | None) -> Any:
-    return None if text is None else json.loads(text)

@@ -2,7 +2,7 @@
 
 Deterministic like the classic loader: dataset i is created at ``BASE_TIME + i * 3 h``, item j's
 version 1 at ``created + (j + 1) s`` (revision j + 1); then review rounds: every item's version 2
-in item order from ``created + 1 h``, every version 3 from ``created + 1 h 10 min``, and so on,
+in item order from ``created + 30 min``, every version 3 from ``created + 33 min``, and so on,
 each a revision of its own. Ids are UUIDv7s of those times with bits from
 ``random.Random(f"v2:{kind}:{name}")``. Items stream in chunks; only the later versions of items
 with a history wait in memory for their round.
@@ -23,9 +23,10 @@ from explorer.emulator.serialize import user_row
 from explorer.emulator.v2.store import NewVersion, V2Store, VersionContent
 from explorer.emulator.v2.validation import json_text
 
-FIRST_ROUND = timedelta(hours=1)
-ROUND_SPACING = timedelta(minutes=10)
-ROUND_ITEM_SPACING = timedelta(milliseconds=500)
+# 39 rounds (the 40-version edge case) end before the next dataset is created, 3 h later
+FIRST_ROUND = timedelta(minutes=30)
+ROUND_SPACING = timedelta(minutes=3)
+ROUND_ITEM_SPACING = timedelta(milliseconds=250)
 
 
 class SeedVersionLike(Protocol):

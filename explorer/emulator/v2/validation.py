@@ -45,7 +45,20 @@ def json_text(value: Any) -> str | None:
 
 def canonical(value: Any) -> str:
     """Compact, sorted-keys JSON: what PostHog compares and measures."""
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    try:
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    except RecursionError:
+        raise errors.parse_error("the JSON is nested too deeply") from None
+
+
+def loads(text: str | None) -> Any:
+    """A stored JSON value, parsed again (None for SQL NULL)."""
+    if text is None:
+        return None
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise errors.parse_error("the JSON is nested too deeply") from None
 
 
 def json_bytes(value: Any) -> int:
