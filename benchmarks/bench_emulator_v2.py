@@ -77,7 +77,8 @@ def _pages(seed: str, dataset_name: str, target_ms: float | None) -> list[Result
                 passed = True if target_ms is None else ours < target_ms
                 results.append(
                     Result(
-                        f"v2 page of {PAGE} items of {dataset_name} ({count} active items) at {label}",
+                        f"v2 page of {PAGE} items of {dataset_name} ({count} active items)"
+                        f" at {label}",
                         ours,
                         base,
                         "ms",
