@@ -107,13 +107,13 @@ class Items(V2Handlers):
         limits = self.state.limits
         dataset_raw = v.json_value(body, "dataset", allow_null=False, required=True)
         dataset_id = v.uuid_value(dataset_raw, "dataset")
-        client_item_id = v.string(body, "client_item_id", required=False, max_length=255)
+        client_item_id = v.string(body, "client_item_id", required=False, max_length=255, null=True)
         input_ = v.json_value(body, "input", allow_null=False, required=True)
         expected = v.json_value(body, "expected_output", allow_null=True)
         source_output = v.json_value(body, "source_output", allow_null=True)
         metadata = v.object_value(body, "metadata", max_bytes=limits.metadata_bytes)
-        trace = v.string(body, "source_trace_id", required=False, max_length=255)
-        event = v.string(body, "source_event_id", required=False, max_length=255)
+        trace = v.string(body, "source_trace_id", required=False, max_length=255, null=True)
+        event = v.string(body, "source_event_id", required=False, max_length=255, null=True)
         stamp = v.timestamp(body, "source_timestamp")
         dataset = self.dataset(call, dataset_id)
         content = self._content(

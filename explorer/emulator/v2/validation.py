@@ -137,16 +137,17 @@ def check_size(value: Any, attr: str, max_bytes: int) -> None:
 
 
 def string(
-    data: dict[str, Any], name: str, *, required: bool, max_length: int, blank: bool = False
+    data: dict[str, Any],
+    name: str,
+    *,
+    required: bool,
+    max_length: int,
+    blank: bool = False,
+    null: bool = False,
 ) -> Any:
-    """A CharField that allows null only where PostHog's does (the optional ids)."""
+    """A CharField (trimmed); null only where PostHog's allows it (the optional ids)."""
     return char_field(
-        data,
-        name,
-        required=required,
-        allow_null=not required and not blank,
-        allow_blank=blank,
-        max_length=max_length,
+        data, name, required=required, allow_null=null, allow_blank=blank, max_length=max_length
     )
 
 
