@@ -34,6 +34,16 @@ def _rate(text: str) -> float:
     return value
 
 
+def _finite_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not abs(value) < float("inf"):  # false for NaN too (NaN would pass every later check)
+        raise argparse.ArgumentTypeError(f"{text} is not a finite number")
+    return value
+
+
 def _project(text: str) -> int:
     try:
         return int(text)
@@ -48,7 +58,24 @@ def _statuses(text: str) -> tuple[int, ...]:
         raise argparse.ArgumentTypeError("statuses are integers, e.g. 500,503") from None
 
 
+def _limit(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"a limit is a whole number of at least 1, not {text!r}")
+    return value
+
+
 def _add_serve_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--api",
+        choices=("classic", "v2"),
+        default="classic",
+        help="the API generation: classic (older self-hosted PostHog) or v2 (the versioned API"
+        " PostHog Cloud serves since August 2026); default classic",
+    )
     p.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
     p.add_argument(
         "--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT}; 0 = free)"
@@ -80,9 +107,26 @@ def _add_serve_options(p: argparse.ArgumentParser) -> None:
         help="throttle per key like PostHog Cloud (480/minute, 4,800/hour)",
     )
     p.add_argument("--access-log", action="store_true", help="log each request (path only)")
+    v2 = p.add_argument_group("v2 only (PostHog's limits and feature flag)")
+    v2.add_argument(
+        "--max-datasets", type=_limit, default=20, metavar="N", help="per project (default 20)"
+    )
+    v2.add_argument(
+        "--max-items", type=_limit, default=600, metavar="N", help="per dataset (default 600)"
+    )
+    v2.add_argument(
+        "--max-versions", type=_limit, default=40, metavar="N", help="per item (default 40)"
+    )
+    v2.add_argument(
+        "--datasets-flag",
+        choices=("on", "off"),
+        default="on",
+        help="off answers every request 403, as for an organisation without the"
+        " llm-analytics-datasets feature flag (default on)",
+    )
     faults = p.add_argument_group("fault injection (API routes only; deterministic per seed)")
     faults.add_argument("--fault-seed", type=int, default=0, metavar="N")
-    faults.add_argument("--latency-ms", type=float, default=0.0, metavar="MS")
+    faults.add_argument("--latency-ms", type=_finite_float, default=0.0, metavar="MS")
     faults.add_argument(
         "--error-rate", type=_rate, default=0.0, metavar="F", help="fraction answered 5xx"
     )
@@ -113,6 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="dataset-explorer",
         description="Browse and edit PostHog LLM-analytics datasets.",
+        allow_abbrev=False,
     )
     parser.add_argument(
         "--demo",
@@ -135,6 +180,7 @@ def build_parser() -> argparse.ArgumentParser:
         "serve",
         help="run the embedded PostHog-compatible datasets server",
         description="Run the embedded PostHog-compatible datasets server in the foreground.",
+        allow_abbrev=False,
     )
     _add_serve_options(serve)
     return parser
@@ -187,6 +233,11 @@ def _start(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Emulato
             rate_limit=args.rate_limit,
             faults=faults,
             access_log=args.access_log,
+            api=args.api,
+            max_datasets=args.max_datasets,
+            max_items=args.max_items,
+            max_versions=args.max_versions,
+            datasets_flag=args.datasets_flag == "on",
         )
     except ValueError as exc:
         parser.error(str(exc))
@@ -194,6 +245,9 @@ def _start(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Emulato
         return server.start()
     except OSError as exc:
         print(f"dataset-explorer: cannot serve on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        return None
+    except ValueError as exc:  # e.g. --db names a database of the other API generation
+        print(f"dataset-explorer: cannot serve: {exc}", file=sys.stderr)
         return None
 
 
@@ -211,7 +265,7 @@ def serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         if not args.api_key:
             _say("Accepting the demo API key phx_demo_key (every scope).")
         projects = ", ".join(str(p) for p in server.keyring.projects)
-        _say(f"Projects: {projects}. Seed: {args.seed}. Press Ctrl+C to stop.")
+        _say(f"API: {args.api}. Projects: {projects}. Seed: {args.seed}. Press Ctrl+C to stop.")
         _wait_for_signal(stop)
     finally:
         server.stop()

@@ -119,7 +119,10 @@ class KeyRing:
         if raw == "@current":
             project = self.current_project(api_key)
         elif raw.isascii() and raw.isdigit():
-            project = int(raw)
+            try:
+                project = int(raw)
+            except ValueError:  # past int()'s digit limit (4,300): no project has such an id
+                raise errors.project_not_found() from None
         else:
             raise errors.project_not_found()
         if project not in self.projects:

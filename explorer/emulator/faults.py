@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
+import math
 import random
 import threading
 from collections import Counter, deque
@@ -35,6 +36,14 @@ _PROXY_BODIES = {
 _LOG_SIZE = 10_000
 
 
+def _finite(value: float) -> bool:
+    """False for NaN and infinities, which slip through comparisons (NaN's are all false)."""
+    try:
+        return math.isfinite(value)
+    except (OverflowError, TypeError):  # an int too big for a float; not a number at all
+        return True  # (the other checks judge what is not a number)
+
+
 @dataclass(frozen=True)
 class FaultConfig:
     """Rates are fractions of API requests (0..1, summing to at most 1)."""
@@ -50,6 +59,8 @@ class FaultConfig:
 
     def __post_init__(self) -> None:
         rates = (self.error_rate, self.throttle_rate, self.drop_before_rate, self.drop_after_rate)
+        if not all(_finite(n) for n in (self.seed, self.latency_ms, self.throttle_wait_s, *rates)):
+            raise ValueError("fault settings must be finite numbers (no NaN or infinity)")
         if any(not 0 <= r <= 1 for r in rates) or sum(rates) > 1 + 1e-9:
             raise ValueError("fault rates must be within 0..1 and sum to at most 1")
         if self.latency_ms < 0 or self.throttle_wait_s < 0:

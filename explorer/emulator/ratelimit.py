@@ -12,8 +12,19 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class Rate:
+    """``requests`` (at least 1) per ``seconds`` (above 0); both finite."""
+
     requests: int
     seconds: float
+
+    def __post_init__(self) -> None:
+        # Written so that NaN fails them (its comparisons are all false), as infinity does:
+        # an infinite window never lets a request leave the history.
+        if not 1 <= self.requests < math.inf or not 0 < self.seconds < math.inf:
+            raise ValueError(
+                "each rate needs requests >= 1 and seconds > 0, both finite "
+                f"(not {self.requests!r} per {self.seconds!r})"
+            )
 
 
 BURST = Rate(480, 60)

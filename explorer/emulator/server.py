@@ -26,6 +26,7 @@ import uvicorn
 from explorer.emulator.admin import admin_routes
 from explorer.emulator.app import EmulatorState, Limits, create_app
 from explorer.emulator.auth import DEMO_API_KEY, ApiKey, KeyRing, parse_api_key
+from explorer.emulator.bodylimit import CLASSIC_MAX_BODY_BYTES, V2_MAX_BODY_BYTES, BodyLimit
 from explorer.emulator.faults import FaultConfig, FaultInjector
 from explorer.emulator.ratelimit import RateLimitConfig, RateLimiter
 from explorer.emulator.seed import SeedDatasetLike, prepare_database
@@ -171,7 +172,9 @@ class EmulatorServer:
             export_delay_s=self.export_delay_s,
         )
         router = create_app(self.state)
-        self.injector = FaultInjector(router, self._faults)
+        # The fault injector stays outermost (it drops connections through uvicorn's transport).
+        bound = V2_MAX_BODY_BYTES if self.api == "v2" else CLASSIC_MAX_BODY_BYTES
+        self.injector = FaultInjector(BodyLimit(router, bound), self._faults)
         router.routes.extend(admin_routes(self.injector, self.limiter))
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
         # proto=IPPROTO_TCP so asyncio sets TCP_NODELAY on accepted connections (no 40 ms

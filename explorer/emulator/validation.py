@@ -80,6 +80,8 @@ def parse_body(raw: bytes) -> Any:
         return json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
     except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
         raise errors.parse_error(str(exc)) from None
+    except RecursionError as exc:  # nested deeper than the recursion limit lets json.loads go
+        raise errors.parse_error(str(exc)) from None
 
 
 def require_object(data: Any) -> dict[str, Any]:
@@ -90,14 +92,21 @@ def require_object(data: Any) -> dict[str, Any]:
 
 
 def json_text(value: Any) -> str | None:
-    """Stored form of a JSON field: SQL NULL for null, else text like PostgreSQL's jsonb::text."""
+    """Stored form of a JSON field: SQL NULL for null, else text like PostgreSQL's jsonb::text.
+
+    A value nested so deep that json.dumps passes the recursion limit (parse_body parsed it
+    from a shallower frame) is refused as a parse_error, like one too deep to parse.
+    """
     if value is None:
         return None
-    text = json.dumps(value, ensure_ascii=False)
     try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:  # lone surrogates: keep them as escapes
-        text = json.dumps(value)
+        text = json.dumps(value, ensure_ascii=False)
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:  # lone surrogates: keep them as escapes
+            text = json.dumps(value)
+    except RecursionError as exc:
+        raise errors.parse_error(str(exc)) from None
     return text
 
 
