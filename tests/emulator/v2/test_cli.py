@@ -127,3 +127,15 @@ def test_bad_v2_options_exit_2(argv: list[str], capsys: pytest.CaptureFixture[st
     with pytest.raises(SystemExit) as exc:
         main(argv)
     assert exc.value.code == 2
+
+
+def test_a_database_of_the_other_generation_is_named_not_crashed_on(tmp_path: Any) -> None:
+    db = tmp_path / "kept.sqlite3"
+    with serve("--db", str(db)) as served:  # classic data kept in the file
+        assert served.call("POST", "datasets/", json={"name": "kept"}).status_code == 201
+        assert served.stop()[0] == 0
+    cmd = [sys.executable, "-m", "explorer", "serve", "--port", "0", "--api", "v2", "--db", str(db)]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert "holds data of the classic API, not v2" in done.stderr
+    assert "Traceback" not in done.stderr
