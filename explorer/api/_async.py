@@ -1,13 +1,15 @@
-"""`AsyncClient`: the asyncio twin of `Client`; it only sends what `ClassicApi` builds."""
+"""`AsyncClient`: the asyncio twin of `Client`; it only sends what the server's API generation
+builds."""
 
 from __future__ import annotations
 
 import asyncio
+import builtins
 import os
 from collections import deque
 from collections.abc import AsyncGenerator, Iterable
 from types import TracebackType
-from typing import Any, Self, TypeVar, Unpack
+from typing import Any, Self, TypeVar
 
 import httpx
 
@@ -19,12 +21,13 @@ from explorer.api._base import (
     discard,
     release,
 )
-from explorer.api._classic import DatasetFields, Id, ItemChanges, ItemFields, Operation
+from explorer.api._export import ExportWait
 from explorer.api._paging import DEFAULT_PREFETCH, PagePlan
 from explorer.api._retry import RetryPolicy, may_have_applied
+from explorer.api._wire import Id, Operation, Operations
 from explorer.api.errors import ApiError
-from explorer.api.models import Dataset, DatasetItem, Page
-from explorer.api.settings import ApiPrefix, Settings
+from explorer.api.models import AnyDataset, AnyItem, DatasetRevision, Page, VersionedItem
+from explorer.api.settings import ApiPrefix, Generation, Settings
 
 __all__ = ["AsyncClient", "AsyncDatasets", "AsyncItems"]
 
@@ -50,6 +53,7 @@ class AsyncClient(BaseClient):
         config_path: str | os.PathLike[str] | None = None,
         settings: Settings | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        generation: Generation | None = None,
     ) -> None:
         super().__init__(
             host,
@@ -64,7 +68,9 @@ class AsyncClient(BaseClient):
             prefetch=prefetch,
             config_path=config_path,
             settings=settings,
+            generation=generation,
         )
+        self._detecting: asyncio.Lock | None = None
         self._http = httpx.AsyncClient(
             base_url=self.settings.host, timeout=self._timeout, transport=transport
         )
@@ -72,16 +78,42 @@ class AsyncClient(BaseClient):
         self.datasets = AsyncDatasets(self)
         self.items = AsyncItems(self)
 
+    @property
+    def generation(self) -> Generation | None:
+        """The server's API generation ("classic" or "v2"), or None until the first request
+        (or `detect_generation`) has found it."""
+        return self._generation
+
+    async def detect_generation(self) -> Generation:
+        """The server's API generation, asking the server once if it is not known yet."""
+        await self._use()
+        assert self._generation is not None
+        return self._generation
+
+    async def _use(self) -> Operations:
+        """The operations of the server's generation, found first when not known yet."""
+        if self._generation is None:
+            if self._detecting is None:
+                self._detecting = asyncio.Lock()
+            async with self._detecting:
+                if self._generation is None:
+                    return self._found(await self._send(self._probe()))
+        return self._api_of(self._generation)
+
     async def _send(self, op: Operation[T]) -> T:
         if op.local is not None:
             return op.local()
+        if op.parts:
+            assert op.combine is not None
+            results = await asyncio.gather(*(self._send(part) for part in op.parts))
+            return op.combine(list(results))
         request = self._request(self._http, op)
         attempt = 0
         maybe_applied = False  # an earlier attempt may have reached the server
         while True:
             failure: BaseException
             try:
-                response = await self._http.send(request)
+                response = await self._http.send(request, follow_redirects=op.follow_redirects)
             except httpx.RequestError as exc:
                 failure = exc
             else:
@@ -149,7 +181,7 @@ class AsyncDatasets:
     def __init__(self, client: AsyncClient) -> None:
         self._client = client
         self._send = client._send
-        self._api = client._api
+        self._use = client._use
 
     async def list(
         self,
@@ -158,45 +190,71 @@ class AsyncDatasets:
         ids: Iterable[Id] | None = None,
         limit: int = 100,
         offset: int = 0,
-    ) -> Page[Dataset]:
-        """One page of live datasets; see `Datasets.list`."""
-        return await self._send(self._api.list_datasets(search, order_by, ids, limit, offset))
+        archived: bool = False,
+    ) -> Page[AnyDataset]:
+        """One page of datasets; see `Datasets.list`."""
+        api = await self._use()
+        return await self._send(api.list_datasets(search, order_by, ids, limit, offset, archived))
 
-    def iter(
+    async def iter(
         self,
         search: str | None = None,
         order_by: str | Iterable[str] | None = None,
         page_size: int = 100,
-    ) -> AsyncGenerator[Dataset, None]:
-        """Every live dataset matching ``search`` (``async for``); see `Datasets.iter`."""
+        archived: bool = False,
+    ) -> AsyncGenerator[AnyDataset, None]:
+        """Every dataset matching ``search`` (``async for``); see `Datasets.iter`."""
         plan = PagePlan(page_size, self._client.prefetch)
+        api = await self._use()
 
-        def page(limit: int, offset: int) -> Operation[Page[Dataset]]:
-            return self._api.list_datasets(search, order_by, None, limit, offset)
+        def page(limit: int, offset: int) -> Operation[Page[AnyDataset]]:
+            return api.list_datasets(search, order_by, None, limit, offset, archived)
 
-        return self._client._iterate(page, plan)
+        async for dataset in self._client._iterate(page, plan):
+            yield dataset
 
-    async def get(self, id: Id) -> Dataset:
+    async def get(self, id: Id) -> AnyDataset:
         """See `Datasets.get`."""
-        return await self._send(self._api.get_dataset(id))
+        return await self._send((await self._use()).get_dataset(id))
 
     async def create(
         self, name: str, description: str | None = None, metadata: Any = None
-    ) -> Dataset:
+    ) -> AnyDataset:
         """See `Datasets.create`."""
-        return await self._send(self._api.create_dataset(name, description, metadata))
+        api = await self._use()
+        return await self._send(api.create_dataset(name, description, metadata))
 
-    async def update(self, id: Id, **fields: Unpack[DatasetFields]) -> Dataset:
+    async def update(self, id: Id, **fields: Any) -> AnyDataset:
         """See `Datasets.update`."""
-        return await self._send(self._api.update_dataset(id, fields))
+        return await self._send((await self._use()).update_dataset(id, fields))
 
-    async def delete(self, id: Id) -> Dataset:
-        """See `Datasets.delete`."""
-        return await self._send(self._api.update_dataset(id, {"deleted": True}))
+    async def archive(self, id: Id) -> AnyDataset:
+        """See `Datasets.archive`."""
+        return await self._send((await self._use()).archive_dataset(id))
 
-    async def restore(self, id: Id) -> Dataset:
+    async def restore(self, id: Id) -> AnyDataset:
         """See `Datasets.restore`."""
-        return await self._send(self._api.update_dataset(id, {"deleted": False}))
+        return await self._send((await self._use()).restore_dataset(id))
+
+    async def delete(self, id: Id) -> AnyDataset:
+        """Classic's name for `archive`."""
+        return await self.archive(id)
+
+    async def revisions(self, id: Id, limit: int = 100, offset: int = 0) -> Page[DatasetRevision]:
+        """See `Datasets.revisions`."""
+        return await self._send((await self._use()).list_revisions(id, limit, offset))
+
+    async def export(
+        self, id: Id, revision: int | None = None, *, wait: float = 600.0
+    ) -> builtins.list[dict[str, Any]]:
+        """See `Datasets.export`."""
+        api = await self._use()
+        export = await self._send(api.create_export(id, revision))
+        waiting = ExportWait(export, wait)
+        while not waiting.done:
+            await self._client._sleep(waiting.next_delay())
+            waiting.update(await self._send(api.export_status(id, export.id)))
+        return await self._send(api.export_content(id, export.id))
 
 
 class AsyncItems:
@@ -205,41 +263,67 @@ class AsyncItems:
     def __init__(self, client: AsyncClient) -> None:
         self._client = client
         self._send = client._send
-        self._api = client._api
+        self._use = client._use
 
     async def list(
-        self, dataset: Id | Dataset | None = None, limit: int = 100, offset: int = 0
-    ) -> Page[DatasetItem]:
+        self,
+        dataset: Id | AnyDataset | None = None,
+        limit: int = 100,
+        offset: int = 0,
+        *,
+        revision: int | None = None,
+        archived: bool = False,
+    ) -> Page[AnyItem]:
         """See `Items.list`."""
-        return await self._send(self._api.list_items(dataset, limit, offset))
+        api = await self._use()
+        return await self._send(api.list_items(dataset, limit, offset, revision, archived))
 
-    def iter(
-        self, dataset: Id | Dataset | None = None, page_size: int = 100
-    ) -> AsyncGenerator[DatasetItem, None]:
-        """Every live item (of ``dataset``) (``async for``); see `Items.iter`."""
+    async def iter(
+        self,
+        dataset: Id | AnyDataset | None = None,
+        page_size: int = 100,
+        *,
+        revision: int | None = None,
+        archived: bool = False,
+    ) -> AsyncGenerator[AnyItem, None]:
+        """Every item (of ``dataset``) (``async for``); see `Items.iter`."""
         plan = PagePlan(page_size, self._client.prefetch)
+        api = await self._use()
 
-        def page(limit: int, offset: int) -> Operation[Page[DatasetItem]]:
-            return self._api.list_items(dataset, limit, offset)
+        def page(limit: int, offset: int) -> Operation[Page[AnyItem]]:
+            return api.list_items(dataset, limit, offset, revision, archived)
 
-        return self._client._iterate(page, plan)
+        async for item in self._client._iterate(page, plan):
+            yield item
 
-    async def get(self, id: Id) -> DatasetItem:
+    async def get(self, id: Id, revision: int | None = None) -> AnyItem:
         """See `Items.get`."""
-        return await self._send(self._api.get_item(id))
+        return await self._send((await self._use()).get_item(id, revision))
 
-    async def create(self, dataset: Id | Dataset, **fields: Unpack[ItemFields]) -> DatasetItem:
+    async def create(self, dataset: Id | AnyDataset, **fields: Any) -> AnyItem:
         """See `Items.create`."""
-        return await self._send(self._api.create_item(dataset, fields))
+        return await self._send((await self._use()).create_item(dataset, fields))
 
-    async def update(self, id: Id, **fields: Unpack[ItemChanges]) -> DatasetItem:
+    async def update(self, id: Id, base_version: int | None = None, **fields: Any) -> AnyItem:
         """See `Items.update`."""
-        return await self._send(self._api.update_item(id, fields))
+        api = await self._use()
+        return await self._send(api.update_item(id, fields, base_version))
 
-    async def delete(self, id: Id) -> DatasetItem:
-        """See `Items.delete`."""
-        return await self._send(self._api.update_item(id, {"deleted": True}))
+    async def archive(self, id: Id, base_version: int | None = None) -> AnyItem:
+        """See `Items.archive`."""
+        return await self._send((await self._use()).archive_item(id, base_version))
 
-    async def restore(self, id: Id) -> DatasetItem:
+    async def restore(
+        self, id: Id, base_version: int | None = None, source_version: int | None = None
+    ) -> AnyItem:
         """See `Items.restore`."""
-        return await self._send(self._api.update_item(id, {"deleted": False}))
+        api = await self._use()
+        return await self._send(api.restore_item(id, base_version, source_version))
+
+    async def delete(self, id: Id) -> AnyItem:
+        """Classic's name for `archive`."""
+        return await self.archive(id)
+
+    async def versions(self, id: Id, limit: int = 100, offset: int = 0) -> Page[VersionedItem]:
+        """See `Items.versions`."""
+        return await self._send((await self._use()).list_versions(id, limit, offset))

@@ -1,8 +1,10 @@
 """What `Client` and `AsyncClient` share: settings, the API generation, headers, retries.
 
-Every operation is built and parsed by the API generation (`ClassicApi`); the clients in
-`_sync` and `_async` only send it. ``_send`` there applies the read-only rule (``_request``)
-and the retry policy (``_delay``) decided here, around one ``httpx`` call.
+Every operation is built and parsed by the server's API generation (`ClassicApi` or `V2Api`);
+the clients in `_sync` and `_async` only send it. The generation is named (argument or profile)
+or found on first use by one probe (``_detect``), then kept for the client's life. ``_send``
+there applies the read-only rule (``_request``) and the retry policy (``_delay``) decided here,
+around one ``httpx`` call.
 """
 
 from __future__ import annotations
@@ -17,12 +19,15 @@ from typing import Any, TypeVar
 import httpx
 
 from explorer import __version__
-from explorer.api._classic import ClassicApi, Operation
+from explorer.api._classic import ClassicApi
+from explorer.api._detect import GENERATIONS, detect_generation
 from explorer.api._paging import DEFAULT_PREFETCH
 from explorer.api._retry import RetryPolicy, retry_delay
+from explorer.api._v2 import V2Api
+from explorer.api._wire import Operation, Operations
 from explorer.api.errors import ApiError, MalformedResponse, ReadOnlyError, Unreachable
 from explorer.api.models import Page
-from explorer.api.settings import ApiPrefix, Settings
+from explorer.api.settings import ApiPrefix, Generation, Settings
 
 __all__ = ["DEFAULT_TIMEOUT", "BaseClient", "PageOp", "TimeoutTypes", "discard", "release"]
 
@@ -55,6 +60,7 @@ class BaseClient:
         prefetch: int = DEFAULT_PREFETCH,
         config_path: str | os.PathLike[str] | None = None,
         settings: Settings | None = None,
+        generation: Generation | None = None,
     ) -> None:
         if prefetch < 0:
             raise ValueError("prefetch must not be negative")
@@ -68,6 +74,7 @@ class BaseClient:
                 "api_prefix": api_prefix,
                 "read_only": read_only,
                 "allow_http": allow_http,
+                "generation": generation,
             }
             chosen: dict[str, Any] = {k: v for k, v in overrides.items() if v is not None}
             if chosen:  # explicit arguments win over the given settings, as everywhere
@@ -82,17 +89,41 @@ class BaseClient:
                 read_only=read_only,
                 allow_http=allow_http,
                 config_path=config_path,
+                generation=generation,
             )
         self.settings = settings
         self.retry_policy = RetryPolicy.coerce(retries)
         self.prefetch = prefetch
         self._timeout = httpx.Timeout(timeout) if timeout is not None else httpx.Timeout(None)
-        self._api = ClassicApi(settings.host, settings.project_id, settings.api_prefix)
+        self._classic = ClassicApi(settings.host, settings.project_id, settings.api_prefix)
+        self._generation: Generation | None = settings.generation
         self._headers = {
             "Authorization": f"Bearer {settings.api_key}",
             "Accept": "application/json",
             "User-Agent": f"posthog-dataset-explorer/{__version__}",
         }
+
+    @property
+    def known_generation(self) -> Generation | None:
+        """The server's API generation once named or found ("classic" or "v2"), else None."""
+        return self._generation
+
+    def _api_of(self, generation: str) -> Operations:
+        s = self.settings
+        if generation == "v2":
+            return V2Api(s.host, s.project_id, s.api_prefix)
+        return self._classic
+
+    def _probe(self) -> Operation[str]:
+        return detect_generation(self._classic)
+
+    def _found(self, generation: str) -> Operations:
+        if generation not in GENERATIONS:  # pragma: no cover - the probe answers only these
+            raise ValueError(generation)
+        if self._generation is None:
+            self._generation = "v2" if generation == "v2" else "classic"
+            log.info("%s speaks the %s datasets API", self.settings.host, self._generation)
+        return self._api_of(self._generation)
 
     @property
     def read_only(self) -> bool:
@@ -103,7 +134,8 @@ class BaseClient:
         s = self.settings
         return (
             f"<{type(self).__name__} host={s.host!r} project_id={s.project_id!r}"
-            f" api_prefix={s.api_prefix!r} read_only={s.read_only}>"
+            f" api_prefix={s.api_prefix!r} generation={self._generation!r}"
+            f" read_only={s.read_only}>"
         )
 
     def _request(self, http: httpx.Client | httpx.AsyncClient, op: Operation[Any]) -> httpx.Request:
@@ -127,7 +159,10 @@ class BaseClient:
         """Seconds to wait before the next attempt; raises the right error when there is none.
         ``maybe_applied``: an earlier attempt may have reached the server (see
         `ApiError.maybe_applied`)."""
-        delay = retry_delay(self.retry_policy, op.method, attempt, failure)
+        # A write the server recognises when repeated (a v2 create with its client_item_id) is
+        # retried like an idempotent method.
+        method = "PUT" if op.idempotent else op.method
+        delay = retry_delay(self.retry_policy, method, attempt, failure)
         if delay is None:
             if isinstance(failure, ApiError):
                 failure.maybe_applied = maybe_applied

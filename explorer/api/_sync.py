@@ -1,14 +1,16 @@
-"""`Client`: the blocking client; it only sends what `ClassicApi` builds."""
+"""`Client`: the blocking client; it only sends what the server's API generation builds."""
 
 from __future__ import annotations
 
+import builtins
 import os
+import threading
 import time
 from collections import deque
 from collections.abc import Generator, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from types import TracebackType
-from typing import Any, Self, TypeVar, Unpack
+from typing import Any, Self, TypeVar
 
 import httpx
 
@@ -19,12 +21,19 @@ from explorer.api._base import (
     TimeoutTypes,
     release,
 )
-from explorer.api._classic import DatasetFields, Id, ItemChanges, ItemFields, Operation
+from explorer.api._export import ExportWait
 from explorer.api._paging import DEFAULT_PREFETCH, PagePlan
 from explorer.api._retry import RetryPolicy, may_have_applied
+from explorer.api._wire import Id, Operation, Operations
 from explorer.api.errors import ApiError
-from explorer.api.models import Dataset, DatasetItem, Page
-from explorer.api.settings import ApiPrefix, Settings
+from explorer.api.models import (
+    AnyDataset,
+    AnyItem,
+    DatasetRevision,
+    Page,
+    VersionedItem,
+)
+from explorer.api.settings import ApiPrefix, Generation, Settings
 
 __all__ = ["Client", "Datasets", "Items"]
 
@@ -40,7 +49,9 @@ class Client(BaseClient):
     is given. ``read_only`` refuses every write before sending it. ``timeout`` is seconds or an
     `httpx.Timeout` (default: connect 5 s, the rest 30 s). ``retries`` is a `RetryPolicy` or a
     number of retries (0 disables them). ``prefetch`` is how many pages ``iter()`` asks for
-    ahead (0: one at a time). ``transport`` replaces httpx's (tests use `httpx.MockTransport`).
+    ahead (0: one at a time). ``generation`` ("classic" or "v2") names the server's API
+    generation; by default it is found from the server's answers on first use (one request) and
+    kept (`generation`). ``transport`` replaces httpx's (tests use `httpx.MockTransport`).
 
     Raises `ConfigError` when host, key or project cannot be found. Use as a context manager or
     call `close()`. Safe to share between threads.
@@ -62,6 +73,7 @@ class Client(BaseClient):
         config_path: str | os.PathLike[str] | None = None,
         settings: Settings | None = None,
         transport: httpx.BaseTransport | None = None,
+        generation: Generation | None = None,
     ) -> None:
         super().__init__(
             host,
@@ -76,7 +88,9 @@ class Client(BaseClient):
             prefetch=prefetch,
             config_path=config_path,
             settings=settings,
+            generation=generation,
         )
+        self._detecting = threading.Lock()
         self._http = httpx.Client(
             base_url=self.settings.host, timeout=self._timeout, transport=transport
         )
@@ -84,16 +98,36 @@ class Client(BaseClient):
         self.datasets = Datasets(self)
         self.items = Items(self)
 
+    @property
+    def generation(self) -> Generation:
+        """The server's API generation, "classic" or "v2" (asks the server once if unknown)."""
+        self._use()
+        assert self._generation is not None
+        return self._generation
+
+    def _use(self) -> Operations:
+        """The operations of the server's generation, found first when not known yet."""
+        if self._generation is None:
+            with self._detecting:
+                if self._generation is None:
+                    return self._found(self._send(self._probe()))
+        return self._api_of(self._generation)
+
     def _send(self, op: Operation[T]) -> T:
         if op.local is not None:
             return op.local()
+        if op.parts:
+            assert op.combine is not None
+            with ThreadPoolExecutor(len(op.parts), "explorer-parts") as pool:
+                results = list(pool.map(self._send, op.parts))
+            return op.combine(results)
         request = self._request(self._http, op)
         attempt = 0
         maybe_applied = False  # an earlier attempt may have reached the server
         while True:
             failure: BaseException
             try:
-                response = self._http.send(request)
+                response = self._http.send(request, follow_redirects=op.follow_redirects)
             except httpx.RequestError as exc:
                 failure = exc
             else:
@@ -168,12 +202,14 @@ class Client(BaseClient):
 
 
 class Datasets:
-    """``client.datasets``: list, iterate, get, create, update, delete and restore datasets."""
+    """``client.datasets``: list, iterate, get, create, update, archive and restore datasets;
+    on v2 also their revisions and JSONL exports. Classic datasets are `Dataset`, v2 ones
+    `VersionedDataset`."""
 
     def __init__(self, client: Client) -> None:
         self._client = client
         self._send = client._send
-        self._api = client._api
+        self._use = client._use
 
     def list(
         self,
@@ -182,91 +218,159 @@ class Datasets:
         ids: Iterable[Id] | None = None,
         limit: int = 100,
         offset: int = 0,
-    ) -> Page[Dataset]:
-        """One page of live datasets, newest first unless ``order_by`` says otherwise.
+        archived: bool = False,
+    ) -> Page[AnyDataset]:
+        """One page of datasets, newest first unless ``order_by`` says otherwise.
 
         ``search`` matches name, description and metadata text; ``order_by`` takes
-        ``created_at``, ``updated_at`` (``-`` for descending), several comma-separated;
-        ``ids`` keeps only those ids.
+        ``created_at``, ``updated_at`` (``-`` for descending; classic: several); ``ids`` keeps
+        only those ids; ``archived=True`` lists only archived datasets (v2).
         """
-        return self._send(self._api.list_datasets(search, order_by, ids, limit, offset))
+        op = self._use().list_datasets(search, order_by, ids, limit, offset, archived)
+        return self._send(op)
 
     def iter(
         self,
         search: str | None = None,
         order_by: str | Iterable[str] | None = None,
         page_size: int = 100,
-    ) -> Generator[Dataset, None, None]:
-        """Every live dataset matching ``search``, fetched a page at a time (a few ahead)."""
+        archived: bool = False,
+    ) -> Generator[AnyDataset, None, None]:
+        """Every dataset matching ``search``, fetched a page at a time (a few ahead)."""
         plan = PagePlan(page_size, self._client.prefetch)
+        api = self._use()
 
-        def page(limit: int, offset: int) -> Operation[Page[Dataset]]:
-            return self._api.list_datasets(search, order_by, None, limit, offset)
+        def page(limit: int, offset: int) -> Operation[Page[AnyDataset]]:
+            return api.list_datasets(search, order_by, None, limit, offset, archived)
 
         return self._client._iterate(page, plan)
 
-    def get(self, id: Id) -> Dataset:
-        """The dataset; `NotFound` if it does not exist or is deleted."""
-        return self._send(self._api.get_dataset(id))
+    def get(self, id: Id) -> AnyDataset:
+        """The dataset; `NotFound` if it does not exist (classic: or is deleted)."""
+        return self._send(self._use().get_dataset(id))
 
-    def create(self, name: str, description: str | None = None, metadata: Any = None) -> Dataset:
-        """A new dataset. `ValidationFailed` if the name is blank or longer than 400."""
-        return self._send(self._api.create_dataset(name, description, metadata))
+    def create(self, name: str, description: str | None = None, metadata: Any = None) -> AnyDataset:
+        """A new dataset. `ValidationFailed` if the name is blank or longer than 400; v2:
+        `Conflict` (``dataset_name_conflict``, ``limit_reached``)."""
+        return self._send(self._use().create_dataset(name, description, metadata))
 
-    def update(self, id: Id, **fields: Unpack[DatasetFields]) -> Dataset:
-        """Change only the fields given (``None`` sends null); works on deleted datasets too."""
-        return self._send(self._api.update_dataset(id, fields))
+    def update(self, id: Id, **fields: Any) -> AnyDataset:
+        """Change only the fields given (classic: ``None`` sends null; works on deleted
+        datasets too; v2: `Conflict` ``dataset_archived`` on an archived one)."""
+        return self._send(self._use().update_dataset(id, fields))
 
-    def delete(self, id: Id) -> Dataset:
-        """Soft-delete (``PATCH {"deleted": true}``); its items stay. Keep the id to restore."""
-        return self._send(self._api.update_dataset(id, {"deleted": True}))
+    def archive(self, id: Id) -> AnyDataset:
+        """v2: archive (its items stay readable); classic: the soft delete."""
+        return self._send(self._use().archive_dataset(id))
 
-    def restore(self, id: Id) -> Dataset:
-        """Undo `delete` (``PATCH {"deleted": false}``)."""
-        return self._send(self._api.update_dataset(id, {"deleted": False}))
+    def restore(self, id: Id) -> AnyDataset:
+        """Undo `archive` (classic: the soft delete)."""
+        return self._send(self._use().restore_dataset(id))
+
+    def delete(self, id: Id) -> AnyDataset:
+        """Classic's name for `archive`."""
+        return self.archive(id)
+
+    def revisions(self, id: Id, limit: int = 100, offset: int = 0) -> Page[DatasetRevision]:
+        """The dataset's revisions, newest first (v2; `Unsupported` on classic)."""
+        return self._send(self._use().list_revisions(id, limit, offset))
+
+    def export(
+        self, id: Id, revision: int | None = None, *, wait: float = 600.0
+    ) -> builtins.list[dict[str, Any]]:
+        """The dataset's JSONL export as rows (v2): created pinned to ``revision`` (default the
+        newest), waited for up to ``wait`` seconds, downloaded. `Conflict` when there is
+        nothing to export, `ApiError` when the export failed or took too long."""
+        api = self._use()
+        export = self._send(api.create_export(id, revision))
+        waiting = ExportWait(export, wait)
+        while not waiting.done:
+            self._client._sleep(waiting.next_delay())
+            waiting.update(self._send(api.export_status(id, export.id)))
+        return self._send(api.export_content(id, export.id))
 
 
 class Items:
-    """``client.items``: list, iterate, get, create, update, delete and restore dataset items."""
+    """``client.items``: list, iterate, get, create, update, archive and restore items; on v2
+    also their versions and reads at a revision. Classic items are `DatasetItem`, v2 ones
+    `VersionedItem`."""
 
     def __init__(self, client: Client) -> None:
         self._client = client
         self._send = client._send
-        self._api = client._api
+        self._use = client._use
 
     def list(
-        self, dataset: Id | Dataset | None = None, limit: int = 100, offset: int = 0
-    ) -> Page[DatasetItem]:
-        """One page of live items, newest first; of one dataset, or of the whole project."""
-        return self._send(self._api.list_items(dataset, limit, offset))
+        self,
+        dataset: Id | AnyDataset | None = None,
+        limit: int = 100,
+        offset: int = 0,
+        *,
+        revision: int | None = None,
+        archived: bool = False,
+    ) -> Page[AnyItem]:
+        """One page of items, newest first: of ``dataset`` (required on v2), or of the whole
+        project (classic). v2: ``revision`` reads the dataset as it stood then, ``archived``
+        lists archived items; a ``limit`` above the server's 25 is asked as concurrent requests.
+        """
+        op = self._use().list_items(dataset, limit, offset, revision, archived)
+        return self._send(op)
 
     def iter(
-        self, dataset: Id | Dataset | None = None, page_size: int = 100
-    ) -> Generator[DatasetItem, None, None]:
-        """Every live item (of ``dataset``), fetched a page at a time (a few ahead)."""
+        self,
+        dataset: Id | AnyDataset | None = None,
+        page_size: int = 100,
+        *,
+        revision: int | None = None,
+        archived: bool = False,
+    ) -> Generator[AnyItem, None, None]:
+        """Every item (of ``dataset``), fetched a page at a time (a few ahead)."""
         plan = PagePlan(page_size, self._client.prefetch)
+        api = self._use()
 
-        def page(limit: int, offset: int) -> Operation[Page[DatasetItem]]:
-            return self._api.list_items(dataset, limit, offset)
+        def page(limit: int, offset: int) -> Operation[Page[AnyItem]]:
+            return api.list_items(dataset, limit, offset, revision, archived)
 
         return self._client._iterate(page, plan)
 
-    def get(self, id: Id) -> DatasetItem:
-        """The item; `NotFound` if it does not exist or is deleted."""
-        return self._send(self._api.get_item(id))
+    def get(self, id: Id, revision: int | None = None) -> AnyItem:
+        """The item (v2: its current version, or the one at ``revision``); `NotFound` if it
+        does not exist (classic: or is deleted)."""
+        return self._send(self._use().get_item(id, revision))
 
-    def create(self, dataset: Id | Dataset, **fields: Unpack[ItemFields]) -> DatasetItem:
-        """A new item in ``dataset`` (deleted datasets accepted). Never sent twice on retry."""
-        return self._send(self._api.create_item(dataset, fields))
+    def create(self, dataset: Id | AnyDataset, **fields: Any) -> AnyItem:
+        """A new item in ``dataset``. Never made twice on retry (v2: by its
+        ``client_item_id``, the caller's or a new one). Fields of the other generation raise
+        `Unsupported`."""
+        return self._send(self._use().create_item(dataset, fields))
 
-    def update(self, id: Id, **fields: Unpack[ItemChanges]) -> DatasetItem:
-        """Change only the fields given (``None`` sends null); ``dataset=`` moves the item."""
-        return self._send(self._api.update_item(id, fields))
+    def update(
+        self,
+        id: Id,
+        base_version: int | None = None,
+        **fields: Any,
+    ) -> AnyItem:
+        """Change only the fields given. v2: a new version based on ``base_version`` (required;
+        `Conflict` ``stale_version`` when someone saved a newer one). Classic: ``None`` sends
+        null, ``dataset=`` moves the item, ``base_version`` is not used."""
+        return self._send(self._use().update_item(id, fields, base_version))
 
-    def delete(self, id: Id) -> DatasetItem:
-        """Soft-delete (``PATCH {"deleted": true}``). Keep the id: deleted items are not listed."""
-        return self._send(self._api.update_item(id, {"deleted": True}))
+    def archive(self, id: Id, base_version: int | None = None) -> AnyItem:
+        """v2: archive the item (a new version; ``base_version`` required). Classic: the soft
+        delete. Keep the id: classic lists never show deleted items."""
+        return self._send(self._use().archive_item(id, base_version))
 
-    def restore(self, id: Id) -> DatasetItem:
-        """Undo `delete` (``PATCH {"deleted": false}``)."""
-        return self._send(self._api.update_item(id, {"deleted": False}))
+    def restore(
+        self, id: Id, base_version: int | None = None, source_version: int | None = None
+    ) -> AnyItem:
+        """Undo `archive`. v2: a new active version (``base_version`` required) with the
+        content of ``source_version`` (default: the archived one)."""
+        return self._send(self._use().restore_item(id, base_version, source_version))
+
+    def delete(self, id: Id) -> AnyItem:
+        """Classic's name for `archive`."""
+        return self.archive(id)
+
+    def versions(self, id: Id, limit: int = 100, offset: int = 0) -> Page[VersionedItem]:
+        """Every version of the item, newest first (v2; `Unsupported` on classic)."""
+        return self._send(self._use().list_versions(id, limit, offset))

@@ -7,8 +7,11 @@ they are built from the response status and body and from the request's method a
     ApiError
     ├── AuthenticationFailed   401: the key is missing, wrong or revoked
     ├── PermissionDenied       403: the key lacks a scope (``scope``) or the project
+    │   └── DatasetsDisabled   403: the organisation does not have datasets enabled (v2)
     ├── NotFound               404: no such (or a soft-deleted) object, or no such project
     ├── ValidationFailed       400: the server refused a value (``attr``, ``code``)
+    ├── Conflict               409 (v2): a stale version, an archived item, a limit (``code``...)
+    ├── Unsupported            the server's API generation has no such operation or field
     ├── RateLimited            429: wait ``retry_after`` seconds
     ├── ServerError            5xx: a server problem, not the caller's
     │   └── MalformedResponse  the server answered, but not with the API's JSON
@@ -27,6 +30,8 @@ __all__ = [
     "ApiError",
     "AuthenticationFailed",
     "ConfigError",
+    "Conflict",
+    "DatasetsDisabled",
     "InvalidId",
     "MalformedResponse",
     "NotFound",
@@ -35,6 +40,7 @@ __all__ = [
     "ReadOnlyError",
     "ServerError",
     "Unreachable",
+    "Unsupported",
     "ValidationFailed",
 ]
 
@@ -109,12 +115,50 @@ class PermissionDenied(ApiError):
         return match.group(1) if match else None
 
 
+class DatasetsDisabled(PermissionDenied):
+    """403: PostHog answers every datasets request so for an organisation without the
+    ``llm-analytics-datasets`` feature flag."""
+
+
 class NotFound(ApiError):
     """404: the object does not exist, was soft-deleted, or the project does not exist."""
 
 
 class ValidationFailed(ApiError):
     """400: the server refused a value; ``attr`` names the field and ``code`` the rule."""
+
+
+class Conflict(ApiError):
+    """409 from the versioned API: the write met a state it cannot apply to.
+
+    ``code`` says which: ``stale_version`` (someone saved a newer version: ``current_version``),
+    ``dataset_item_archived``, ``dataset_item_active``, ``dataset_archived``,
+    ``dataset_name_conflict``, ``client_item_id_conflict`` (``current_item_id`` holds that key),
+    ``limit_reached`` (``resource``, ``current_count``, ``limit``). An export's 409 has no code.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        current_version: int | None = None,
+        current_item_id: str | None = None,
+        resource: str | None = None,
+        current_count: int | None = None,
+        limit: int | None = None,
+        **fields: Unpack[_Fields],
+    ) -> None:
+        super().__init__(message, **fields)
+        self.current_version = current_version
+        self.current_item_id = current_item_id
+        self.resource = resource
+        self.current_count = current_count
+        self.limit = limit
+
+
+class Unsupported(ApiError):
+    """The server's API generation has no such operation or field (e.g. item versions on a
+    classic server); refused before anything was sent."""
 
 
 _RETRY_IN = re.compile(r"available in (\d+(?:\.\d+)?) seconds?", re.IGNORECASE)

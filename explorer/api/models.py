@@ -16,7 +16,19 @@ from uuid import UUID
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, JsonValue
 from pydantic import AwareDatetime as _PydanticAware
 
-__all__ = ["Dataset", "DatasetItem", "Page", "UserBasic", "short_id"]
+__all__ = [
+    "AnyDataset",
+    "AnyItem",
+    "Dataset",
+    "DatasetExport",
+    "DatasetItem",
+    "DatasetRevision",
+    "Page",
+    "UserBasic",
+    "VersionedDataset",
+    "VersionedItem",
+    "short_id",
+]
 
 
 def _assume_utc(value: datetime) -> datetime:
@@ -165,3 +177,101 @@ class Page(BaseModel, Generic[T]):
     def has_previous(self) -> bool:
         """Whether a page comes before this one."""
         return self.offset > 0
+
+
+class VersionedDataset(_WireObject):
+    """A dataset of the versioned (v2) API: archived instead of deleted, and revisions.
+
+    ``current_revision`` is the number of the dataset's newest revision (None before its first
+    item); PostHog's offline experiments point at a dataset by ``current_revision_id``.
+    """
+
+    id: UUID
+    name: str
+    description: str = ""
+    metadata: JsonValue = Field(default_factory=dict)
+    archived: bool = False
+    current_revision: int | None = None
+    current_revision_id: UUID | None = None
+    created_at: AwareDatetime
+    updated_at: AwareDatetime | None = None
+    created_by: UserBasic | None = None
+    team_id: int | None = None
+    user_access_level: str | None = None
+
+
+class VersionedItem(_WireObject):
+    """One immutable version of a v2 dataset item.
+
+    ``id`` is the stable item id shared by every version; ``version_id`` is this version's own
+    id (PostHog's offline experiments point at it); ``version`` counts from 1. Writes name the
+    ``version`` they were based on (``base_version``). ``source_output`` and the ``source_*``
+    link never change after creation.
+    """
+
+    id: UUID
+    dataset: UUID
+    client_item_id: str | None = None
+    version: int
+    version_id: UUID
+    dataset_revision: int
+    dataset_revision_id: UUID
+    archived: bool = False
+    input: JsonValue = None
+    expected_output: JsonValue = None
+    source_output: JsonValue = None
+    metadata: JsonValue = Field(default_factory=dict)
+    source_trace_id: str | None = None
+    source_event_id: str | None = None
+    source_timestamp: AwareDatetime | None = None
+    created_at: AwareDatetime
+    updated_at: AwareDatetime | None = None
+    created_by: UserBasic | None = None
+    version_created_at: AwareDatetime
+    version_created_by: UserBasic | None = None
+    team_id: int | None = None
+
+    def trace_url(self, host: str, project_id: int | str | None = None) -> str | None:
+        """The item's trace in PostHog's web UI (with its event when known), or None unless
+        ``source_trace_id`` and ``source_timestamp`` are set. ``project_id`` defaults to the
+        item's ``team_id``."""
+        project = project_id if isinstance(project_id, int) else self.team_id
+        if not (self.source_trace_id and self.source_timestamp and project):
+            return None
+        timestamp = self.source_timestamp.isoformat().replace("+00:00", "Z")
+        params = {"timestamp": timestamp}
+        if self.source_event_id:
+            params = {"event": self.source_event_id, **params}
+        trace = quote(self.source_trace_id, safe="")
+        query = urlencode(params)
+        return f"{host.rstrip('/')}/project/{project}/llm-analytics/traces/{trace}?{query}"
+
+
+class DatasetRevision(_WireObject):
+    """One revision of a v2 dataset: made by each new item version (create, edit, archive,
+    restore); ``revision`` counts from 1 per dataset."""
+
+    id: UUID
+    dataset_id: UUID
+    revision: int
+    created_at: AwareDatetime
+    created_by: UserBasic | None = None
+    team_id: int | None = None
+
+
+class DatasetExport(_WireObject):
+    """A v2 JSONL export of a dataset, pinned to ``dataset_revision``."""
+
+    id: int
+    status: str  # "pending" | "complete" | "failed"
+    dataset_revision: int
+    filename: str = ""
+    created_at: AwareDatetime
+    expires_after: AwareDatetime | None = None
+    exception: str | None = None
+
+
+AnyDataset = Dataset | VersionedDataset
+"""A dataset of either API generation."""
+AnyItem = DatasetItem | VersionedItem
+"""An item of either API generation (a v2 item is one of its versions)."""

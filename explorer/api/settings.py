@@ -21,6 +21,7 @@ The config file is TOML, at ``default_config_path()`` (the platform's user confi
     read_only = true                 # optional: refuse every write
     api_prefix = "projects"          # optional: or "environments"
     allow_http = false               # optional: allow http:// to a non-local host
+    generation = "v2"                # optional: "classic" or "v2" (default: found on first use)
 """
 
 from __future__ import annotations
@@ -61,9 +62,11 @@ ENV_CONFIG = "POSTHOG_EXPLORER_CONFIG"
 APP_NAME = "dataset-explorer"
 HOST_SHORTCUTS = {"us": "https://us.posthog.com", "eu": "https://eu.posthog.com"}
 _PROFILE_KEYS = {"host", "project_id", "api_key", "api_key_env", "read_only", "api_prefix"}
-_PROFILE_KEYS |= {"allow_http"}
+_PROFILE_KEYS |= {"allow_http", "generation"}
 
 ApiPrefix = Literal["projects", "environments"]
+Generation = Literal["classic", "v2"]
+"""PostHog's datasets API generation: "classic" (older self-hosted) or "v2" (versioned, Cloud)."""
 
 
 class InsecureConfigWarning(UserWarning):
@@ -86,6 +89,7 @@ class Settings:
     read_only: bool = False
     allow_http: bool = False
     profile: str | None = None
+    generation: Generation | None = None  # None: found from the server's answers
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "host", normalize_host(self.host, allow_http=self.allow_http))
@@ -95,6 +99,11 @@ class Settings:
         if self.api_prefix not in ("projects", "environments"):
             raise ConfigError(
                 f"api_prefix must be 'projects' or 'environments', not {self.api_prefix!r}"
+            )
+        if self.generation not in (None, "classic", "v2"):
+            raise ConfigError(
+                f"generation must be 'classic' or 'v2' (or left out to detect it), not"
+                f" {self.generation!r}"
             )
 
     @classmethod
@@ -110,6 +119,7 @@ class Settings:
         allow_http: bool | None = None,
         config_path: str | os.PathLike[str] | None = None,
         env: Mapping[str, str] | None = None,
+        generation: Generation | None = None,
     ) -> Settings:
         """Settings from arguments, then environment, then the config file's profile.
 
@@ -185,6 +195,7 @@ class Settings:
                 read_only=bool(pick(read_only, None, chosen.get("read_only"))),
                 allow_http=bool(pick(allow_http, None, chosen.get("allow_http"))),
                 profile=name,
+                generation=pick(generation, None, chosen.get("generation")),
             )
         except ConfigError as exc:
             exc.message += source
@@ -315,7 +326,7 @@ def _check_profile(profile: dict[str, Any], name: str, path: Path) -> dict[str, 
         )
     if "api_key" in profile and "api_key_env" in profile:
         raise ConfigError(f"{where} sets both api_key and api_key_env; keep one.")
-    for key in ("host", "api_key", "api_key_env", "api_prefix"):
+    for key in ("host", "api_key", "api_key_env", "api_prefix", "generation"):
         if key in profile and not isinstance(profile[key], str):
             raise ConfigError(f"{key} in {where} must be a string.")
     for key in ("read_only", "allow_http"):

@@ -42,7 +42,7 @@ class ModelBase:
         self.state: ModelState = self._ctx.state
         """Everything to draw; see `ModelState`. Read it after each `Change`."""
         self.state.page.page_size = max(1, min(MAX_PAGE_SIZE, page_size))
-        self._pager = ItemPager(client, self.state.page, cache_pages=cache_pages)
+        self._pager = ItemPager(self._ctx.client, self.state.page, cache_pages=cache_pages)
         self._pager.on_loaded = self._ctx.note_listed
         self._datasets = DatasetBrowser(self._ctx)
         self._save_lock = asyncio.Lock()
@@ -52,7 +52,7 @@ class ModelBase:
 
     @property
     def client(self) -> AsyncClient:
-        return self._ctx.client
+        return self._ctx.client.raw
 
     @property
     def journal(self) -> ProjectJournal:

@@ -16,6 +16,7 @@ from typing import Any, Literal
 from explorer.api import AsyncClient
 from explorer.api.errors import ApiError
 from explorer.api.models import Dataset, DatasetItem
+from explorer.model.classic_client import ClassicView
 from explorer.model.events import Change, Subscribers
 from explorer.model.journal import Journal, ProjectJournal
 from explorer.model.notices import Notice, NoticeLevel, describe_error
@@ -56,7 +57,7 @@ class ModelContext:
 
     def __init__(self, client: AsyncClient, journal: Journal, read_only: bool) -> None:
         settings = client.settings
-        self.client = client
+        self.client = ClassicView(client)
         self.journal: ProjectJournal = journal.for_project(settings.host, settings.project_id)
         self.state = ModelState(
             host=settings.host, project_id=str(settings.project_id), read_only=read_only

@@ -13,8 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
-from explorer.api import AsyncClient
 from explorer.api.models import DatasetItem
+from explorer.model.classic_client import ClassicView
 from explorer.model.state import PageState
 
 __all__ = ["MAX_PAGE_SIZE", "ItemPager", "Superseded"]
@@ -43,7 +43,7 @@ class ItemPager:
 
     def __init__(
         self,
-        client: AsyncClient,
+        client: ClassicView,
         state: PageState,
         *,
         cache_pages: int = CACHE_PAGES,

@@ -110,6 +110,7 @@ def mock_client() -> Iterator[Callable[..., tuple[Client, Recorder]]]:
     def make(*answers: Any, **kwargs: Any) -> tuple[Client, Recorder]:
         recorder = Recorder(*answers)
         kwargs.setdefault("retries", FAST)
+        kwargs.setdefault("generation", "classic")  # the recorder answers as classic
         client = Client(HOST, KEY, 7, transport=httpx.MockTransport(recorder), **kwargs)
         client._sleep = recorder.sleeps.append  # type: ignore[assignment]
         made.append(client)
@@ -127,6 +128,7 @@ async def mock_async_client() -> Any:
     def make(*answers: Any, **kwargs: Any) -> tuple[AsyncClient, Recorder]:
         recorder = Recorder(*answers)
         kwargs.setdefault("retries", FAST)
+        kwargs.setdefault("generation", "classic")
         client = AsyncClient(HOST, KEY, 7, transport=httpx.MockTransport(recorder), **kwargs)
         client._sleep = recorder.asleep  # type: ignore[assignment]
         made.append(client)

@@ -58,7 +58,15 @@ class FakeList:
 
 
 def client_for(fake: FakeList, prefetch: int) -> Client:
-    return Client(HOST, KEY, 7, transport=httpx.MockTransport(fake), prefetch=prefetch, retries=0)
+    return Client(
+        HOST,
+        KEY,
+        7,
+        transport=httpx.MockTransport(fake),
+        prefetch=prefetch,
+        retries=0,
+        generation="classic",
+    )
 
 
 @pytest.mark.parametrize("prefetch", [0, 1, 2, 5])
@@ -144,7 +152,9 @@ def test_page_size_is_checked_before_any_request() -> None:
 async def test_async_iteration_matches_and_stops_cleanly() -> None:
     fake = FakeList(333, cap=40)
     transport = httpx.MockTransport(fake)
-    async with AsyncClient(HOST, KEY, 7, transport=transport, retries=RetryPolicy(0)) as client:
+    async with AsyncClient(
+        HOST, KEY, 7, transport=transport, retries=RetryPolicy(0), generation="classic"
+    ) as client:
         got = [str(i.id) async for i in client.items.iter(page_size=50)]
         assert got == fake.ids()
         fake.offsets.clear()

@@ -100,7 +100,14 @@ def test_environments_prefix_and_current_project() -> None:
         return httpx.Response(200, json=page_json([]))
 
     transport = httpx.MockTransport(handler)
-    with Client(HOST, KEY, "@current", api_prefix="environments", transport=transport) as c:
+    with Client(
+        HOST,
+        KEY,
+        "@current",
+        api_prefix="environments",
+        transport=transport,
+        generation="classic",
+    ) as c:
         c.items.list(dataset=DS, limit=5, offset=10)
     assert seen[0].url.path == "/api/environments/@current/dataset_items/"
     assert dict(seen[0].url.params) == {"limit": "5", "offset": "10", "dataset": DS}

@@ -148,7 +148,12 @@ def answered(
         transport = httpx.MockTransport(handler)
         try:
             with Client(
-                "https://posthog.example.com", KEY, 7, retries=NO_RETRY, transport=transport
+                "https://posthog.example.com",
+                KEY,
+                7,
+                retries=NO_RETRY,
+                transport=transport,
+                generation="classic",
             ) as c:
                 call(c)
         except ApiError as exc:
@@ -595,7 +600,8 @@ ROWS: list[Row] = [
             lambda c, w: c.datasets.list(),
             faults=FaultConfig(error_rate=1.0, error_statuses=(500,)),
         ),
-        r"failed on GET /api/projects/1/datasets/ with 500 .*Try again later; if it persists,"
+        # the client's first request finds which API generation the server speaks
+        r"failed on GET /api/projects/1/dataset_items/ with 500 .*Try again later; if it persists,"
         r" report it",
     ),
     Row(
@@ -891,8 +897,9 @@ ROWS: list[Row] = [
             transport=lambda: httpx.MockTransport(html(200)),
             start=False,
         ),
-        r"Loading the datasets failed: .* but not with a page of datasets .*Check that the host is"
-        r" PostHog's app host",
+        # the first request finds which API generation the server speaks: a login page is neither
+        r"Loading the datasets failed: .* neither PostHog's classic nor its versioned datasets"
+        r" API .*Check that the host is PostHog's app host",
     ),
     # the command line ------------------------------------------------------------------------
     Row(

@@ -51,6 +51,7 @@ def mock_client(responses: list[Any]) -> AsyncClient:
         project_id=1,
         retries=QUICK,
         transport=httpx.MockTransport(handler),
+        generation="classic",
     )
 
 
