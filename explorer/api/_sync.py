@@ -38,6 +38,7 @@ from explorer.api.settings import ApiPrefix, Generation, Settings
 __all__ = ["Client", "Datasets", "Items"]
 
 T = TypeVar("T")
+PART_THREADS = 8
 
 
 class Client(BaseClient):
@@ -91,6 +92,7 @@ class Client(BaseClient):
             generation=generation,
         )
         self._detecting = threading.Lock()
+        self._pool: ThreadPoolExecutor | None = None  # for pages asked as several requests
         self._http = httpx.Client(
             base_url=self.settings.host, timeout=self._timeout, transport=transport
         )
@@ -118,8 +120,14 @@ class Client(BaseClient):
             return op.local()
         if op.parts:
             assert op.combine is not None
-            with ThreadPoolExecutor(len(op.parts), "explorer-parts") as pool:
-                results = list(pool.map(self._send, op.parts))
+            first, *rest = op.parts
+            # The rest go to the part pool while this thread sends the first.
+            futures = [self._parts_pool().submit(self._send, part) for part in rest]
+            try:
+                results = [self._send(first)] + [future.result() for future in futures]
+            finally:
+                for future in futures:
+                    future.cancel()
             return op.combine(results)
         request = self._request(self._http, op)
         attempt = 0
@@ -185,8 +193,16 @@ class Client(BaseClient):
             if pool is not None:
                 pool.shutdown(wait=True, cancel_futures=True)
 
+    def _parts_pool(self) -> ThreadPoolExecutor:
+        with self._detecting:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(PART_THREADS, "explorer-parts")
+            return self._pool
+
     def close(self) -> None:
         """Close the connections."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
         self._http.close()
 
     def __enter__(self) -> Self:
