@@ -14,10 +14,12 @@ from typing import Any, Self, TypeVar
 import httpx
 
 from explorer.api._base import (
+    DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_TIMEOUT,
     BaseClient,
     PageOp,
     TimeoutTypes,
+    completed,
     discard,
     release,
 )
@@ -54,6 +56,7 @@ class AsyncClient(BaseClient):
         settings: Settings | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         generation: Generation | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         super().__init__(
             host,
@@ -69,6 +72,7 @@ class AsyncClient(BaseClient):
             config_path=config_path,
             settings=settings,
             generation=generation,
+            max_response_bytes=max_response_bytes,
         )
         self._detecting: asyncio.Lock | None = None
         self._http = httpx.AsyncClient(
@@ -113,8 +117,10 @@ class AsyncClient(BaseClient):
         while True:
             failure: BaseException
             try:
-                response = await self._http.send(request, follow_redirects=op.follow_redirects)
+                response = await self._receive(request, op)
             except httpx.RequestError as exc:
+                failure = exc
+            except ApiError as exc:  # too large
                 failure = exc
             else:
                 try:
@@ -127,6 +133,29 @@ class AsyncClient(BaseClient):
             maybe_applied = maybe_applied or may_have_applied(failure)
             await self._sleep(delay)
             attempt += 1
+
+    async def _receive(self, request: httpx.Request, op: Operation[Any]) -> httpx.Response:
+        """One attempt: send, then read the answer within the size bound and the deadline."""
+        deadline = self._deadline()
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            async with asyncio.timeout(self.total_timeout):
+                response = await self._http.send(
+                    request, stream=True, follow_redirects=op.follow_redirects
+                )
+                try:
+                    async for chunk in response.aiter_bytes():
+                        size = self._take(chunks, size, chunk, op, deadline)
+                finally:
+                    await response.aclose()
+        except TimeoutError:
+            raise httpx.ReadTimeout(
+                f"the answer took more than {self.total_timeout:g} s in all", request=request
+            ) from None
+        done = completed(response, b"".join(chunks))
+        release(response)  # the streamed answer: unlinked at once, as every answer is
+        return done
 
     async def _iterate(self, make_op: PageOp[T], plan: PagePlan) -> AsyncGenerator[T, None]:
         """Every item of a list, pages asked ahead of need as tasks."""

@@ -13,6 +13,7 @@ import asyncio
 import dataclasses
 import logging
 import os
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -25,17 +26,38 @@ from explorer.api._paging import DEFAULT_PREFETCH
 from explorer.api._retry import RetryPolicy, retry_delay
 from explorer.api._v2 import V2Api
 from explorer.api._wire import Operation, Operations
-from explorer.api.errors import ApiError, MalformedResponse, ReadOnlyError, Unreachable
+from explorer.api.errors import (
+    ApiError,
+    MalformedResponse,
+    ReadOnlyError,
+    ResponseTooLarge,
+    Unreachable,
+)
 from explorer.api.models import Page
 from explorer.api.settings import ApiPrefix, Generation, Settings
 
-__all__ = ["DEFAULT_TIMEOUT", "BaseClient", "PageOp", "TimeoutTypes", "discard", "release"]
+__all__ = [
+    "DEFAULT_MAX_RESPONSE_BYTES",
+    "DEFAULT_TIMEOUT",
+    "BaseClient",
+    "PageOp",
+    "TimeoutTypes",
+    "completed",
+    "discard",
+    "release",
+]
 
 T = TypeVar("T")
 log = logging.getLogger("explorer.api")
 
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
-"""Connect within 5 s; every other wait (read, write, pool) up to 30 s."""
+"""Connect within 5 s; every other wait (read, write, pool) up to 30 s; each attempt at most
+`DEFAULT_TOTAL_TIMEOUT` in all."""
+DEFAULT_TOTAL_TIMEOUT = 300.0
+"""Seconds one attempt may take in all with the default timeout (a 250 MB export at 1 MB/s)."""
+DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024 * 1024
+"""The most of one answer the client reads (decoded): PostHog's largest, a v2 export, is at most
+250 MB; a classic page of huge items can be made smaller with ``limit``."""
 
 TimeoutTypes = float | httpx.Timeout | None
 PageOp = Callable[[int, int], Operation[Page[T]]]
@@ -61,9 +83,20 @@ class BaseClient:
         config_path: str | os.PathLike[str] | None = None,
         settings: Settings | None = None,
         generation: Generation | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         if prefetch < 0:
             raise ValueError("prefetch must not be negative")
+        if max_response_bytes < 1:
+            raise ValueError("max_response_bytes must be positive")
+        self.max_response_bytes = max_response_bytes
+        # A number bounds each attempt's whole time (httpx's read timeout restarts with every
+        # byte); an httpx.Timeout of the caller's is taken as it is.
+        self.total_timeout: float | None = None
+        if timeout is DEFAULT_TIMEOUT:
+            self.total_timeout = DEFAULT_TOTAL_TIMEOUT
+        elif isinstance(timeout, int | float):
+            self.total_timeout = float(timeout)
         if settings is not None:
             if profile is not None or config_path is not None:
                 raise ValueError("give settings, or profile/config_path to resolve them; not both")
@@ -153,6 +186,34 @@ class BaseClient:
             op.method, op.path, params=op.params, content=op.content, headers=headers
         )
 
+    def _deadline(self) -> float | None:
+        return None if self.total_timeout is None else time.monotonic() + self.total_timeout
+
+    def _take(
+        self,
+        chunks: list[bytes],
+        size: int,
+        chunk: bytes,
+        op: Operation[Any],
+        deadline: float | None,
+    ) -> int:
+        """Keep one chunk of an answer; raises past the size bound or the attempt's deadline."""
+        size += len(chunk)
+        if size > self.max_response_bytes:
+            raise ResponseTooLarge(
+                f"{self.settings.host} answered {op.method} {op.path} with more than"
+                f" {self.max_response_bytes:,} bytes, the most this client reads"
+                " (max_response_bytes). Check that the host is PostHog's app host; for a"
+                " legitimately large answer ask for smaller pages (limit=) or raise"
+                " max_response_bytes.",
+                method=op.method,
+                path=op.path,
+            )
+        if deadline is not None and time.monotonic() > deadline:
+            raise httpx.ReadTimeout(f"the answer took more than {self.total_timeout:g} s in all")
+        chunks.append(chunk)
+        return size
+
     def _delay(
         self, op: Operation[Any], attempt: int, failure: BaseException, maybe_applied: bool
     ) -> float:
@@ -216,6 +277,19 @@ class BaseClient:
 
 
 _SPENT = httpx.ByteStream(b"")
+_NOT_COPIED = frozenset({b"content-encoding", b"content-length", b"transfer-encoding"})
+
+
+def completed(response: httpx.Response, content: bytes) -> httpx.Response:
+    """The answer with its (decoded) body read, as the operations parse it."""
+    headers = [(k, v) for k, v in response.headers.raw if k.lower() not in _NOT_COPIED]
+    return httpx.Response(
+        response.status_code,
+        headers=headers,
+        content=content,
+        request=response.request,
+        extensions=response.extensions,
+    )
 
 
 def release(response: httpx.Response) -> None:

@@ -15,10 +15,12 @@ from typing import Any, Self, TypeVar
 import httpx
 
 from explorer.api._base import (
+    DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_TIMEOUT,
     BaseClient,
     PageOp,
     TimeoutTypes,
+    completed,
     release,
 )
 from explorer.api._export import ExportWait
@@ -47,8 +49,10 @@ class Client(BaseClient):
     ``host``, ``api_key``, ``project_id``, ``profile``, ``api_prefix`` ("projects" or
     "environments"), ``read_only``, ``allow_http`` and ``config_path`` are resolved by
     `Settings.resolve` (arguments, then environment, then the config file), unless ``settings``
-    is given. ``read_only`` refuses every write before sending it. ``timeout`` is seconds or an
-    `httpx.Timeout` (default: connect 5 s, the rest 30 s). ``retries`` is a `RetryPolicy` or a
+    is given. ``read_only`` refuses every write before sending it. ``timeout`` is seconds (each
+    attempt's whole time, however slowly the answer comes) or an `httpx.Timeout` (default: connect
+    5 s, each read 30 s, an attempt 300 s in all). ``max_response_bytes`` bounds what one answer
+    may hold (default 256 MiB; past it `ResponseTooLarge`). ``retries`` is a `RetryPolicy` or a
     number of retries (0 disables them). ``prefetch`` is how many pages ``iter()`` asks for
     ahead (0: one at a time). ``generation`` ("classic" or "v2") names the server's API
     generation; by default it is found from the server's answers on first use (one request) and
@@ -75,6 +79,7 @@ class Client(BaseClient):
         settings: Settings | None = None,
         transport: httpx.BaseTransport | None = None,
         generation: Generation | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         super().__init__(
             host,
@@ -90,6 +95,7 @@ class Client(BaseClient):
             config_path=config_path,
             settings=settings,
             generation=generation,
+            max_response_bytes=max_response_bytes,
         )
         self._detecting = threading.Lock()
         self._pool: ThreadPoolExecutor | None = None  # for pages asked as several requests
@@ -135,8 +141,10 @@ class Client(BaseClient):
         while True:
             failure: BaseException
             try:
-                response = self._http.send(request, follow_redirects=op.follow_redirects)
+                response = self._receive(request, op)
             except httpx.RequestError as exc:
+                failure = exc
+            except ApiError as exc:  # too large
                 failure = exc
             else:
                 try:
@@ -149,6 +157,21 @@ class Client(BaseClient):
             maybe_applied = maybe_applied or may_have_applied(failure)
             self._sleep(delay)
             attempt += 1
+
+    def _receive(self, request: httpx.Request, op: Operation[Any]) -> httpx.Response:
+        """One attempt: send, then read the answer within the size bound and the deadline."""
+        deadline = self._deadline()
+        response = self._http.send(request, stream=True, follow_redirects=op.follow_redirects)
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            for chunk in response.iter_bytes():
+                size = self._take(chunks, size, chunk, op, deadline)
+        finally:
+            response.close()
+        done = completed(response, b"".join(chunks))
+        release(response)  # the streamed answer: unlinked at once, as every answer is
+        return done
 
     def _iterate(self, make_op: PageOp[T], plan: PagePlan) -> Generator[T, None, None]:
         """Every item of a list, pages asked ahead of need by a small thread pool."""

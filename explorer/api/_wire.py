@@ -10,6 +10,8 @@ and the errors every status means.
 from __future__ import annotations
 
 import json
+import sys
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -273,6 +275,14 @@ class WireApi:
                     return model.model_validate_json(content)
             except ValidationError as exc:
                 problem = _first_problem(exc)
+                if _too_deep(exc):
+                    # pydantic's JSON parser stops at about 200 levels; an item may hold 990
+                    try:
+                        return model.model_validate(parse_deep_json(content))
+                    except ValidationError as deep:
+                        problem = _first_problem(deep)
+                    except ValueError as deep:
+                        problem = f"the JSON cannot be parsed ({deep})"
         raise MalformedResponse(
             f"{self.host} answered {method} {path} with {response.status_code} but not with"
             f" {what} ({problem}; the body starts {_snippet(content)!r}). Check that the host"
@@ -472,11 +482,34 @@ def _envelope(content: bytes) -> dict[str, str | None]:
     """PostHog's error envelope, with only string values kept; empty when there is none."""
     try:
         body = json.loads(content) if content.strip() else None
-    except ValueError:
+    except (ValueError, RecursionError):
         return {}
     if not isinstance(body, dict):
         return {}
     return {k: (v if isinstance(v, str) else None) for k, v in body.items()}
+
+
+# Deep enough for any item the server accepts (about 990 levels) with room for the caller's stack.
+DEEP_JSON_LIMIT = 20_000
+_deep_lock = threading.Lock()
+
+
+def parse_deep_json(content: bytes) -> Any:
+    """``json.loads`` with the recursion limit raised for the call, so nesting the server accepts
+    parses; ValueError (never RecursionError) when even that is too deep or not JSON."""
+    with _deep_lock:
+        previous = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(previous, DEEP_JSON_LIMIT))
+        try:
+            return json.loads(content)
+        except RecursionError:
+            raise ValueError("nested too deeply") from None
+        finally:
+            sys.setrecursionlimit(previous)
+
+
+def _too_deep(exc: ValidationError) -> bool:
+    return any("recursion limit" in str(e.get("msg", "")) for e in exc.errors())
 
 
 def _first_problem(exc: ValidationError) -> str:

@@ -14,7 +14,8 @@ they are built from the response status and body and from the request's method a
     ├── Unsupported            the server's API generation has no such operation or field
     ├── RateLimited            429: wait ``retry_after`` seconds
     ├── ServerError            5xx: a server problem, not the caller's
-    │   └── MalformedResponse  the server answered, but not with the API's JSON
+    │   ├── MalformedResponse  the server answered, but not with the API's JSON
+    │   └── ResponseTooLarge   the answer passed the client's bound (``max_response_bytes``)
     ├── Unreachable            no answer: connection refused, DNS, TLS, timeout
     ├── ReadOnlyError          a write was refused locally: the client is read-only
     ├── InvalidId              an id that is not a UUID, refused before sending (a ValueError too)
@@ -38,6 +39,7 @@ __all__ = [
     "PermissionDenied",
     "RateLimited",
     "ReadOnlyError",
+    "ResponseTooLarge",
     "ServerError",
     "Unreachable",
     "Unsupported",
@@ -186,6 +188,11 @@ class ServerError(ApiError):
 
 class MalformedResponse(ServerError):
     """The server answered but not with the API's JSON (HTML, a truncated or empty body...)."""
+
+
+class ResponseTooLarge(ServerError):
+    """The answer was larger than the client reads (``max_response_bytes``); nothing of it is
+    kept. A wrong host, a proxy, or a page of huge items (ask for a smaller ``limit``)."""
 
 
 class Unreachable(ApiError):

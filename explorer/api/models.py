@@ -2,7 +2,9 @@
 
 Every model keeps fields it does not know (``model_extra``), because the server may add some and
 an older server names two ref fields differently. JSON fields (``metadata``, ``input``,
-``output``) hold any JSON value exactly as the server sent it; integers of any size stay ints.
+``output``...) hold any JSON value exactly as the server sent it, however deeply nested (they are
+`Json`, not validated level by level: pydantic's own limit is about 200 levels, and the server
+accepts about 990); integers of any size stay ints.
 Datetimes are always timezone-aware (a naive value from a server is taken as UTC).
 """
 
@@ -15,6 +17,9 @@ from uuid import UUID
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, JsonValue
 from pydantic import AwareDatetime as _PydanticAware
+
+Json = Any
+"""Any JSON value, as the server sent it (the answer was JSON: nothing else can be in it)."""
 
 __all__ = [
     "AnyDataset",
@@ -96,7 +101,7 @@ class Dataset(_WireObject):
     id: UUID
     name: str
     description: str | None = None
-    metadata: JsonValue = None
+    metadata: Json = None
     created_at: AwareDatetime
     updated_at: AwareDatetime
     deleted: bool | None = False
@@ -109,9 +114,9 @@ class DatasetItem(_WireObject):
 
     id: UUID
     dataset: UUID
-    input: JsonValue = None
-    output: JsonValue = None
-    metadata: JsonValue = None
+    input: Json = None
+    output: Json = None
+    metadata: Json = None
     ref_trace_id: str | None = None
     ref_timestamp: AwareDatetime | None = None
     ref_source_id: str | None = None
@@ -189,7 +194,7 @@ class VersionedDataset(_WireObject):
     id: UUID
     name: str
     description: str = ""
-    metadata: JsonValue = Field(default_factory=dict)
+    metadata: Json = Field(default_factory=dict)
     archived: bool = False
     current_revision: int | None = None
     current_revision_id: UUID | None = None
@@ -217,10 +222,10 @@ class VersionedItem(_WireObject):
     dataset_revision: int
     dataset_revision_id: UUID
     archived: bool = False
-    input: JsonValue = None
-    expected_output: JsonValue = None
-    source_output: JsonValue = None
-    metadata: JsonValue = Field(default_factory=dict)
+    input: Json = None
+    expected_output: Json = None
+    source_output: Json = None
+    metadata: Json = Field(default_factory=dict)
     source_trace_id: str | None = None
     source_event_id: str | None = None
     source_timestamp: AwareDatetime | None = None
