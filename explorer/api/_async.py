@@ -222,6 +222,13 @@ class AsyncDatasets:
         archived: bool = False,
     ) -> Page[AnyDataset]:
         """One page of datasets; see `Datasets.list`."""
+        sniff = (
+            None
+            if archived
+            else self._client._sniffing_datasets(search, order_by, ids, limit, offset)
+        )
+        if sniff is not None:
+            return await self._send(sniff)
         api = await self._use()
         return await self._send(api.list_datasets(search, order_by, ids, limit, offset, archived))
 

@@ -14,7 +14,7 @@ import dataclasses
 import logging
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 import httpx
@@ -24,8 +24,8 @@ from explorer.api._classic import ClassicApi
 from explorer.api._detect import GENERATIONS, detect_generation
 from explorer.api._paging import DEFAULT_PREFETCH
 from explorer.api._retry import RetryPolicy, retry_delay
-from explorer.api._v2 import V2Api
-from explorer.api._wire import Operation, Operations
+from explorer.api._v2 import ORDER_CHOICES, PAGE_CAPS, V2Api
+from explorer.api._wire import Id, Operation, Operations, _json_object
 from explorer.api.errors import (
     ApiError,
     MalformedResponse,
@@ -149,6 +149,39 @@ class BaseClient:
 
     def _probe(self) -> Operation[str]:
         return detect_generation(self._classic)
+
+    def _sniffing_datasets(
+        self,
+        search: str | None,
+        order_by: str | Iterable[str] | None,
+        ids: Iterable[Id] | None,
+        limit: int,
+        offset: int,
+    ) -> Operation[Page[Any]] | None:
+        """While the generation is unknown, the first dataset list is sent as a request both
+        generations read alike, and the answer's shape says which it is: the probe's round trip
+        is saved where it costs most (at launch). None when the request would differ, and
+        while nothing was listed yet (an empty page tells nothing: the next call probes)."""
+        if self._generation is not None or limit > PAGE_CAPS["datasets"]:
+            return None
+        if order_by is not None and not (isinstance(order_by, str) and order_by in ORDER_CHOICES):
+            return None
+        ids = list(ids) if ids is not None else None
+        classic = self._classic.list_datasets(search, order_by, ids, limit, offset)
+        if classic.local is not None:
+            return None
+        v2 = self._api_of("v2").list_datasets(search, order_by, ids, limit, offset, False)
+
+        def parse(response: httpx.Response) -> Page[Any]:
+            first = _first_result(response) if response.is_success else None
+            if first is not None and "archived" in first and "deleted" not in first:
+                self._found("v2")
+                return v2.parse(response)
+            if first is not None and ("deleted" in first or "team" in first):
+                self._found("classic")
+            return classic.parse(response)
+
+        return dataclasses.replace(classic, parse=parse)
 
     def _found(self, generation: str) -> Operations:
         if generation not in GENERATIONS:  # pragma: no cover - the probe answers only these
@@ -302,6 +335,13 @@ def discard(task: asyncio.Task[Any]) -> None:
     """Cancel a task whose answer is no longer wanted, without an unretrieved exception."""
     task.cancel()
     task.add_done_callback(lambda t: None if t.cancelled() else t.exception())
+
+
+def _first_result(response: httpx.Response) -> dict[str, Any] | None:
+    results = _json_object(response.content).get("results")
+    if isinstance(results, list) and results and isinstance(results[0], dict):
+        return results[0]
+    return None
 
 
 def _describe(failure: BaseException) -> str:

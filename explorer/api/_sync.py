@@ -265,7 +265,12 @@ class Datasets:
         ``created_at``, ``updated_at`` (``-`` for descending; classic: several); ``ids`` keeps
         only those ids; ``archived=True`` lists only archived datasets (v2).
         """
-        op = self._use().list_datasets(search, order_by, ids, limit, offset, archived)
+        sniff = (
+            None
+            if archived
+            else self._client._sniffing_datasets(search, order_by, ids, limit, offset)
+        )
+        op = sniff or self._use().list_datasets(search, order_by, ids, limit, offset, archived)
         return self._send(op)
 
     def iter(

@@ -104,8 +104,11 @@ def test_a_server_that_speaks_neither_is_a_clear_error() -> None:
     transport = httpx.MockTransport(handler)
     with Client("https://posthog.example.com", "phx_k", 1, transport=transport) as client:
         with pytest.raises(MalformedResponse) as info:
-            client.datasets.list()
+            client.datasets.get("0199a3c4-0000-7000-8000-000000000000")
         assert "neither PostHog's classic nor its versioned datasets API" in str(info.value)
+        with pytest.raises(MalformedResponse) as listed:  # a first list reads the page itself
+            client.datasets.list()
+        assert "but not with a page of datasets" in str(listed.value)
 
 
 async def test_async_detection(emulator_factory: Factory) -> None:
@@ -327,3 +330,29 @@ def test_pages_larger_than_the_cap_are_asked_together(v2_server: RunningEmulator
         assert [i.id for i in page.results] == newest_first[5:105]
         assert len(seen) == 4  # four requests of 25
         assert [i.id for i in client.items.iter(ds, page_size=100)] == newest_first
+
+
+@pytest.mark.parametrize("api", ["classic", "v2"])
+def test_a_first_dataset_list_finds_the_generation_without_a_probe(
+    emulator_factory: Factory, api: str
+) -> None:
+    running = emulator_factory("demo", api=api)
+    with _client(running) as client:
+        seen = _requests(client)
+        page = client.datasets.list(order_by="-created_at", limit=30)
+        assert page.count > 0 and client.known_generation == api
+        model = VersionedDataset if api == "v2" else Dataset
+        assert all(isinstance(d, model) for d in page.results)
+        assert seen == ["GET /api/projects/1/datasets/"]  # the list itself told
+
+
+def test_an_empty_first_list_tells_nothing_and_the_next_call_probes(
+    v2_server: RunningEmulator,
+) -> None:
+    with _client(v2_server) as client:
+        assert client.datasets.list().count == 0
+        assert client.known_generation is None
+        seen = _requests(client)
+        client.datasets.create("now one")
+        assert client.known_generation == "v2"
+        assert seen[0] == "GET /api/projects/1/dataset_items/"  # the probe, once

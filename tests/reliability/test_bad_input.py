@@ -600,8 +600,7 @@ ROWS: list[Row] = [
             lambda c, w: c.datasets.list(),
             faults=FaultConfig(error_rate=1.0, error_statuses=(500,)),
         ),
-        # the client's first request finds which API generation the server speaks
-        r"failed on GET /api/projects/1/dataset_items/ with 500 .*Try again later; if it persists,"
+        r"failed on GET /api/projects/1/datasets/ with 500 .*Try again later; if it persists,"
         r" report it",
     ),
     Row(
@@ -897,9 +896,8 @@ ROWS: list[Row] = [
             transport=lambda: httpx.MockTransport(html(200)),
             start=False,
         ),
-        # the first request finds which API generation the server speaks: a login page is neither
-        r"Loading the datasets failed: .* neither PostHog's classic nor its versioned datasets"
-        r" API .*Check that the host is PostHog's app host",
+        r"Loading the datasets failed: .* but not with a page of datasets .*Check that the host is"
+        r" PostHog's app host",
     ),
     # the command line ------------------------------------------------------------------------
     Row(
