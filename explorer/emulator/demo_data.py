@@ -275,6 +275,47 @@ def _bulk_items() -> Iterator[SeedItem]:
         yield refs.item(i, "full" if i % 2 == 0 else "none", inp, out, meta, False)
 
 
+# The metadata of each demo dataset, shared with the v2 demo (``demo_v2``).
+DATASET_METADATA: dict[str, dict[str, Any]] = {
+    "old-prompts-archive": {
+        "owner": "support-ml",
+        "version": "0.3",
+        "archived_reason": "migrated to v2 bot",
+    },
+    "sql-generation": {
+        "owner": "data-platform",
+        "version": "2.4.0",
+        "dialects": ["postgresql", "mysql", "sqlite", "clickhouse", "bigquery"],
+        "metric": "execution_accuracy",
+        "baseline": {"model": "gpt-4.1-2025-04-14", "score": 0.812},
+    },
+    "rag-answers-golden": {
+        "owner": "search-quality",
+        "version": "1.7",
+        "retriever": "hybrid-bm25-e5-large + cohere-rerank-v3",
+        "graders": ["faithfulness", "citation_precision", "answer_relevance"],
+    },
+    "customer-support-evals": {
+        "owner": "support-ml",
+        "version": "3.2.1",
+        "tools": [
+            "lookup_order",
+            "track_shipment",
+            "create_return_label",
+            "escalate_to_human",
+            "send_password_reset",
+            "lock_account",
+            "get_invoice",
+            "update_subscription",
+            "check_promo_code",
+            "check_stock",
+            "search_help_center",
+        ],
+        "eval_config": {"judge": "gpt-4.1", "rubric": "support-v3", "threshold": 0.8},
+    },
+}
+
+
 def _demo() -> list[SeedDataset]:
     def ds(
         name: str, description: str, metadata: Any, items: Callable[[], Iterator[SeedItem]]
@@ -287,7 +328,7 @@ def _demo() -> list[SeedDataset]:
             "old-prompts-archive",
             "Prompts from the v1 support bot, kept for reference. Superseded by "
             "customer-support-evals.",
-            {"owner": "support-ml", "version": "0.3", "archived_reason": "migrated to v2 bot"},
+            DATASET_METADATA["old-prompts-archive"],
             _archive_items,
         ),
         ds(
@@ -295,13 +336,7 @@ def _demo() -> list[SeedDataset]:
             "Natural-language questions over five warehouse schemas with reference SQL. Used "
             "to gate text-to-SQL prompt changes; every reference query was run against a "
             "fixture database unless execution_verified is false.",
-            {
-                "owner": "data-platform",
-                "version": "2.4.0",
-                "dialects": ["postgresql", "mysql", "sqlite", "clickhouse", "bigquery"],
-                "metric": "execution_accuracy",
-                "baseline": {"model": "gpt-4.1-2025-04-14", "score": 0.812},
-            },
+            DATASET_METADATA["sql-generation"],
             _sql_items,
         ),
         ds(
@@ -309,12 +344,7 @@ def _demo() -> list[SeedDataset]:
             "Golden answers for the internal docs assistant: question, retrieved chunks, and "
             "the grounded answer with citations. Includes unanswerable questions and five "
             "oversized retrieval contexts.",
-            {
-                "owner": "search-quality",
-                "version": "1.7",
-                "retriever": "hybrid-bm25-e5-large + cohere-rerank-v3",
-                "graders": ["faithfulness", "citation_precision", "answer_relevance"],
-            },
+            DATASET_METADATA["rag-answers-golden"],
             _rag_items,
         ),
         ds(
@@ -322,24 +352,7 @@ def _demo() -> list[SeedDataset]:
             "Support conversations for Wren, Brightwell's support assistant: the expected next "
             "reply or tool call. Sampled from production traces and reviewed, plus synthetic "
             "cases for rare flows.",
-            {
-                "owner": "support-ml",
-                "version": "3.2.1",
-                "tools": [
-                    "lookup_order",
-                    "track_shipment",
-                    "create_return_label",
-                    "escalate_to_human",
-                    "send_password_reset",
-                    "lock_account",
-                    "get_invoice",
-                    "update_subscription",
-                    "check_promo_code",
-                    "check_stock",
-                    "search_help_center",
-                ],
-                "eval_config": {"judge": "gpt-4.1", "rubric": "support-v3", "threshold": 0.8},
-            },
+            DATASET_METADATA["customer-support-evals"],
             _support_items,
         ),
         ds(

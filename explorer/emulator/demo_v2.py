@@ -65,7 +65,7 @@ from typing import Any
 from explorer.emulator.demo_bulk import bulk_item
 
 # the classic demo's trace references, mode draw and archive prompts, reused as they are
-from explorer.emulator.demo_data import _archive_items, _ref_mode, _Refs
+from explorer.emulator.demo_data import DATASET_METADATA, _archive_items, _ref_mode, _Refs
 from explorer.emulator.demo_edge_cases import EDGE_CASES
 from explorer.emulator.demo_rag import BIG_RAG_ITEM_MB, big_rag_item, rag_item
 from explorer.emulator.demo_sql import sql_item
@@ -1051,7 +1051,7 @@ def _demo() -> list[V2SeedDataset]:
             "old-prompts-archive",
             "Prompts from the v1 support bot, kept for reference. Superseded by "
             "customer-support-evals.",
-            {"owner": "support-ml", "version": "0.3", "archived_reason": "migrated to v2 bot"},
+            DATASET_METADATA["old-prompts-archive"],
             _archive_items_v2,
         ),
         ds(
@@ -1060,13 +1060,7 @@ def _demo() -> list[V2SeedDataset]:
             "to gate text-to-SQL prompt changes; every reference query was run against a "
             "fixture database unless execution_verified is false. source_output is the query "
             "the model wrote when the item came from a trace.",
-            {
-                "owner": "data-platform",
-                "version": "2.4.0",
-                "dialects": ["postgresql", "mysql", "sqlite", "clickhouse", "bigquery"],
-                "metric": "execution_accuracy",
-                "baseline": {"model": "gpt-4.1-2025-04-14", "score": 0.812},
-            },
+            DATASET_METADATA["sql-generation"],
             _sql_items,
         ),
         ds(
@@ -1074,12 +1068,7 @@ def _demo() -> list[V2SeedDataset]:
             "Golden answers for the internal docs assistant: question, retrieved chunks, and "
             "the grounded answer with citations. Includes unanswerable questions and five long "
             "retrieval contexts (80 to 400 KB).",
-            {
-                "owner": "search-quality",
-                "version": "1.7",
-                "retriever": "hybrid-bm25-e5-large + cohere-rerank-v3",
-                "graders": ["faithfulness", "citation_precision", "answer_relevance"],
-            },
+            DATASET_METADATA["rag-answers-golden"],
             _rag_items,
         ),
         ds(
@@ -1088,24 +1077,7 @@ def _demo() -> list[V2SeedDataset]:
             "reply or tool call. Sampled from production traces and reviewed, plus synthetic "
             "cases for rare flows. source_output is what the model said; expected_output is "
             "the reviewed answer.",
-            {
-                "owner": "support-ml",
-                "version": "3.2.1",
-                "tools": [
-                    "lookup_order",
-                    "track_shipment",
-                    "create_return_label",
-                    "escalate_to_human",
-                    "send_password_reset",
-                    "lock_account",
-                    "get_invoice",
-                    "update_subscription",
-                    "check_promo_code",
-                    "check_stock",
-                    "search_help_center",
-                ],
-                "eval_config": {"judge": "gpt-4.1", "rubric": "support-v3", "threshold": 0.8},
-            },
+            DATASET_METADATA["customer-support-evals"],
             _support_items,
         ),
         ds(
