@@ -20,10 +20,15 @@ from collections.abc import Sequence
 from types import FrameType
 from typing import TYPE_CHECKING
 
+from explorer import __version__
+
 if TYPE_CHECKING:
     from explorer.emulator import EmulatorServer
 
 SERVING_PREFIX = "Serving PostHog datasets API on "
+DISTRIBUTION = "posthog-dataset-explorer"
+# What each part needs beyond the client, by the extra that installs it.
+EXTRA_OF = {"textual": "tui", "starlette": "server", "uvicorn": "server"}
 DEFAULT_PORT = 8010
 
 
@@ -159,6 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Browse and edit PostHog LLM-analytics datasets.",
         allow_abbrev=False,
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument(
         "--demo",
         action="store_true",
@@ -316,15 +322,37 @@ def tui(args: argparse.Namespace) -> int:
     )
 
 
+def missing_extra(exc: ModuleNotFoundError) -> int | None:
+    """Say which extra to install when a front end's or the server's library is missing
+    (exit 2); None when the missing module is not one of theirs."""
+    top = (exc.name or "").split(".")[0]
+    extra = EXTRA_OF.get(top)
+    if extra is None:
+        return None
+    what = "the terminal app" if extra == "tui" else "the embedded server"
+    print(
+        f"dataset-explorer: {what} needs {top}, which is not installed. Install it with:\n"
+        f"  pip install '{DISTRIBUTION}[{extra}]'",
+        file=sys.stderr,
+    )
+    return 2
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command == "serve":
-        return serve(args, parser)
-    if not _in_terminal():
-        # No terminal to draw in: the demo is served headless; otherwise say how to use it.
-        if args.demo:
-            return demo(args, parser)
-        parser.print_help()
-        return 0
-    return tui(args)
+    try:
+        if args.command == "serve":
+            return serve(args, parser)
+        if not _in_terminal():
+            # No terminal to draw in: the demo is served headless; otherwise say how to use it.
+            if args.demo:
+                return demo(args, parser)
+            parser.print_help()
+            return 0
+        return tui(args)
+    except ModuleNotFoundError as exc:
+        code = missing_extra(exc)
+        if code is None:
+            raise
+        return code
