@@ -5,12 +5,14 @@ change)."""
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 import sqlite3
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any, Literal
 
 from explorer.api import AsyncClient
@@ -18,7 +20,7 @@ from explorer.api.errors import ApiError
 from explorer.api.models import Dataset, DatasetItem
 from explorer.model.classic_client import ClassicView
 from explorer.model.events import Change, Subscribers
-from explorer.model.journal import Journal, ProjectJournal
+from explorer.model.journal import Journal, JournalReset, ProjectJournal
 from explorer.model.notices import Notice, NoticeLevel, describe_error
 from explorer.model.state import ModelState
 
@@ -50,6 +52,30 @@ class UndoEntry:
     @property
     def description(self) -> str:
         return f"{self.action} {self.kind} {self.label}"
+
+
+def journal_trouble(exc: BaseException, path: Path) -> tuple[str, str]:
+    """What is really wrong with the journal file, and what to do about it."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    if name.startswith("SQLITE_FULL") or getattr(exc, "errno", None) == errno.ENOSPC:
+        return (
+            f"the disk holding the local journal is full ({exc})",
+            f"Free some space on the disk of {path}; your edits are kept in memory meanwhile.",
+        )
+    if name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM")) or isinstance(
+        exc, PermissionError
+    ):
+        return (
+            f"the local journal cannot be written ({exc})",
+            f"Check the permissions of {path} and its folder (or set POSTHOG_EXPLORER_DATA_DIR"
+            " to a folder you can write).",
+        )
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+        return (
+            f"another program holds the local journal ({exc})",
+            "Close other explorers using the same journal, then do it again.",
+        )
+    return (f"the local journal could not be written ({exc})", f"Check {path}.")
 
 
 class ModelContext:
@@ -174,19 +200,25 @@ class ModelContext:
             self.fail(changes, exc, doing, command)
         except asyncio.CancelledError:
             raise
-        except (sqlite3.Error, OSError) as exc:
-            log.exception("journal failure in %s", command)
+        except JournalReset as exc:
+            log.warning("journal reset in %s: %s", command, exc)
             self.notice(
                 changes,
                 "error",
-                f"{doing} failed: the local journal could not be written ({exc}).",
-                f"Check free space and permissions of {self.journal.journal.path}.",
+                f"{doing} was not recorded: {exc}",
+                "Do it again; everything from now on goes to the new journal.",
                 command,
             )
+        except (sqlite3.Error, OSError) as exc:
+            log.exception("journal failure in %s", command)
+            message, hint = journal_trouble(exc, self.journal.journal.path)
+            self.notice(changes, "error", f"{doing} failed: {message}.", hint, command)
         except Exception as exc:
             log.exception("unexpected failure in %s", command)
             self.fail(changes, exc, doing, command)
         finally:
             if busy is not None:
                 self.set_busy(busy, False)
+            for problem in self.journal.journal.take_problems():
+                self.notice(changes, "warning", problem, "", command)
             self.emit(command, changes)

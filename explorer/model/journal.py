@@ -23,7 +23,10 @@ is older than that.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
+import os
 import sqlite3
 import threading
 import time
@@ -43,11 +46,13 @@ __all__ = [
     "DraftRecord",
     "HistoryRecord",
     "Journal",
+    "JournalReset",
     "ProjectJournal",
     "TrashRecord",
 ]
 
 APP_NAME = "posthog-dataset-explorer"
+log = logging.getLogger(__name__)
 
 SYNC_EVERY = 1.0
 """Seconds of keystrokes a crash of the machine (not of the process) may lose at most."""
@@ -110,6 +115,32 @@ CREATE INDEX IF NOT EXISTS history_by_project ON history (host, project, seq);
 
 def _now() -> str:
     return datetime.now(UTC).isoformat()
+
+
+class JournalReset(sqlite3.DatabaseError):
+    """A write met a damaged journal: the file was moved aside (its bytes kept) and a fresh one
+    started; the write itself did not happen. The message says where the old file went."""
+
+
+_UNREADABLE = ("SQLITE_CORRUPT", "SQLITE_NOTADB")
+
+
+def _unreadable(exc: sqlite3.DatabaseError) -> bool:
+    """Whether the file itself is broken (not full, locked or unwritable)."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    if name.startswith(_UNREADABLE):
+        return True
+    return not isinstance(exc, sqlite3.OperationalError | sqlite3.IntegrityError) and (
+        "malformed" in str(exc) or "not a database" in str(exc) or "damaged" in str(exc)
+    )
+
+
+def _inode(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
+    return (stat.st_dev, stat.st_ino)
 
 
 def _dumps(value: Any) -> str:
@@ -182,28 +213,95 @@ class HistoryRecord:
 class Journal:
     """The SQLite journal file. Open it once per process; share it between models.
 
-    ``path`` defaults to ``journal.sqlite3`` in ``platformdirs.user_data_dir(APP_NAME)``. Raises
-    ``sqlite3.Error`` (or ``OSError``) when the file cannot be opened or created.
+    ``path`` defaults to ``journal.sqlite3`` in ``platformdirs.user_data_dir(APP_NAME)``; a new
+    file is made readable by its owner only (it holds drafts and deleted content). A file that
+    is not a readable journal (corrupt, truncated, something else) is moved aside, kept as it
+    was, and a fresh journal started; so is one found damaged later, and one deleted while the
+    process runs is made again. Each time, `take_problems` says what happened and where the old
+    file went. Raises ``sqlite3.Error`` or ``OSError`` when no journal can be made at the path
+    (a read-only directory, say).
     """
 
     def __init__(self, path: str | Path | None = None) -> None:
         if path is None:
             path = Path(platformdirs.user_data_dir(APP_NAME)) / "journal.sqlite3"
         self.path = Path(path)
+        self._lock = threading.RLock()
+        self._problems: list[str] = []
+        # (host, project, draft key) -> what this process last wrote of that draft
+        self._written: dict[tuple[str, str, str], _Written] = {}
+        try:
+            self._connect()
+        except sqlite3.DatabaseError as exc:
+            if not _unreadable(exc):
+                raise
+            self._set_aside(f"it is not a readable journal: {exc}")
+            self._connect()
+
+    def _connect(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not self.path.exists():
+            # Made here, owner-only, before SQLite opens it (its -wal and -shm take this mode).
+            with contextlib.suppress(FileExistsError):
+                os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         # isolation_level=None: transactions are explicit (BEGIN IMMEDIATE ... COMMIT).
         self._conn = sqlite3.connect(
             str(self.path), isolation_level=None, check_same_thread=False, timeout=10
         )
-        self._lock = threading.RLock()
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA synchronous=FULL")
+        try:
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA synchronous=FULL")
+            self._conn.executescript(_SCHEMA)
+            (verdict,) = self._conn.execute("PRAGMA quick_check(1)").fetchone()
+            if verdict != "ok":
+                raise sqlite3.DatabaseError(f"damaged ({verdict})")
+        except BaseException:
+            self._conn.close()
+            raise
         self._synchronous = "FULL"
         self._synced_at = time.monotonic()
-        # (host, project, draft key) -> what this process last wrote of that draft
-        self._written: dict[tuple[str, str, str], _Written] = {}
+        self._inode = _inode(self.path)
+
+    def _set_aside(self, reason: str) -> None:
+        """Move the journal (and its -wal and -shm) aside, keeping their bytes."""
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+        aside = self.path.with_name(f"{self.path.name}.broken-{stamp}")
+        n = 1
+        while aside.exists():
+            n += 1
+            aside = self.path.with_name(f"{self.path.name}.broken-{stamp}-{n}")
+        for suffix in ("", "-wal", "-shm"):
+            source = Path(f"{self.path}{suffix}")
+            if source.exists():
+                os.replace(source, f"{aside}{suffix}")
+        self._written.clear()
+        self._problems.append(
+            f"The local journal {self.path} could not be used ({reason}). It was moved to"
+            f" {aside}, unchanged, and a new journal was started: drafts and trash recorded in"
+            " the old file are still in it."
+        )
+        log.warning("journal %s set aside as %s: %s", self.path, aside, reason)
+
+    def take_problems(self) -> list[str]:
+        """What went wrong with the journal file since the last call (each said once)."""
         with self._lock:
-            self._conn.executescript(_SCHEMA)
+            problems, self._problems = self._problems, []
+        return problems
+
+    def _check_present(self) -> None:
+        """Make the journal again if its file was deleted (or replaced) while open: writes to
+        the deleted file would be lost when the process ends."""
+        if _inode(self.path) == self._inode:
+            return
+        self._conn.close()
+        self._written.clear()
+        self._connect()
+        self._problems.append(
+            f"The local journal {self.path} was deleted while the explorer ran; a new one was"
+            " started. Drafts being edited are written to it again with their next change;"
+            " the trash and drafts of earlier sessions were in the deleted file."
+        )
+        log.warning("journal %s vanished; made again", self.path)
 
     @classmethod
     def default_path(cls) -> Path:
@@ -216,25 +314,45 @@ class Journal:
         kill of the process, not of the machine) unless the last durable commit is older than
         `SYNC_EVERY`."""
         with self._lock:
+            self._check_present()
             now = time.monotonic()
             durable = durable or now - self._synced_at >= SYNC_EVERY
             synchronous = "FULL" if durable else "NORMAL"
             if synchronous != self._synchronous:
                 self._conn.execute(f"PRAGMA synchronous={synchronous}")
                 self._synchronous = synchronous
-            self._conn.execute("BEGIN IMMEDIATE")
             try:
-                yield self._conn
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            self._conn.execute("COMMIT")
+                self._conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self._conn
+                except BaseException:
+                    self._conn.execute("ROLLBACK")
+                    raise
+                self._conn.execute("COMMIT")
+            except sqlite3.DatabaseError as exc:
+                if not _unreadable(exc):
+                    raise
+                # Damaged while open: keep its bytes aside, go on with a fresh one. This write
+                # is lost; the caller says so, and a draft's next change writes all of it again.
+                self._conn.close()
+                self._set_aside(f"it was found damaged: {exc}")
+                self._connect()
+                raise JournalReset(self._problems[-1]) from exc
             if durable:
                 self._synced_at = now
 
     def _query(self, sql: str, args: tuple[Any, ...]) -> list[tuple[Any, ...]]:
         with self._lock:
-            return self._conn.execute(sql, args).fetchall()
+            self._check_present()
+            try:
+                return self._conn.execute(sql, args).fetchall()
+            except sqlite3.DatabaseError as exc:
+                if not _unreadable(exc):
+                    raise
+                self._conn.close()
+                self._set_aside(f"it was found damaged: {exc}")
+                self._connect()
+                return self._conn.execute(sql, args).fetchall()
 
     def for_project(self, host: str, project_id: int | str) -> ProjectJournal:
         """The part of the journal for one PostHog host and project."""

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import sqlite3
+import tempfile
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from functools import partial
@@ -126,7 +128,7 @@ class ExplorerApp(App[None]):
         if self.read_only and not settings.read_only:
             # --read-only holds however the app connects (settings, the form, the demo)
             settings = dataclasses.replace(settings, read_only=True)
-        journal = self._journal() if callable(self._journal) else self._journal
+        journal = self._open_journal()
         self._journal = journal
         self.settings = settings
         self._transport = ReachabilityTransport(self._inner_transport)
@@ -140,6 +142,27 @@ class ExplorerApp(App[None]):
         self.run_worker(
             self._start(self._model), group="datasets", exclusive=True, exit_on_error=False
         )
+
+    def _open_journal(self) -> Journal:
+        """The journal; when none can be made where it belongs (a read-only folder, say), one
+        in a temporary folder for this session, and the user is told what that means."""
+        if not callable(self._journal):
+            return self._journal
+        try:
+            return self._journal()
+        except (OSError, sqlite3.Error) as exc:
+            log.exception("cannot open the journal")
+            fallback = Path(tempfile.mkdtemp(prefix="dataset-explorer-journal-"))
+            journal = Journal(fallback / "journal.sqlite3")
+            self.notify(
+                f"The local journal could not be opened ({exc}). This session keeps its drafts"
+                f" and trash in {journal.path}, which the next start will not read. Check the"
+                " permissions of the data folder, or set POSTHOG_EXPLORER_DATA_DIR.",
+                severity="error",
+                timeout=30,
+                markup=False,
+            )
+            return journal
 
     async def _start(self, model: ExplorerModel) -> None:
         """Start the model; offer back the drafts an earlier session left (a crash, a kill, a
