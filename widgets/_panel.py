@@ -83,7 +83,14 @@ class DatasetPanel:
             journal = Journal(None if _tmpdir is None else Path(_tmpdir) / "journal.sqlite3")
         self._journal = journal
         self._server = _server
-        self.model = ExplorerModel(client, journal, read_only=read_only, page_size=page_size)
+        self.model = ExplorerModel(
+            client,
+            journal,
+            read_only=read_only,
+            page_size=page_size,
+            # the demo's server has a new port each time: its drafts are kept as "demo"
+            journal_scope="demo" if _server is not None else None,
+        )
         """The `ExplorerModel` behind the panel: every command of it is there to await."""
         self._tasks.extra_idle = self.model.idle
         self._finalizer = weakref.finalize(

@@ -35,10 +35,11 @@ class ModelBase:
         page_size: int = 50,
         cache_pages: int = 4,
         stale_after: float = STALE_AFTER,
+        journal_scope: str | None = None,
     ) -> None:
         # The client's read-only setting always wins; the model can only add to it.
         read_only = bool(read_only) or client.read_only
-        self._ctx = ModelContext(client, journal, read_only)
+        self._ctx = ModelContext(client, journal, read_only, journal_scope)
         self.state: ModelState = self._ctx.state
         """Everything to draw; see `ModelState`. Read it after each `Change`."""
         self.state.page.page_size = max(1, min(MAX_PAGE_SIZE, page_size))

@@ -81,10 +81,19 @@ def journal_trouble(exc: BaseException, path: Path) -> tuple[str, str]:
 class ModelContext:
     """Shared by the parts of `ExplorerModel`; not public."""
 
-    def __init__(self, client: AsyncClient, journal: Journal, read_only: bool) -> None:
+    def __init__(
+        self,
+        client: AsyncClient,
+        journal: Journal,
+        read_only: bool,
+        journal_scope: str | None = None,
+    ) -> None:
         settings = client.settings
         self.client = ClassicView(client)
-        self.journal: ProjectJournal = journal.for_project(settings.host, settings.project_id)
+        # Drafts and trash are kept per host and project; the demo's server has a new port at
+        # every start but the same data, so it is kept under one scope ("demo").
+        scope = journal_scope or settings.host
+        self.journal: ProjectJournal = journal.for_project(scope, settings.project_id)
         self.state = ModelState(
             host=settings.host, project_id=str(settings.project_id), read_only=read_only
         )

@@ -11,10 +11,12 @@ __all__ = ["ExplorerModel"]
 class ExplorerModel(BrowsingCommands, UndoCommands):
     """Browsing, paging, editing, soft delete and undo of PostHog datasets, for any front end.
 
-    ``ExplorerModel(client, journal, *, read_only=None, page_size=50)``: ``client`` is an open
-    `explorer.api.AsyncClient` (the caller closes it); ``journal`` a `Journal`; ``read_only``
-    adds to the client's own setting (it can never lift it); ``page_size`` 1-500;
-    ``stale_after`` (seconds, default 30): a page older than this is not trusted by `select`.
+    ``ExplorerModel(client, journal, *, read_only=None, page_size=50, journal_scope=None)``:
+    ``client`` is an open `explorer.api.AsyncClient` (the caller closes it); ``journal`` a
+    `Journal`; ``read_only`` adds to the client's own setting (it can never lift it);
+    ``page_size`` 1-500; ``stale_after`` (seconds, default 30): a page older than this is not
+    trusted by `select`; ``journal_scope`` keeps drafts and trash under that name instead of
+    the host (the demo: its server has a new port at every start, the same data).
 
     A tour for front-end authors
     ----------------------------

@@ -28,7 +28,9 @@ from explorer.model.notices import Notice
 from explorer.tui.keys import TuiConfig, data_dir
 from explorer.tui.reachability import ReachabilityTransport
 
-__all__ = ["ExplorerApp", "make_app"]
+__all__ = ["DEMO_SCOPE", "ExplorerApp", "make_app"]
+DEMO_SCOPE = "demo"
+"""The journal scope of the demo's drafts and trash (its server's port changes every start)."""
 
 log = logging.getLogger("explorer.tui")
 
@@ -78,9 +80,11 @@ class ExplorerApp(App[None]):
         offer_demo: bool = True,
         transport: httpx.AsyncBaseTransport | None = None,
         read_only: bool = False,
+        demo: bool = False,
     ) -> None:
         super().__init__()
         self.read_only = read_only
+        self.demo = demo  # connected to the embedded demo server (see connect)
         self._inner_transport = transport
         self.settings = settings
         self.tui_config = tui_config
@@ -121,8 +125,9 @@ class ExplorerApp(App[None]):
         """Call ``callback`` when the app exits (e.g. stop a demo server it started)."""
         self._stop_callbacks.append(callback)
 
-    def connect(self, settings: Settings) -> None:
-        """Build the client and model for ``settings``, show the datasets and load them."""
+    def connect(self, settings: Settings, *, demo: bool = False) -> None:
+        """Build the client and model for ``settings``, show the datasets and load them.
+        ``demo``: the embedded demo server, whose drafts are kept from one demo to the next."""
         from explorer.tui.datasets import DatasetsScreen
 
         if self.read_only and not settings.read_only:
@@ -133,7 +138,12 @@ class ExplorerApp(App[None]):
         self.settings = settings
         self._transport = ReachabilityTransport(self._inner_transport)
         client = AsyncClient(settings=settings, retries=self._retries, transport=self._transport)
-        self._model = ExplorerModel(client, journal, page_size=self.tui_config.page_size)
+        self._model = ExplorerModel(
+            client,
+            journal,
+            page_size=self.tui_config.page_size,
+            journal_scope=DEMO_SCOPE if demo or self.demo else None,
+        )
         self._unsubscribe = self._model.subscribe(self._on_change)
         if len(self.screen_stack) > 1:  # the connection screen
             self.switch_screen(DatasetsScreen())
@@ -253,6 +263,11 @@ class ExplorerApp(App[None]):
             answered,
         )
 
+    async def action_quit(self) -> None:
+        """Textual's quit (``ctrl+q``, the palette's Quit) asks about unsaved edits as ``q``
+        does."""
+        self.action_request_quit()
+
     def action_keys_help(self) -> None:
         from explorer.tui.keys_help import KeysHelp
 
@@ -313,6 +328,7 @@ def make_app(
     offer_demo: bool = True,
     transport: httpx.AsyncBaseTransport | None = None,
     read_only: bool = False,
+    demo: bool = False,
 ) -> ExplorerApp:
     """The app, ready to ``run()`` or ``run_test()``.
 
@@ -321,7 +337,8 @@ def make_app(
     else the user data dir; it is opened only when the app connects. ``clock`` gives "now" for
     relative times (tests fix it). ``config_file`` is where the connection screen saves a
     profile when asked. ``transport`` replaces httpx's (tests). ``read_only`` (``--read-only``)
-    makes every connection read-only, whether from ``settings``, the form or the demo.
+    makes every connection read-only, whether from ``settings``, the form or the demo. ``demo``:
+    ``settings`` name the embedded demo server (drafts kept from one demo to the next).
     """
 
     def open_journal() -> Journal:
@@ -338,4 +355,5 @@ def make_app(
         offer_demo=offer_demo,
         transport=transport,
         read_only=read_only,
+        demo=demo,
     )

@@ -136,7 +136,7 @@ class ConnectScreen(Screen[None]):
             self._error(f"The demo server could not start: {exc}.")
             return
         app.on_stop(server.stop)
-        app.connect(settings)
+        app.connect(settings, demo=True)
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#connect-go")

@@ -120,7 +120,11 @@ def launch(options: LaunchOptions) -> int:
 
     _log_to_file()
     app = make_app(
-        settings, tui_config=tui_config, config_file=config_file, read_only=options.read_only
+        settings,
+        tui_config=tui_config,
+        config_file=config_file,
+        read_only=options.read_only,
+        demo=server is not None,
     )
     try:
         app.run()

@@ -274,6 +274,30 @@ async def test_q_asks_when_an_edit_is_unsaved(demo_server: RunningEmulator, tmp_
     assert app.return_code == 0
 
 
+@pytest.mark.parametrize("how", ["ctrl+q", "palette"])
+async def test_every_way_to_quit_asks_when_an_edit_is_unsaved(
+    demo_server: RunningEmulator, tmp_path: Path, how: str
+) -> None:
+    app = build_app(demo_server, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        item_id = cursor_key(app, "#items-table")
+        assert item_id is not None
+        await app.model.select(item_id)
+        await app.model.edit_field("metadata", '{"draft": true}')
+        if how == "ctrl+q":
+            await pilot.press("ctrl+q")
+        else:  # the command palette's Quit runs Textual's quit action
+            await app.run_action("quit")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmModal) and app.is_running
+        await pilot.press("y")
+        await wait_for(pilot, lambda: not app.is_running)
+    assert app.return_code == 0
+
+
 async def test_capital_t_opens_the_trash(demo_server: RunningEmulator, tmp_path: Path) -> None:
     from explorer.tui.trash import TrashScreen
 
