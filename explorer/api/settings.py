@@ -26,9 +26,11 @@ The config file is TOML, at ``default_config_path()`` (the platform's user confi
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import os
 import stat
+import tempfile
 import tomllib
 import warnings
 from collections.abc import Mapping
@@ -350,3 +352,58 @@ def _warn_if_readable(path: Path) -> None:
             InsecureConfigWarning,
             stacklevel=4,
         )
+
+
+_BARE_KEY = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
+
+
+def _toml_string(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def save_profile(path: Path, name: str, settings: Settings) -> None:
+    """Add ``[profiles.NAME]`` (host, project_id, api_key) to the config file, creating it with
+    ``default_profile = NAME`` when missing; the file is made readable by its owner only.
+    Raises `ConfigError` when the name is taken or not a plain word."""
+    if not name or not set(name) <= _BARE_KEY:
+        raise ConfigError("A profile name is letters, digits, - and _ only.")
+    existing = path.read_text("utf-8") if path.exists() else ""
+    if existing:
+        try:
+            profiles = tomllib.loads(existing).get("profiles", {})
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"The config file {path} is not valid TOML: {exc}.") from None
+        if name in profiles:
+            raise ConfigError(f"A profile {name!r} exists in {path}; choose another name.")
+    lines = [] if existing else [f"default_profile = {_toml_string(name)}", ""]
+    lines += [
+        f"[profiles.{name}]",
+        f"host = {_toml_string(settings.host)}",
+        f"project_id = {settings.project_id!r}"
+        if isinstance(settings.project_id, int)
+        else f"project_id = {_toml_string(str(settings.project_id))}",
+        f"api_key = {_toml_string(settings.api_key)}",
+    ]
+    if settings.read_only:
+        lines.append("read_only = true")
+    text = existing + ("\n" if existing and not existing.endswith("\n") else "")
+    text += ("\n" if existing else "") + "\n".join(lines) + "\n"
+    write_private(path, text)
+
+
+def write_private(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` atomically, readable by its owner only: a crash leaves
+    the old file or the new one, never a truncated one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.chmod(tmp, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise

@@ -52,6 +52,7 @@ __all__ = [
 ]
 
 APP_NAME = "posthog-dataset-explorer"
+ENV_DATA_DIR = "POSTHOG_EXPLORER_DATA_DIR"
 log = logging.getLogger(__name__)
 
 SYNC_EVERY = 1.0
@@ -213,7 +214,7 @@ class HistoryRecord:
 class Journal:
     """The SQLite journal file. Open it once per process; share it between models.
 
-    ``path`` defaults to ``journal.sqlite3`` in ``platformdirs.user_data_dir(APP_NAME)``; a new
+    ``path`` defaults to `default_path` (``POSTHOG_EXPLORER_DATA_DIR`` or the user data dir); a new
     file is made readable by its owner only (it holds drafts and deleted content). A file that
     is not a readable journal (corrupt, truncated, something else) is moved aside, kept as it
     was, and a fresh journal started; so is one found damaged later, and one deleted while the
@@ -223,9 +224,7 @@ class Journal:
     """
 
     def __init__(self, path: str | Path | None = None) -> None:
-        if path is None:
-            path = Path(platformdirs.user_data_dir(APP_NAME)) / "journal.sqlite3"
-        self.path = Path(path)
+        self.path = Path(path) if path is not None else self.default_path()
         self._lock = threading.RLock()
         self._problems: list[str] = []
         # (host, project, draft key) -> what this process last wrote of that draft
@@ -305,8 +304,11 @@ class Journal:
 
     @classmethod
     def default_path(cls) -> Path:
-        """Where the journal lives when no path is given."""
-        return Path(platformdirs.user_data_dir(APP_NAME)) / "journal.sqlite3"
+        """Where the journal lives when no path is given: ``journal.sqlite3`` in
+        ``POSTHOG_EXPLORER_DATA_DIR`` when that is set, else in the user data dir."""
+        configured = os.environ.get(ENV_DATA_DIR)
+        directory = Path(configured).expanduser() if configured else None
+        return (directory or Path(platformdirs.user_data_dir(APP_NAME))) / "journal.sqlite3"
 
     @contextmanager
     def _transaction(self, durable: bool = True) -> Iterator[sqlite3.Connection]:

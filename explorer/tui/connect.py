@@ -5,9 +5,6 @@ asked."""
 from __future__ import annotations
 
 import asyncio
-import os
-import tomllib
-from pathlib import Path
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -19,49 +16,10 @@ from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Footer, Input, Label, Static
 
 from explorer.api import ConfigError, Settings
+from explorer.api.settings import save_profile
 from explorer.tui.keys import config_path
 
 __all__ = ["ConnectScreen", "save_profile"]
-
-_BARE_KEY = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
-
-
-def _toml_string(value: str) -> str:
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def save_profile(path: Path, name: str, settings: Settings) -> None:
-    """Add ``[profiles.NAME]`` (host, project_id, api_key) to the config file, creating it with
-    ``default_profile = NAME`` when missing; the file is made readable by its owner only.
-    Raises `ConfigError` when the name is taken or not a plain word."""
-    if not name or not set(name) <= _BARE_KEY:
-        raise ConfigError("A profile name is letters, digits, - and _ only.")
-    existing = path.read_text("utf-8") if path.exists() else ""
-    if existing:
-        try:
-            profiles = tomllib.loads(existing).get("profiles", {})
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"The config file {path} is not valid TOML: {exc}.") from None
-        if name in profiles:
-            raise ConfigError(f"A profile {name!r} exists in {path}; choose another name.")
-    lines = [] if existing else [f"default_profile = {_toml_string(name)}", ""]
-    lines += [
-        f"[profiles.{name}]",
-        f"host = {_toml_string(settings.host)}",
-        f"project_id = {settings.project_id!r}"
-        if isinstance(settings.project_id, int)
-        else f"project_id = {_toml_string(str(settings.project_id))}",
-        f"api_key = {_toml_string(settings.api_key)}",
-    ]
-    if settings.read_only:
-        lines.append("read_only = true")
-    text = existing + ("\n" if existing and not existing.endswith("\n") else "")
-    text += ("\n" if existing else "") + "\n".join(lines) + "\n"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
-        out.write(text)
-    os.chmod(path, 0o600)
 
 
 class ConnectScreen(Screen[None]):

@@ -25,6 +25,7 @@ from typing import Any
 
 from explorer.api.errors import ConfigError
 from explorer.api.settings import ENV_CONFIG, default_config_path
+from explorer.model.journal import ENV_DATA_DIR as JOURNAL_DATA_DIR
 
 __all__ = [
     "BINDING_IDS",
@@ -35,7 +36,7 @@ __all__ = [
     "load_tui_config",
 ]
 
-ENV_DATA_DIR = "POSTHOG_EXPLORER_DATA_DIR"
+ENV_DATA_DIR = JOURNAL_DATA_DIR  # one variable for the journal and the log
 """Put the journal (drafts, trash, history) in this directory instead of the user data dir."""
 
 BINDING_IDS: dict[str, str] = {

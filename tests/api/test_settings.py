@@ -231,3 +231,29 @@ def test_surrounding_whitespace_in_the_key_is_dropped() -> None:
     assert Settings("us", 1, " phx_abc\n").api_key == "phx_abc"
     with pytest.raises(ConfigError, match="spaces"):
         Settings("us", 1, "phx_a bc")
+
+
+def test_saving_a_profile_never_leaves_a_truncated_config(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from explorer.api.settings import save_profile
+
+    path = tmp_path / "config.toml"
+    first = Settings("http://127.0.0.1:8010", 1, "phx_first_key")
+    save_profile(path, "first", first)
+    before = path.read_bytes()
+
+    def crash(src: object, dst: object) -> None:
+        raise OSError("the disk went away mid-save")
+
+    monkeypatch.setattr(os, "replace", crash)
+    with pytest.raises(OSError):
+        save_profile(path, "second", Settings("http://127.0.0.1:8011", 2, "phx_second_key"))
+    assert path.read_bytes() == before  # the first profile is intact
+    assert [p.name for p in tmp_path.iterdir()] == ["config.toml"]  # no temporary file left
+    monkeypatch.undo()
+    save_profile(path, "second", Settings("http://127.0.0.1:8011", 2, "phx_second_key"))
+    assert "[profiles.first]" in path.read_text() and "[profiles.second]" in path.read_text()
+    assert path.stat().st_mode & 0o777 == 0o600

@@ -181,3 +181,12 @@ def test_journal_errors_say_what_is_really_wrong(
     message, hint = journal_trouble(error, tmp_path / "journal.sqlite3")
     assert says in message and hint
     assert "free space" not in message or "full" in str(error)
+
+
+def test_the_default_journal_follows_the_data_dir_variable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("POSTHOG_EXPLORER_DATA_DIR", str(tmp_path / "data"))
+    journal = Journal()
+    assert journal.path == tmp_path / "data" / "journal.sqlite3" and journal.path.exists()
+    journal.close()
