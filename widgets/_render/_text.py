@@ -12,8 +12,9 @@ the widget state at all.
 from __future__ import annotations
 
 import html
-import re
 import unicodedata
+
+from explorer.model.untrusted import make_visible, make_visible_json
 
 __all__ = [
     "display_width",
@@ -24,45 +25,9 @@ __all__ = [
     "make_visible_json",
 ]
 
-# C0 controls (newline and tab handled apart), DEL, C1 controls, bidi embeddings, overrides and
-# isolates, line/paragraph separators, lone surrogates.
-_REST = "\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff"
-_ONE_LINE = re.compile(f"[\x00-\x1f{_REST}]")
-_MULTI_LINE = re.compile(f"[\x00-\x09\x0b-\x1f{_REST}]")  # all but newline
-# Inside JSON text json.dumps has already escaped C0; what is left is still valid as \uXXXX.
-_JSON_UNSAFE = re.compile(f"[{_REST}]")
-_SHORT = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
-
-
-def _escape_char(m: re.Match[str]) -> str:
-    ch = m.group()
-    short = _SHORT.get(ch)
-    if short is not None:
-        return short
-    code = ord(ch)
-    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
-
-
-def _escape_json_char(m: re.Match[str]) -> str:
-    return f"\\u{ord(m.group()):04x}"
-
-
-def make_visible(text: str, *, multiline: bool = False) -> str:
-    """``text`` with every unsafe character written as a visible escape (``\\x00``, ``\\u202e``).
-
-    Newlines are kept when ``multiline``, else shown as ``\\n``. The result is still plain text:
-    escape it for HTML with :func:`escape_text`.
-    """
-    pattern = _MULTI_LINE if multiline else _ONE_LINE
-    return pattern.sub(_escape_char, text)
-
-
-def make_visible_json(json_text: str) -> str:
-    """JSON text (from ``json.dumps``) with the characters JSON leaves raw written as ``\\uXXXX``.
-
-    The result is still valid JSON for the same value.
-    """
-    return _JSON_UNSAFE.sub(_escape_json_char, json_text)
+# Which characters are unsafe, and how they are written: the model's one rule
+# (explorer.model.untrusted), shared with the terminal app. ``make_visible`` gives plain text
+# (escape it for HTML with `escape_text`); ``make_visible_json`` keeps JSON valid.
 
 
 def escape_text(text: str, *, multiline: bool = False) -> str:

@@ -20,6 +20,8 @@ from typing import Any, ClassVar
 from textual.message import Message
 from textual.worker import get_current_worker
 
+from explorer.model.untrusted import make_visible_json
+
 from .line_view import LineView, StyleSpan, _index_piece
 
 __all__ = ["JsonText"]
@@ -28,7 +30,6 @@ _FIRST_LINES = 400  # encoded before the first paint: more than any screen is ta
 _FIRST_CHARS = 256 * 1024
 _FLUSH_CHARS = 1024 * 1024
 
-_JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 _TOKEN = re.compile(
     r'(?P<str>"[^"\\]*(?:\\.[^"\\]*)*")(?P<colon>\s*:)?'
     r"|(?P<num>-?(?:\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|Infinity))"
@@ -39,7 +40,7 @@ _ESCAPE = re.compile(r"\\(?:u[0-9a-fA-F]{4}|.)")
 
 
 def _make_safe(piece: str) -> str:
-    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", piece)
+    return make_visible_json(piece)
 
 
 def _default(value: Any) -> str:

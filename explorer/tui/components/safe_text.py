@@ -19,19 +19,16 @@ from rich.style import Style, StyleType
 from rich.text import Text
 
 from explorer.model.preview import Excerpt
+from explorer.model.untrusted import MULTI_LINE_UNSAFE, ONE_LINE_UNSAFE, escape_char
 
 __all__ = ["ESCAPE_STYLE", "display_str", "preview", "safe_text", "unsafe_char_pattern"]
 
 ESCAPE_STYLE: StyleType = Style(dim=True)
 """Style of a visible escape such as ``\\x1b`` (dim: a text attribute, not a colour)."""
 
-# C0 controls, DEL, C1 controls, bidi embeddings/overrides/isolates, line/paragraph separators
-# (they break lines in some terminals) and lone surrogates (they cannot be encoded to UTF-8 and
-# would crash the writer).
-_REST = "\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff"
-_ONE_LINE = re.compile(f"[\x00-\x1f{_REST}]")
-_MULTI_LINE = re.compile(f"[\x00-\x09\x0b-\x1f{_REST}]")  # all but newline
-_SHORT = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
+# Which characters are unsafe, and how they are written, is the model's one rule.
+_ONE_LINE = ONE_LINE_UNSAFE
+_MULTI_LINE = MULTI_LINE_UNSAFE
 
 
 def unsafe_char_pattern(*, multiline: bool = False) -> re.Pattern[str]:
@@ -39,12 +36,7 @@ def unsafe_char_pattern(*, multiline: bool = False) -> re.Pattern[str]:
     return _MULTI_LINE if multiline else _ONE_LINE
 
 
-def _escape_char(ch: str) -> str:
-    short = _SHORT.get(ch)
-    if short is not None:
-        return short
-    code = ord(ch)
-    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+_escape_char = escape_char
 
 
 def display_str(s: str, *, multiline: bool = False) -> str:
