@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__all__ = ["AsyncClient", "Client"]
-__version__ = "0.1.0"
+from explorer._version import __version__
+
+__all__ = ["AsyncClient", "Client", "__version__"]
 
 if TYPE_CHECKING:
     from explorer.api import AsyncClient, Client

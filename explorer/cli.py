@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from types import FrameType
 from typing import TYPE_CHECKING
 
-from explorer import __version__
+from explorer._version import __version__
 
 if TYPE_CHECKING:
     from explorer.emulator import EmulatorServer

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 import httpx
 
-from explorer import __version__
+from explorer._version import __version__
 from explorer.api._classic import ClassicApi
 from explorer.api._detect import GENERATIONS, detect_generation
 from explorer.api._paging import DEFAULT_PREFETCH

@@ -276,14 +276,17 @@ class ExplorerApp(App[None]):
             return
         self.push_screen(KeysHelp(self.screen))
 
+    def action_open_editor(self) -> None:
+        """Show the editor on the model's current editor state (a draft opened elsewhere)."""
+        from explorer.tui.editor import EditorScreen
+
+        self.push_screen(EditorScreen())
+
     def action_open_trash(self) -> None:
         if self._model is None:
             return
-        try:
-            from explorer.tui.trash import TrashScreen
-        except ImportError:
-            self.notify("The trash screen is not available in this build.", markup=False)
-            return
+        from explorer.tui.trash import TrashScreen
+
         if not isinstance(self.screen, TrashScreen):
             self.push_screen(TrashScreen())
 

@@ -84,7 +84,7 @@ class ConnectScreen(Screen[None]):
         self.run_worker(self._start_demo(), exclusive=True, exit_on_error=False)
 
     async def _start_demo(self) -> None:
-        from explorer.tui.launch import start_demo
+        from explorer.tui.demo import start_demo
 
         app: Any = self.app
         try:

@@ -433,7 +433,8 @@ class ConflictModal(ModalScreen["Choice | dict[str, Choice] | None"]):
 class DraftsModal(ModalModelScreen["str | None"]):
     """Unsaved drafts found in the journal; open one in the editor or drop it.
 
-    Dismisses with the key of the draft opened (after pushing `EditorScreen` on it), or None.
+    Dismisses with the key of the draft opened, or None; an opened draft is shown by the app's
+    ``open_editor`` action (the editor is the app's to show: this module is the editor's).
     """
 
     DEFAULT_CSS = """
@@ -525,14 +526,14 @@ class DraftsModal(ModalModelScreen["str | None"]):
         key = self._highlighted_key()
         if key is None:
             return
-        from explorer.tui.editor import EditorScreen
 
         async def open_it() -> None:
             await self.model.open_draft(key)
             editor = self.model.state.editor
             if editor is not None and editor.key == key:
                 self.dismiss(key)
-                self.app.push_screen(EditorScreen())
+                # the app opens the editor (this module is the editor's, not the other way)
+                await self.app.run_action("app.open_editor")
 
         self.run_model(open_it(), group="drafts")
 

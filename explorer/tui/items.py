@@ -528,17 +528,14 @@ class ItemsScreen(ModelScreen[None]):
         await self.model.select(item_id)
         if self.model.state.selected_id != item_id:
             return  # the model said why (deleted elsewhere, unreachable...)
-        try:
-            if how == "inspect":
-                from explorer.tui.inspector import InspectorScreen
+        if how == "inspect":
+            from explorer.tui.inspector import InspectorScreen
 
-                self.app.push_screen(InspectorScreen(item_id))
-            else:
-                from explorer.tui.editor import EditorScreen
+            self.app.push_screen(InspectorScreen(item_id))
+        else:
+            from explorer.tui.editor import EditorScreen
 
-                self.app.push_screen(EditorScreen())
-        except ImportError:
-            self.notify(f"The {how} screen is not available in this build.", markup=False)
+            self.app.push_screen(EditorScreen())
 
     def action_add(self) -> None:
         self.run_worker(self._add(), group="item", exclusive=True)
@@ -548,11 +545,8 @@ class ItemsScreen(ModelScreen[None]):
         editor = self.model.state.editor
         if editor is None or not editor.is_new:
             return  # refused (read-only) with a notice
-        try:
-            from explorer.tui.editor import EditorScreen
-        except ImportError:
-            self.notify("The editor is not available in this build.", markup=False)
-            return
+        from explorer.tui.editor import EditorScreen
+
         self.app.push_screen(EditorScreen())
 
     def _pick_target(self, verb: str, then: Any) -> None:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Literal
 
 from explorer.api import ConfigError, Settings
 from explorer.api.settings import ENV_HOST, ENV_KEY, ENV_PROFILE, ENV_PROJECT
+from explorer.tui.demo import start_demo
 
 if TYPE_CHECKING:
     from explorer.emulator import EmulatorServer
@@ -36,21 +37,6 @@ class LaunchOptions:
     project_id: str | None = None
     read_only: bool = False
     api_prefix: Literal["projects", "environments"] | None = None
-
-
-def start_demo(read_only: bool = False) -> tuple[EmulatorServer, Settings]:
-    """Start the embedded server with demo data on 127.0.0.1 (free port); the caller stops it.
-    Raises OSError when it cannot listen."""
-    from explorer.emulator import EmulatorServer
-
-    server = EmulatorServer(host="127.0.0.1", port=0, seed="demo").start()
-    settings = Settings(
-        host=server.url,
-        project_id=server.project_id,
-        api_key=server.api_key,
-        read_only=read_only,
-    )
-    return server, settings
 
 
 def _log_to_file() -> None:

@@ -60,6 +60,12 @@ class ItemScreensApp(App[None]):
     def open_url(self, url: str, *, new_tab: bool = True) -> None:
         self.opened.append(url)
 
+    def action_open_editor(self) -> None:
+        """As `ExplorerApp.action_open_editor`: the editor on the model's editor state."""
+        from explorer.tui.editor import EditorScreen
+
+        self.push_screen(EditorScreen())
+
     async def on_mount(self) -> None:
         self._client = AsyncClient(
             host=self.server.url,

@@ -55,3 +55,23 @@ async def test_no_journal_where_it_belongs_gives_a_session_journal(
         assert app.model.state.datasets.total > 0
         errors = [m for severity, m in notifications(app) if severity == "error"]
         assert any("could not be opened" in m and "next start will not read" in m for m in errors)
+
+
+async def test_drafts_left_by_an_earlier_session_open_in_the_editor(
+    empty_server: RunningEmulator, tmp_path: Path
+) -> None:
+    from explorer.tui.dialogs import DraftsModal
+    from explorer.tui.editor import EditorScreen
+    from tests.tui._app_harness import build_app, wait_for
+    from tests.tui._item_screens import make_dataset
+    from tests.tui.test_dialogs import write_drafts
+
+    _, ids = make_dataset(empty_server, [{"input": {"n": 0}}])
+    await write_drafts(empty_server, tmp_path / "journal.sqlite3", ids)
+    app = build_app(empty_server, tmp_path)  # the real app, on the same journal
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, DraftsModal))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, EditorScreen))
+        assert app.model.state.editor is not None
+        assert app.model.state.editor.item_id == ids[0]
