@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from explorer.api import AsyncClient
-from explorer.api.errors import ApiError
+from explorer.api.errors import ApiError, PermissionDenied
 from explorer.api.models import Dataset, DatasetItem
 from explorer.model.classic_client import ClassicView
 from explorer.model.events import Change, Subscribers
@@ -78,6 +78,9 @@ def journal_trouble(exc: BaseException, path: Path) -> tuple[str, str]:
     return (f"the local journal could not be written ({exc})", f"Check {path}.")
 
 
+WRITE_SCOPE = "dataset:write"
+
+
 class ModelContext:
     """Shared by the parts of `ExplorerModel`; not public."""
 
@@ -124,6 +127,16 @@ class ModelContext:
 
     def fail(self, changes: Changes, error: BaseException, doing: str, command: str) -> None:
         message, hint = describe_error(error, doing)
+        if (
+            isinstance(error, PermissionDenied)
+            and error.scope == WRITE_SCOPE
+            and not self.state.read_only
+        ):
+            # Nothing tells a key's scopes before it is refused: from the first refusal on,
+            # the explorer is read-only, and front ends hide what would be refused.
+            self.state.read_only = True
+            changes.add("access")
+            hint = f"{hint} The explorer is read-only from now on.".strip()
         self.notice(changes, "error", message, hint, command)
 
     def set_busy(self, kind: BusyKind, on: bool) -> None:

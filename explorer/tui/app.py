@@ -296,6 +296,8 @@ class ExplorerApp(App[None]):
         for binding in _screen_bindings(screen):
             if binding.action in seen or not binding.description:
                 continue
+            if screen.check_action(binding.action, ()) is False:
+                continue  # not offered where the screen would refuse it (read-only writes)
             seen.add(binding.action)
             key = self.get_key_display(binding)
             yield SystemCommand(

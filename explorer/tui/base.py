@@ -17,7 +17,21 @@ from textual.worker import Worker
 
 from explorer.model import Change, ExplorerModel
 
-__all__ = ["HasModel", "ModalModelScreen", "ModelChanged", "ModelScreen", "ModelView"]
+__all__ = [
+    "WRITE_ACTIONS",
+    "HasModel",
+    "ModalModelScreen",
+    "ModelChanged",
+    "ModelScreen",
+    "ModelView",
+]
+
+WRITE_ACTIONS: frozenset[str] = frozenset(
+    {"create", "edit", "delete", "undo", "add", "duplicate", "move", "restore", "save",
+     "save_and_new", "retry", "resolve"}
+)  # fmt: skip
+"""The screens' actions that change the server: hidden (and refused) while read-only, as
+k9s hides what a read-only context cannot do."""
 
 ResultT = TypeVar("ResultT")
 
@@ -76,6 +90,15 @@ class ModelView:
     def redraw(self, change: Change | None) -> None:
         """Redraw from ``self.model.state``; ``change`` None means everything."""
 
+    def writes_allowed(self) -> bool:
+        app = cast(Screen[Any], self).app
+        model = getattr(app, "model_or_none", None) or getattr(app, "_model", None)
+        return model is None or not model.state.read_only
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Write actions are hidden from the footer and refused while read-only."""
+        return action not in WRITE_ACTIONS or self.writes_allowed()
+
 
 class ModelScreen(ModelView, Screen[ResultT]):
     """A full screen that redraws from the model.
@@ -92,6 +115,8 @@ class ModelScreen(ModelView, Screen[ResultT]):
         self._stop_following()
 
     def on_model_changed(self, message: ModelChanged) -> None:
+        if "access" in message.change:
+            self.refresh_bindings()
         self.redraw(message.change)
 
 

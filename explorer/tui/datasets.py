@@ -328,6 +328,8 @@ class DatasetsScreen(ModelScreen[None]):
         self.run_model(self.model.undo(), group="write", exclusive=False)
 
     def check_action(self, action: str, parameters: tuple[Any, ...]) -> bool | None:
+        if not super().check_action(action, parameters):  # read-only hides writes
+            return False
         if action == "focus_search":
             try:
                 return not self.query_one("#datasets-search", Input).has_focus

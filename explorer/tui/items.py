@@ -589,6 +589,8 @@ class ItemsScreen(ModelScreen[None]):
         self.run_model(self.model.undo(), group="write", exclusive=False)
 
     def check_action(self, action: str, parameters: tuple[Any, ...]) -> bool | None:
+        if not super().check_action(action, parameters):  # read-only hides writes
+            return False
         if action in ("inspect", "edit", "duplicate", "move", "delete"):
             try:
                 return True if self.highlighted_id() is not None else None

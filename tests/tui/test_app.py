@@ -44,6 +44,21 @@ def notifications(app: object) -> list[tuple[str, str]]:
     return [(n.severity, n.message) for n in app._notifications]  # type: ignore[attr-defined]
 
 
+def footer_text(app: object) -> str:
+    """The words of the footer's keys as drawn (descriptions of the offered bindings)."""
+    from textual.widgets import Footer as TextualFooter
+
+    screen = app.screen  # type: ignore[attr-defined]
+    footers = list(screen.query(TextualFooter))
+    words: list[str] = []
+    for footer in footers:
+        for child in footer.query("*"):
+            description = getattr(child, "description", None)
+            if isinstance(description, str):
+                words.append(description)
+    return " ".join(words)
+
+
 def closed_port_url() -> str:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -76,10 +91,14 @@ async def test_read_only_badge_and_writes_refused_before_sending(
         await pilot.press("enter")
         await settle(pilot)
         assert app.screen.query_one("#header-readonly").display
-        await pilot.press("d")
+        # writes are not offered at all (k9s-style), and a key pressed anyway does nothing
+        assert not {"Delete", "Edit", "Add", "Undo"} & set(footer_text(app).split())
+        await pilot.press("d", "a", "e")
         await settle(pilot)
-        severity, message = notifications(app)[-1]
-        assert severity == "warning" and "read-only mode" in message
+        assert isinstance(app.screen, ItemsScreen)
+        offered = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Next page" in offered and not {"Delete", "Edit", "Add"} & set(offered)
+        assert not [n for n in notifications(app) if n[0] == "error"]
     dataset_id = dataset_id_named(server, "rag-answers-golden")
     with sync_client(server) as client:
         assert client.items.list(dataset=dataset_id, limit=1).count == 300
@@ -95,12 +114,17 @@ async def test_a_403_names_the_missing_scope(
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, ItemsScreen)
+        assert not app.screen.query_one("#header-readonly").has_class("-on")
+        assert "Delete" in footer_text(app).split()
         await pilot.press("d")
         await settle(pilot)
         severity, message = notifications(app)[-1]
-        assert severity == "error"
-        assert "dataset:write" in message
+        assert severity == "error" and "dataset:write" in message
         assert isinstance(app.screen, ItemsScreen) and table_keys(app, "#items-table")
+        # learned from the refusal: read-only from now on, badge shown, writes no longer offered
+        assert "read-only from now on" in message
+        assert app.screen.query_one("#header-readonly").has_class("-on")
+        assert not {"Delete", "Edit", "Add"} & set(footer_text(app).split())
 
 
 async def test_unreachable_banner_until_a_request_succeeds(
@@ -415,10 +439,9 @@ async def test_read_only_holds_when_connecting_through_the_form(
         await pilot.press("enter")
         await settle(pilot)
         assert app.screen.query_one("#header-readonly").display
-        await pilot.press("d")  # delete the highlighted item: refused before sending
+        await pilot.press("d")  # delete is not offered: nothing happens, nothing is sent
         await settle(pilot)
-        severity, message = notifications(app)[-1]
-        assert severity == "warning" and "read-only mode" in message
+        assert "Delete" not in footer_text(app).split()
     dataset_id = dataset_id_named(demo_server, "rag-answers-golden")
     with sync_client(demo_server) as client:
         assert client.items.list(dataset=dataset_id, limit=1).count == 300
