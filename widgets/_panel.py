@@ -184,6 +184,9 @@ class DatasetPanel:
             self._viewer.redraw(state)
         if kinds & {"trash"}:
             self._trash.redraw(state)
+        if "access" in kinds:  # learned read-only: the badge, and the editor's boxes
+            self._header.redraw(state)
+            self._editor.redraw(state)
         if kinds & {"editor"}:
             if state.editor is None and self._editing:
                 self._set_editing(False)

@@ -11,10 +11,12 @@ import asyncio
 import socket
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from explorer.api import Client, ConfigError
+from explorer.emulator import ApiKey
 from explorer.model import Journal
 from tests._emulator import RunningEmulator
 from tests.widgets._panel_helpers import (
@@ -248,6 +250,25 @@ def test_read_only_panel_offers_no_writes(demo_server: RunningEmulator, tmp_path
         actions.edit.value = True
         assert all(box.disabled for box in panel._editor.inputs.values())
         assert panel._editor.save.disabled
+    finally:
+        panel.close()
+
+
+def test_a_key_that_cannot_write_turns_the_panel_read_only(
+    emulator_factory: Any, tmp_path: Path
+) -> None:
+    server = emulator_factory("demo", api_keys=[ApiKey("phx_reader", frozenset({"dataset:read"}))])
+    panel = make_panel(server, tmp_path)
+    try:
+        assert "READ-ONLY" not in text_of(panel._header.widget.value)
+        _open(panel, "edge-cases")
+        panel.select(panel.items[0].id)
+        assert not panel._actions.delete.disabled  # not knowable before a refusal
+        panel.delete()
+        assert "read-only from now on" in panel.notice
+        assert "READ-ONLY" in text_of(panel._header.widget.value)
+        actions = panel._actions
+        assert actions.delete.disabled and actions.new.disabled and actions.move.disabled
     finally:
         panel.close()
 
