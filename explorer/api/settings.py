@@ -39,8 +39,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-import platformdirs
-
+from explorer import paths
 from explorer.api.errors import ConfigError
 
 __all__ = [
@@ -59,9 +58,9 @@ ENV_KEY = "POSTHOG_PERSONAL_API_KEY"
 ENV_HOST = "POSTHOG_HOST"
 ENV_PROJECT = "POSTHOG_PROJECT_ID"
 ENV_PROFILE = "POSTHOG_EXPLORER_PROFILE"
-ENV_CONFIG = "POSTHOG_EXPLORER_CONFIG"
+ENV_CONFIG = paths.ENV_CONFIG
 
-APP_NAME = "dataset-explorer"
+APP_NAME = paths.APP_NAME
 HOST_SHORTCUTS = {"us": "https://us.posthog.com", "eu": "https://eu.posthog.com"}
 _PROFILE_KEYS = {"host", "project_id", "api_key", "api_key_env", "read_only", "api_prefix"}
 _PROFILE_KEYS |= {"allow_http", "generation"}
@@ -77,7 +76,7 @@ class InsecureConfigWarning(UserWarning):
 
 def default_config_path() -> Path:
     """The config file in the platform's user config dir (``.../dataset-explorer/config.toml``)."""
-    return platformdirs.user_config_path(APP_NAME, appauthor=False) / "config.toml"
+    return paths.config_file(env={})
 
 
 @dataclass(frozen=True)

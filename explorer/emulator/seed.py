@@ -147,9 +147,9 @@ def cache_dir() -> Path:
     configured = os.environ.get(CACHE_ENV)
     if configured:
         return Path(configured)
-    import platformdirs
+    from explorer import paths
 
-    return Path(platformdirs.user_cache_dir("posthog-dataset-explorer")) / "emulator"
+    return paths.cache_dir() / "emulator"
 
 
 def content_version(kind: str, team: int, api: str = "classic") -> str:

@@ -37,8 +37,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-import platformdirs
-
+from explorer import paths
 from explorer.model.jsontext import EDITABLE_FIELDS
 
 __all__ = [
@@ -51,8 +50,8 @@ __all__ = [
     "TrashRecord",
 ]
 
-APP_NAME = "posthog-dataset-explorer"
-ENV_DATA_DIR = "POSTHOG_EXPLORER_DATA_DIR"
+APP_NAME = paths.APP_NAME
+ENV_DATA_DIR = paths.ENV_DATA_DIR
 log = logging.getLogger(__name__)
 
 SYNC_EVERY = 1.0
@@ -134,6 +133,22 @@ def _unreadable(exc: sqlite3.DatabaseError) -> bool:
     return not isinstance(exc, sqlite3.OperationalError | sqlite3.IntegrityError) and (
         "malformed" in str(exc) or "not a database" in str(exc) or "damaged" in str(exc)
     )
+
+
+def _move_legacy_journal(path: Path) -> None:
+    legacy = paths.legacy_data_dir() / "journal.sqlite3"
+    if path.exists() or not legacy.exists():
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for suffix in ("", "-wal", "-shm"):
+            source = Path(f"{legacy}{suffix}")
+            if source.exists():
+                os.replace(source, f"{path}{suffix}")
+    except OSError:
+        log.warning("could not move the journal from %s to %s", legacy, path, exc_info=True)
+        return
+    log.warning("moved the journal from %s to %s", legacy, path)
 
 
 def _inode(path: Path) -> tuple[int, int] | None:
@@ -305,10 +320,12 @@ class Journal:
     @classmethod
     def default_path(cls) -> Path:
         """Where the journal lives when no path is given: ``journal.sqlite3`` in
-        ``POSTHOG_EXPLORER_DATA_DIR`` when that is set, else in the user data dir."""
-        configured = os.environ.get(ENV_DATA_DIR)
-        directory = Path(configured).expanduser() if configured else None
-        return (directory or Path(platformdirs.user_data_dir(APP_NAME))) / "journal.sqlite3"
+        ``POSTHOG_EXPLORER_DATA_DIR`` when that is set, else in the user data dir (a journal
+        that an earlier version kept under its old folder name is moved there first)."""
+        path = paths.data_dir() / "journal.sqlite3"
+        if not os.environ.get(ENV_DATA_DIR):
+            _move_legacy_journal(path)
+        return path
 
     @contextmanager
     def _transaction(self, durable: bool = True) -> Iterator[sqlite3.Connection]:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from explorer import paths
 from explorer.api import ConfigError, Settings
 from explorer.api.settings import ENV_HOST, ENV_KEY, ENV_PROFILE, ENV_PROJECT
 from explorer.tui.demo import start_demo
@@ -40,11 +41,7 @@ class LaunchOptions:
 
 
 def _log_to_file() -> None:
-    import platformdirs
-
-    from explorer.tui.keys import data_dir
-
-    directory = data_dir() or Path(platformdirs.user_log_dir("posthog-dataset-explorer"))
+    directory = paths.log_dir()
     root = logging.getLogger()
     try:
         directory.mkdir(parents=True, exist_ok=True)

@@ -109,8 +109,27 @@ def test_journal_runs_in_wal_mode(tmp_path: Path) -> None:
 def test_journal_default_path_is_in_the_user_data_dir(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
+    monkeypatch.delenv("POSTHOG_EXPLORER_DATA_DIR", raising=False)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     journal = Journal()
-    assert journal.path == tmp_path / "data" / "posthog-dataset-explorer" / "journal.sqlite3"
+    assert journal.path == tmp_path / "data" / "dataset-explorer" / "journal.sqlite3"
     assert journal.path.exists()
+    journal.close()
+
+
+def test_a_journal_under_the_old_folder_name_is_moved_once(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("POSTHOG_EXPLORER_DATA_DIR", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    old = Journal(tmp_path / "data" / "posthog-dataset-explorer" / "journal.sqlite3")
+    old.for_project("http://h", "1").put_trash(
+        "item", "0199a3c4-0000-7000-8000-000000000000", {"input": 1}, dataset_id=None,
+        label="kept", confirmed=True,
+    )  # fmt: skip
+    old.close()
+    journal = Journal()  # the default place: the old file moves there, trash and all
+    assert journal.path == tmp_path / "data" / "dataset-explorer" / "journal.sqlite3"
+    assert [r.label for r in journal.for_project("http://h", "1").trash()] == ["kept"]
+    assert not (tmp_path / "data" / "posthog-dataset-explorer" / "journal.sqlite3").exists()
     journal.close()
