@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from explorer import paths
+import explorer.paths as paths
 from explorer.api.errors import ConfigError
 
 __all__ = [

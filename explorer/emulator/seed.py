@@ -147,7 +147,7 @@ def cache_dir() -> Path:
     configured = os.environ.get(CACHE_ENV)
     if configured:
         return Path(configured)
-    from explorer import paths
+    import explorer.paths as paths
 
     return paths.cache_dir() / "emulator"
 

@@ -37,7 +37,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from explorer import paths
+import explorer.paths as paths
 from explorer.model.jsontext import EDITABLE_FIELDS
 
 __all__ = [

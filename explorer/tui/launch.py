@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from explorer import paths
+import explorer.paths as paths
 from explorer.api import ConfigError, Settings
 from explorer.api.settings import ENV_HOST, ENV_KEY, ENV_PROFILE, ENV_PROJECT
 from explorer.tui.demo import start_demo
