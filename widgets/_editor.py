@@ -43,6 +43,10 @@ def display_text(name: str, text: str) -> str:
     return text if error is not None else value_to_text(name, value)
 
 
+_MINE_OR_THEIRS = (("mine", "mine"), ("theirs", "theirs"))
+_THEIRS_OR_BEFORE = (("theirs", "theirs"), ("as before", "mine"))
+
+
 def _nothing() -> None:
     return None
 
@@ -93,11 +97,13 @@ class EditorView(Part):
         # per field: one fixed row per editable field, shown only where the versions disagree
         self.choices: dict[str, Any] = {}
         self.choice_rows: list[Any] = []
+        self.choice_labels: dict[str, Any] = {}
         for name in EDITABLE_FIELDS:
-            choice = w.ToggleButtons(options=[("mine", "mine"), ("theirs", "theirs")])
+            choice = w.ToggleButtons(options=_MINE_OR_THEIRS)
             choice.style.button_width = "auto"
             self.choices[name] = choice
             label = w.HTML(f'<span class="dx-field-label">{escape_text(name)}</span>')
+            self.choice_labels[name] = label
             row = w.HBox([label, choice])
             row.layout.display = "none"
             self.choice_rows.append(row)
@@ -109,9 +115,30 @@ class EditorView(Part):
         self.conflict.add_class("dx-conflict")
         self.fields: Any = w.VBox(rows)
         actions = w.HBox([self.save, self.discard, self.close])
+        # the item was deleted (here or elsewhere) while it was edited: a plain save cannot
+        # work, so two real choices; the draft stays until one succeeds
+        self.gone_html: Any = w.HTML()
+        self.restore_save = button(
+            "Restore and save",
+            "undelete the item, then save your edit to it",
+            icon="reply",
+            style="primary",
+        )
+        self.save_new = button(
+            "Save as new item",
+            "create a new item in this dataset with your edit (the deleted one stays deleted)",
+            icon="plus",
+        )
+        self.on_click(self.restore_save, lambda: self.tasks.write(self._restore_and_save))
+        self.on_click(self.save_new, lambda: self.tasks.write(self._save_as_new))
+        self.gone: Any = w.VBox([self.gone_html, w.HBox([self.restore_save, self.save_new])])
+        self.gone.add_class("dx-gone")
+        self.gone.layout.display = "none"
         # the buttons, the diff and the conflict first: a long JSON field cannot push them
         # out of sight
-        self.box: Any = w.VBox([self.state_line, actions, self.review, self.conflict, self.fields])
+        self.box: Any = w.VBox(
+            [self.state_line, actions, self.gone, self.review, self.conflict, self.fields]
+        )
         self.box.add_class("dx-editor")
         self._show_review(False)
         self.conflict.layout.display = "none"
@@ -161,6 +188,23 @@ class EditorView(Part):
         await self.model.save()
         editor = self.model.state.editor
         if editor is None or (not editor.dirty and editor.status == "saved"):
+            self.on_done()
+
+    async def _restore_and_save(self) -> None:
+        await self.flush()
+        self._show_review(False)
+        await self.model.restore_and_save()
+        self._leave_when_saved()
+
+    async def _save_as_new(self) -> None:
+        await self.flush()
+        self._show_review(False)
+        await self.model.save_as_new()
+        self._leave_when_saved()
+
+    def _leave_when_saved(self) -> None:
+        editor = self.model.state.editor
+        if editor is not None and not editor.dirty and editor.status == "saved":
             self.on_done()
 
     async def _discard(self) -> None:
@@ -235,6 +279,7 @@ class EditorView(Part):
             html.value = status_html("error", f"{where}{error.message}")
         self.save.disabled = not self.can_save(editor)
         self.discard.disabled = not editor.dirty or editor.read_only
+        self._draw_gone(editor)
         title = "New item" if editor.is_new else f"Editing item {short_id(editor.item_id)}"
         self.state_line.value = (
             f'<div class="dx-editor-state"><b>{escape_text(title)}</b> · '
@@ -248,9 +293,36 @@ class EditorView(Part):
             for name, row in zip(EDITABLE_FIELDS, self.choice_rows, strict=True):
                 row.layout.display = "" if name in fields else "none"
                 if name in fields:
-                    self.choices[name].value = fields[name].choice
+                    # a field you did not edit has no "mine": its other choice is the value
+                    # from before the server's change
+                    mine_changed = fields[name].mine_changed
+                    options = _MINE_OR_THEIRS if mine_changed else _THEIRS_OR_BEFORE
+                    choice = self.choices[name]
+                    if tuple(choice.options) != options:
+                        choice.options = options
+                    choice.value = fields[name].choice
+                    label = name if mine_changed else f"{name} (not edited by you)"
+                    shown = f'<span class="dx-field-label">{escape_text(label)}</span>'
+                    self.choice_labels[name].value = shown
         else:
             self.conflict.layout.display = "none"
+
+    def _draw_gone(self, editor: EditorState) -> None:
+        gone = self.model.item_gone
+        self.gone.layout.display = "" if gone else "none"
+        if not gone:
+            return
+        self.gone_html.value = status_html(
+            "warning",
+            f"Item {short_id(editor.item_id or '')} no longer exists on the server: it was"
+            " deleted (here or by someone else) after you started editing, so saving again"
+            " cannot work. Your edit is kept until one of these succeeds. Restore and save:"
+            " undelete the item, then save your edit to it. Save as new item: create a new item"
+            " in this dataset with your edit; the deleted one stays deleted.",
+        )
+        blocked = editor.read_only or self.model.state.busy.save or bool(editor.errors)
+        self.restore_save.disabled = blocked
+        self.save_new.disabled = blocked
 
 
 def review_html(editor: EditorState) -> str:
@@ -266,7 +338,10 @@ def review_html(editor: EditorState) -> str:
 
 
 def conflict_html(editor: EditorState) -> str:
-    """Per conflicting field: the server's version now (theirs) against the draft (mine)."""
+    """Per conflicting field, what each side did. A field you edited shows the server's version
+    now (theirs) against your draft (mine): what Keep mine writes over it. A field you did not
+    edit is never shown as yours: only what the server changed (base to theirs), which every
+    choice but an explicit per-field "as before" keeps."""
     assert editor.conflict is not None
     parts = [
         status_html(
@@ -277,7 +352,23 @@ def conflict_html(editor: EditorState) -> str:
     ]
     for name, cf in editor.conflict.fields.items():
         theirs = value_to_text(name, cf.theirs)
-        mine = display_text(name, editor.fields[name].text)
-        parts.append(f'<div class="dx-field-label">{escape_text(name)}: theirs → mine</div>')
-        parts.append(diff_html(theirs, mine))
+        if cf.mine_changed:
+            mine = display_text(name, editor.fields[name].text)
+            parts.append(f'<div class="dx-field-label">{escape_text(name)}: theirs → mine</div>')
+            if not cf.theirs_changed:
+                parts.append(
+                    '<div class="dx-conflict-side">The server did not change this field;'
+                    " only you did.</div>"
+                )
+            parts.append(diff_html(theirs, mine))
+        else:
+            base = value_to_text(name, cf.base)
+            parts.append(
+                f'<div class="dx-field-label">{escape_text(name)}: changed on the server</div>'
+            )
+            parts.append(
+                '<div class="dx-conflict-side">You did not edit this field: the server\'s'
+                " version (theirs) is kept.</div>"
+            )
+            parts.append(diff_html(base, theirs))
     return "".join(parts)

@@ -22,11 +22,13 @@ from explorer.model.editor import (
     rebase,
     set_field,
     to_draft,
+    wire_value,
 )
-from explorer.model.jsontext import value_to_text
+from explorer.model.jsontext import EDITABLE_FIELDS, same_value, value_to_text
 from explorer.model.notices import NoticeLevel, is_refusal
-from explorer.model.saving import save_editor
+from explorer.model.saving import GONE_REASON, SaveResult, save_editor
 from explorer.model.state import EditorState
+from explorer.model.trash import restore
 
 __all__ = ["EditingCommands"]
 
@@ -121,6 +123,208 @@ class EditingCommands(ModelBase):
                     self._set_editor(new_editor(editor.dataset_id), changes)
 
         await ctx.run("save", body, doing="Saving", busy="save", write=True)
+
+    # -- the item was deleted while it was edited --------------------------------------------
+
+    @property
+    def item_gone(self) -> bool:
+        """Whether the editor's last save failed because its item no longer exists on the
+        server (deleted here or by someone else). Saving again cannot work: offer
+        `restore_and_save` and `save_as_new` instead. The draft is kept meanwhile."""
+        editor = self.state.editor
+        return (
+            editor is not None
+            and not editor.is_new
+            and editor.status == "not_saved"
+            and editor.reason == GONE_REASON
+        )
+
+    def _refuse_gone_choice(self, changes: Changes, command: str) -> EditorState | None:
+        """The editor to restore or copy, or None with a notice saying why not."""
+        ctx = self._ctx
+        editor = self.state.editor
+        if editor is None or editor.is_new or editor.item_id is None:
+            ctx.notice(changes, "warning", "No edit of an existing item is open.", "", command)
+            return None
+        if editor.errors:
+            ctx.notice(
+                changes,
+                "error",
+                f"Not saved: {editor.errors[0]}.",
+                "Fix the field; nothing was sent.",
+                command,
+            )
+            return None
+        return editor
+
+    async def restore_and_save(self) -> None:
+        """For an edit whose item was deleted (see `item_gone`): restore the item (classic
+        soft delete: ``PATCH {"deleted": false}``), then save the edit with the usual check.
+        If the restore fails, nothing else is sent and the draft is kept; if the restored item
+        differs from the version the edit started from, the save stops in a conflict as any
+        save would. `undo` then reverts the save, and once more deletes the item again."""
+        ctx = self._ctx
+
+        async def body(changes: Changes) -> None:
+            editor = self._refuse_gone_choice(changes, "restore_and_save")
+            if editor is None:
+                return
+            item_id = editor.item_id
+            assert item_id is not None
+            label = short_id(item_id)
+            async with self._save_lock:
+                try:
+                    await ctx.client.items.get(item_id)
+                except NotFound:
+                    pass  # deleted, as expected
+                except ApiError as exc:
+                    self._not_restored(changes, label, exc.message)
+                    return
+                else:  # restored by someone else meanwhile: only the save is left to do
+                    await self._save_restored(editor, changes, label, here=False)
+                    return
+                outcome, error = await restore(ctx, "item", item_id)
+                ctx.reload_trash(changes)
+                if outcome == "missing":
+                    ctx.notice(
+                        changes,
+                        "error",
+                        f"Item {label} cannot be restored: the server has no such item at all.",
+                        "Your edit is kept; save it as a new item instead.",
+                        "restore_and_save",
+                    )
+                    return
+                if outcome != "done":
+                    why = error.message if error is not None else "no answer"
+                    self._not_restored(changes, label, why, unsure=outcome == "unknown")
+                    return
+                current = await self._restored_copy(item_id)
+                if current is not None:
+                    ctx.push_undo(
+                        changes, UndoEntry("restore", "item", item_id, label, after=current)
+                    )
+                await self._save_restored(editor, changes, label, here=True, current=current)
+
+        await ctx.run("restore_and_save", body, doing="Restoring the item", busy="save", write=True)
+
+    def _not_restored(
+        self, changes: Changes, label: str, why: str, *, unsure: bool = False
+    ) -> None:
+        maybe = " (or it may have been: try again)" if unsure else ""
+        self._ctx.notice(
+            changes,
+            "error",
+            f"Item {label} was not restored{maybe}: {why.rstrip('.')}.",
+            "Nothing was saved; your edit is kept (also in the local journal). Try again, or"
+            " save it as a new item.",
+            "restore_and_save",
+        )
+
+    async def _save_restored(
+        self,
+        editor: EditorState,
+        changes: Changes,
+        label: str,
+        *,
+        here: bool,
+        current: DatasetItem | None = None,
+    ) -> None:
+        """The save half of `restore_and_save`, once the item is live again: restored ``here``
+        (``current``: the server's answer) or by someone else meanwhile."""
+        ctx = self._ctx
+        assert editor.item_id is not None
+        restored = (
+            f"Restored item {label}" if here else f"Item {label} was restored elsewhere meanwhile"
+        )
+        if current is None:
+            current = await self._restored_copy(editor.item_id)
+        if current is not None:
+            self._rebase_if_untouched(editor, current)
+        result = await save_editor(ctx, editor)
+        if result.outcome != "saved":
+            ctx.notice(changes, "info", f"{restored}.", "", "restore_and_save")
+        await self._after_save(result, editor, changes, "restore_and_save", doing="Saving")
+        # the row is back (after the save: the page then holds the saved version)
+        await self._reload_page(changes)
+        if result.outcome == "saved":
+            done = f"{restored} and saved your edit." if here else f"{restored}; saved your edit."
+            ctx.notice(changes, "info", done, "", "restore_and_save")
+
+    async def _restored_copy(self, item_id: str) -> DatasetItem | None:
+        try:
+            return await self._ctx.client.items.get(item_id)
+        except ApiError:
+            return None  # the save below fetches it again and says what is wrong
+
+    @staticmethod
+    def _rebase_if_untouched(editor: EditorState, current: DatasetItem) -> None:
+        """Carry the edit onto the restored version when the restore is all that changed
+        (the restore moves ``updated_at``); otherwise leave it, so the save shows the conflict."""
+        base = editor.base
+        if base is None:
+            return
+        for name in (*EDITABLE_FIELDS, "dataset"):
+            if not same_value(name, wire_value(current, name), wire_value(base, name)):
+                return
+        keep = {name: f.text for name, f in editor.fields.items() if f.changed}
+        revision, reason = editor.revision, editor.reason
+        rebase(editor, current, keep)
+        editor.revision, editor.reason = revision, reason
+
+    async def save_as_new(self) -> None:
+        """For an edit whose item was deleted (see `item_gone`): create a new item in the
+        same dataset holding the editor's content (every field, as shown in the editor); the
+        deleted item stays deleted. The draft is dropped only once the new item exists; a
+        refused create keeps it as it was, and a create of unknown outcome leaves the editor on
+        the new item's draft, whose next save looks for it before sending again."""
+        ctx = self._ctx
+
+        async def body(changes: Changes) -> None:
+            editor = self._refuse_gone_choice(changes, "save_as_new")
+            if editor is None:
+                return
+            old_label = short_id(editor.item_id or "")
+            old_fate = "stays deleted" if self.item_gone else "is left as it was"
+            texts = {name: f.text for name, f in editor.fields.items() if f.text != ""}
+            copy = new_editor(editor.dataset_id, texts, read_only=self.state.read_only)
+            async with self._save_lock:
+                result = await save_editor(ctx, copy)
+                if result.outcome == "saved" or copy.attempts:
+                    # created, or maybe created: the copy holds the edit from now on
+                    ctx.journal.drop_draft(editor.key)
+                    self._set_editor(copy, changes)
+                    # the deleted item is not selected any more (the new one will be)
+                    self.state.selection = None
+                    changes.add("selection")
+                    await self._after_save(
+                        result, copy, changes, "save_as_new", doing="Saving as a new item"
+                    )
+                    if result.outcome == "saved" and result.item is not None:
+                        ctx.notice(
+                            changes,
+                            "info",
+                            f"Saved your edit as new item {short_id(result.item.id)};"
+                            f" item {old_label} {old_fate}.",
+                            "",
+                            "save_as_new",
+                        )
+                    return
+                ctx.journal.drop_draft(copy.key)
+                ctx.reload_drafts(changes)
+                changes.add("editor")
+                self._not_saved_as_new(result, changes)
+
+        await ctx.run("save_as_new", body, doing="Saving as a new item", busy="save", write=True)
+
+    def _not_saved_as_new(self, result: SaveResult, changes: Changes) -> None:
+        self._ctx.notice(
+            changes,
+            "error",
+            f"No new item was created: {result.reason}.",
+            "Your edit is kept (also in the local journal); try again, or restore the item"
+            " and save.",
+            "save_as_new",
+        )
 
     async def resolve_conflict(self, choice: Choice | Mapping[str, Choice]) -> None:
         """Settle a conflict. ``"theirs"``: take the server's version, drop the draft.

@@ -47,9 +47,12 @@ from explorer.model.jsontext import EDITABLE_FIELDS, FieldError, same_value
 from explorer.model.notices import is_refusal
 from explorer.model.state import EditorState
 
-__all__ = ["CLOCK_SKEW", "SaveResult", "find_created", "save_editor"]
+__all__ = ["CLOCK_SKEW", "GONE_REASON", "SaveResult", "find_created", "save_editor"]
 
 CLOCK_SKEW = timedelta(seconds=120)
+GONE_REASON = "the item no longer exists on the server (deleted here or elsewhere)"
+"""The reason of a save that failed because the item is deleted: saving again cannot work, so
+front ends offer `restore_and_save` and `save_as_new` instead (``ExplorerModel.item_gone``)."""
 LOOKUP_PAGES = 5
 
 Outcome = Literal["saved", "unchanged", "conflict", "not_saved", "invalid"]
@@ -113,9 +116,7 @@ async def save_editor(
     try:
         current = await ctx.client.items.get(editor.item_id)
     except NotFound as exc:
-        return _not_saved(
-            ctx, editor, "the item no longer exists on the server (deleted here or elsewhere)", exc
-        )
+        return _not_saved(ctx, editor, GONE_REASON, exc)
     except ApiError as exc:
         return _not_saved(ctx, editor, _reason(exc), exc)
     if current.updated_at != base.updated_at:
@@ -140,7 +141,9 @@ async def save_editor(
     except ApiError as exc:
         if is_refusal(exc):
             editor.sent = {}
-            return _not_saved(ctx, editor, _reason(exc), exc)
+            # deleted between the check and the PATCH
+            reason = GONE_REASON if isinstance(exc, NotFound) else _reason(exc)
+            return _not_saved(ctx, editor, reason, exc)
         landed = await _check_landed(ctx, editor.item_id, changes)
         if landed is None:
             return _not_saved(

@@ -10,7 +10,7 @@ from explorer.api.models import Dataset, DatasetItem, short_id
 from explorer.model.base import ModelBase
 from explorer.model.context import Changes, UndoEntry
 from explorer.model.editing import EditingCommands
-from explorer.model.editor import editor_from_item, set_field
+from explorer.model.editor import editor_from_draft, editor_from_item, set_field
 from explorer.model.jsontext import value_to_text
 from explorer.model.pager import Superseded
 from explorer.model.saving import save_editor
@@ -201,6 +201,8 @@ class UndoCommands(EditingCommands, ModelBase):
                 object_id=entry.object_id,
                 record_undo=False,
             )
+            if outcome == "done" and entry.kind == "item":
+                self._select_restored(entry.object_id, changes)
             return outcome in ("done", "missing")
         if entry.action == "restore":
             if isinstance(obj, DatasetItem):
@@ -239,6 +241,29 @@ class UndoCommands(EditingCommands, ModelBase):
         if entry.action == "save" and isinstance(obj, DatasetItem):
             return await self._undo_save(entry, obj, changes)
         return True
+
+    def _select_restored(self, item_id: str, changes: Changes) -> None:
+        """After undoing a delete, the restored item is selected again (as `select` would: its
+        editor, or its draft from the journal), so that what acts on the selection (a second
+        delete, edit) acts on it and not on the row that took its place. Only when the page
+        shown holds it: the page was reloaded with it just before."""
+        index = self.state.page.index_of(item_id)
+        if index is None:
+            return
+        item = self.state.page.items[index]
+        self.state.selection = item
+        changes.add("selection")
+        editor = self.state.editor
+        if editor is not None and editor.item_id == item_id:
+            return
+        draft = self._ctx.journal.get_draft(item_id)
+        read_only = self.state.read_only
+        self._set_editor(
+            editor_from_item(item, read_only=read_only)
+            if draft is None
+            else editor_from_draft(draft, read_only=read_only),
+            changes,
+        )
 
     async def _undo_save(self, entry: UndoEntry, item: DatasetItem, changes: Changes) -> bool:
         ctx = self._ctx

@@ -14,16 +14,21 @@
   (``model.state.drafts``), offered back at start; ``enter`` opens one in the editor
   (``model.open_draft`` then pushes `EditorScreen`), ``d`` drops one (asks first), ``escape``
   closes. The app shell pushes it when ``state.drafts`` is not empty after ``start``.
-- :class:`DiffView`: a `LineView` of diff lines, coloured by kind (theme variables only).
+- :class:`DiffView`: a `LineView` of diff rows (:func:`diff_rows`), wrapped at its width (a long
+  one-line answer is shown whole, never cut at the edge), coloured by kind, with the changed
+  words of each replaced line marked (`DiffLine.spans`; theme variables and text styles only).
 
 Every text that may come from a dataset is drawn as plain ``Text`` (``safe_text``), never markup.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from array import array
+from bisect import bisect_left
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, Literal
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -35,19 +40,24 @@ from textual.widgets.option_list import Option
 
 from explorer.api import short_id
 from explorer.model import Change, ConflictState, FieldDiff
+from explorer.model.untrusted import escape_char
+from explorer.model.worddiff import Span
 from explorer.tui.base import ModalModelScreen
 from explorer.tui.components import LineView, safe_text
 from explorer.tui.components.line_view import StyleSpan
+from explorer.tui.components.safe_text import unsafe_char_pattern
 
 __all__ = [
     "Choice",
     "ConfirmModal",
     "ConflictModal",
     "DiffModal",
+    "DiffRow",
     "DiffView",
     "DraftsModal",
     "LeaveEditorModal",
     "diff_lines",
+    "diff_rows",
 ]
 
 Choice = Literal["mine", "theirs"]
@@ -166,30 +176,57 @@ class LeaveEditorModal(ModalScreen[str]):
 
 _MARK = {"hunk": "@", "context": " ", "removed": "-", "added": "+"}
 
+DiffRow = tuple[str, str, tuple[Span, ...]]
+"""One row of a `DiffView`: its kind (``title``, ``hunk``, ``context``, ``removed``, ``added``
+or ``note``), its text as shown behind its mark, and the changed character ranges of that text."""
 
-def diff_lines(diff: FieldDiff, *, title: str | None = None) -> list[str]:
-    """The lines a `DiffView` shows for one field: a ``#`` title line, then each diff line
-    behind its mark (`` `` context, ``-`` removed, ``+`` added; hunk headers start ``@@``)."""
+
+def diff_rows(diff: FieldDiff, *, title: str | None = None) -> list[DiffRow]:
+    """The rows a `DiffView` shows for one field: a ``#`` title row, then each diff line behind
+    its mark (`` `` context, ``-`` removed, ``+`` added; hunk headers start ``@@``), with the
+    changed words of each replaced line (`DiffLine.spans`, moved past the mark)."""
     added = sum(1 for line in diff.lines if line.kind == "added")
     removed = sum(1 for line in diff.lines if line.kind == "removed")
     head = title if title is not None else diff.field
-    out = [f"# {head}: +{added} -{removed}" if diff.changed else f"# {head}: unchanged"]
+    rows: list[DiffRow] = [
+        ("title", f"# {head}: +{added} -{removed}" if diff.changed else f"# {head}: unchanged", ())
+    ]
     for line in diff.lines:
         if line.kind == "hunk":
-            out.append(line.text)  # "@@ -2,7 +2,7 @@"
+            rows.append(("hunk", line.text, ()))  # "@@ -2,7 +2,7 @@"
         else:
-            out.append(_MARK[line.kind] + line.text)
-    return out
+            spans = tuple((start + 1, end + 1) for start, end in line.spans)
+            rows.append((line.kind, _MARK[line.kind] + line.text, spans))
+    return rows
+
+
+def diff_lines(diff: FieldDiff, *, title: str | None = None) -> list[str]:
+    """The lines a `DiffView` shows for one field (the text of :func:`diff_rows`)."""
+    return [text for _, text, _ in diff_rows(diff, title=title)]
+
+
+def _shown(offset: int, raw_at: list[int], grown: list[int]) -> int:
+    """Where ``offset`` of a text lands once its unsafe characters are written as escapes."""
+    k = bisect_left(raw_at, offset)  # escapes before ``offset``
+    return offset + (grown[k - 1] if k else 0)
 
 
 class DiffView(LineView):
-    """Diff lines made by :func:`diff_lines`, coloured by their first character."""
+    """Diff rows (:func:`diff_rows`), wrapped at the view's width, coloured by kind, the changed
+    words of a replaced line marked within it (theme variables and text attributes only).
+
+    :meth:`set_rows` shows rows whose kinds and changed words are known; :meth:`set_text` shows
+    diff lines as text, each coloured by its first character. Like every `LineView`, it shows
+    unsafe characters as styled escapes and never parses markup.
+    """
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "diff-view--title",
         "diff-view--hunk",
         "diff-view--added",
         "diff-view--removed",
+        "diff-view--added-word",
+        "diff-view--removed-word",
     }
 
     DEFAULT_CSS = """
@@ -198,6 +235,8 @@ class DiffView(LineView):
         & > .diff-view--hunk { color: $text-accent; }
         & > .diff-view--added { color: $text-success; }
         & > .diff-view--removed { color: $text-error; }
+        & > .diff-view--added-word { background: $success-muted; text-style: bold; }
+        & > .diff-view--removed-word { background: $error-muted; text-style: bold; }
     }
     """
 
@@ -208,17 +247,105 @@ class DiffView(LineView):
         "-": "removed",
     }
 
+    def __init__(
+        self,
+        text: str = "",
+        *,
+        soft_wrap: bool = True,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+        disabled: bool = False,
+    ) -> None:
+        self._kinds: list[str] | None = None  # per line, when shown by set_rows
+        self._words: dict[int, list[Span]] = {}  # per line: changed ranges as shown
+        super().__init__(
+            text, soft_wrap=soft_wrap, name=name, id=id, classes=classes, disabled=disabled
+        )
+
+    def _forget_lines(self) -> None:
+        # LineView keeps per-line caches keyed by line number; new text makes them stale.
+        self._line_styles_cache.clear()
+        self._wrap_cache.clear()
+        self._block_cache.clear()
+
+    def set_text(self, text: str) -> None:
+        """Show diff lines as text (made safe here), each coloured by its first character."""
+        self._kinds = None
+        self._words = {}
+        self._forget_lines()
+        super().set_text(text)
+
+    def set_rows(self, rows: Sequence[DiffRow]) -> None:
+        """Show ``rows``: each row's text made safe (unsafe characters as styled escapes, its
+        changed ranges moved to match), its kind and changed words styled."""
+        pattern = unsafe_char_pattern(multiline=False)
+        pieces: list[str] = []
+        escapes: array[int] = array("q")
+        kinds: list[str] = []
+        words: dict[int, list[Span]] = {}
+        out = 0
+        for y, (kind, text, spans) in enumerate(rows):
+            if y:
+                pieces.append("\n")
+                out += 1
+            raw_at: list[int] = []  # where each escape is in ``text``
+            grown: list[int] = []  # characters the escapes up to it add
+            pos = 0
+            for match in pattern.finditer(text):
+                if match.start() > pos:
+                    pieces.append(text[pos : match.start()])
+                    out += match.start() - pos
+                esc = escape_char(match.group())
+                pieces.append(esc)
+                escapes.extend((out, out + len(esc)))
+                out += len(esc)
+                raw_at.append(match.start())
+                grown.append((grown[-1] if grown else 0) + len(esc) - 1)
+                pos = match.end()
+            pieces.append(text[pos:])
+            out += len(text) - pos
+            kinds.append(kind)
+            if spans:
+                words[y] = [
+                    (_shown(start, raw_at, grown), _shown(end, raw_at, grown))
+                    for start, end in spans
+                ]
+        self._kinds = kinds
+        self._words = words
+        self._forget_lines()
+        self._replace_safe("".join(pieces))
+        self._escapes = escapes
+        self._line_styles_cache.clear()  # styled while the escapes were not yet known
+
     def line_styles(self, y: int, line: str) -> list[StyleSpan]:
         spans = super().line_styles(y, line)
-        kind = self._KINDS.get(line[:1])
-        if kind is None:
+        if self._kinds is not None:
+            kind: str | None = self._kinds[y] if y < len(self._kinds) else None
+        else:
+            kind = self._KINDS.get(line[:1])
+        if kind not in ("title", "hunk", "added", "removed"):
             return spans
         style = self.get_component_rich_style(f"diff-view--{kind}", partial=True)
-        return [(0, len(line), style), *spans]
+        out: list[StyleSpan] = [(0, len(line), style)]
+        words = self._words.get(y)
+        if words:
+            word_style = self.get_component_rich_style(f"diff-view--{kind}-word", partial=True)
+            out.extend((start, end, word_style) for start, end in words)
+        return [*out, *spans]
+
+    def _row_count(self, y: int) -> int:
+        # A line of wide characters (CJK, emoji) may need more rows than it has characters
+        # in width: count its rows by cells, as the wrap itself does.
+        line = self.get_line(y)
+        if len(line) <= self._wrap_width and (line.isascii() or cell_len(line) <= self._wrap_width):
+            return 1
+        return len(self._wrap_points(y))
 
 
 class DiffModal(ModalScreen[bool]):
-    """What a save would send, per field (pretty-printed JSON, unified diff); True saves."""
+    """What a save would send, per field (pretty-printed JSON, unified diff, long lines wrapped,
+    changed words marked); True saves."""
 
     DEFAULT_CSS = """
     DiffModal {
@@ -258,15 +385,18 @@ class DiffModal(ModalScreen[bool]):
         self._title = title
 
     def compose(self) -> ComposeResult:
-        lines: list[str] = []
+        rows: list[DiffRow] = []
         for diff in self._diffs.values():
-            lines.extend(diff_lines(diff))
-            lines.append("")
+            if rows:
+                rows.append(("note", "", ()))
+            rows.extend(diff_rows(diff))
         changed = [name for name, diff in self._diffs.items() if diff.changed]
         summary = f"  ({', '.join(changed)})" if changed else "  (no field changed)"
+        view = DiffView()
+        view.set_rows(rows or [("note", "(nothing changed)", ())])
         with Vertical():
-            yield Static(self._title + summary, classes="dialog-title")
-            yield DiffView("\n".join(lines).rstrip("\n") or "(nothing changed)")
+            yield Static(safe_text(self._title + summary, multiline=True), classes="dialog-title")
+            yield view
             yield Static("enter/y: save   escape: back to editing", classes="dialog-hint")
 
     def on_mount(self) -> None:
@@ -284,7 +414,8 @@ class DiffModal(ModalScreen[bool]):
 
 class ConflictModal(ModalScreen["Choice | dict[str, Choice] | None"]):
     """Both sides of a conflict, per field: what you changed (base -> mine) beside what the
-    server's copy changed (base -> theirs).
+    server's copy changed (base -> theirs), each wrapped to its half of the screen, the changed
+    words marked.
 
     Dismisses with ``"mine"``, ``"theirs"``, a per-field ``{field: choice}`` mapping, or None
     (decide later; the editor stays in conflict). Pass the result to
@@ -392,12 +523,11 @@ class ConflictModal(ModalScreen["Choice | dict[str, Choice] | None"]):
         theirs_view = self.query_one("#conflict-theirs", DiffView)
         mine_view.border_title = f"mine: {name}"
         theirs_view.border_title = f"theirs (server): {name}"
-        mine_view.set_text(
-            "\n".join(diff_lines(mine, title="you changed")) if mine else "(no diff)"
-        )
-        theirs_view.set_text(
-            "\n".join(diff_lines(theirs, title="the server changed")) if theirs else "(no diff)"
-        )
+        no_diff: list[DiffRow] = [("note", "(no diff)", ())]
+        mine_view.set_rows(diff_rows(mine, title="you changed") if mine else no_diff)
+        theirs_view.set_rows(diff_rows(theirs, title="the server changed") if theirs else no_diff)
+        mine_view.scroll_home(animate=False, immediate=True)
+        theirs_view.scroll_home(animate=False, immediate=True)
 
     @on(OptionList.OptionHighlighted)
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:

@@ -14,8 +14,12 @@ journal always ends up with the last text typed and a slow write never queues up
 
 ``ctrl+s`` shows the diff (``model.diffs()``) in a `DiffModal`; confirming runs
 ``model.save()``. A conflict (``editor.status == "conflict"``) opens a `ConflictModal`, whose
-answer goes to ``model.resolve_conflict(...)``. ``ctrl+n`` saves a new item and opens a blank
-one (``model.save(add_another=True)``); ``ctrl+r`` saves again after "not saved: ...";
+answer goes to ``model.resolve_conflict(...)``. A save that fails because the item was deleted
+(``model.item_gone``) opens an `ItemGoneModal` instead of offering a retry that cannot work:
+``r`` restores the item and saves (``model.restore_and_save()``), ``n`` saves the edit as a new
+item (``model.save_as_new()``); the draft is kept until one of them succeeds. ``ctrl+n``
+saves a new item and opens a blank one (``model.save(add_another=True)``); ``ctrl+r`` saves
+again after "not saved: ..." (or offers that choice again);
 ``ctrl+e`` edits the focused field in ``$VISUAL``/``$EDITOR`` (a message says so where the app
 cannot hand the terminal over, as under textual-serve); ``escape`` leaves, asking first when
 there are unsaved changes (keep the draft, discard it, or stay). Saves and resolutions run as
@@ -45,7 +49,8 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.document._wrapped_document import WrappedDocument
 from textual.geometry import Size
-from textual.widgets import Input, Static, TextArea
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Static, TextArea
 from textual.widgets.text_area import Edit, EditResult
 
 from explorer.api import short_id
@@ -55,7 +60,7 @@ from explorer.tui.base import ModelScreen
 from explorer.tui.components import Footer, SafeInput, safe_text
 from explorer.tui.dialogs import Choice, ConflictModal, DiffModal, LeaveEditorModal
 
-__all__ = ["HIGHLIGHT_LIMIT", "EditorScreen", "JsonArea", "terminal_safe_json"]
+__all__ = ["HIGHLIGHT_LIMIT", "EditorScreen", "ItemGoneModal", "JsonArea", "terminal_safe_json"]
 
 HIGHLIGHT_LIMIT = 40_000
 """JSON fields longer than this (characters) are edited without syntax highlighting: TextArea
@@ -164,6 +169,80 @@ class JsonArea(TextArea):
         self._refresh_scrollbars()
 
 
+class ItemGoneModal(ModalScreen[str | None]):
+    """The item being saved no longer exists on the server (deleted here or by someone else):
+    ``"restore"`` it and save, save the edit ``"as_new"`` item, or ``None`` (decide later; the
+    draft stays)."""
+
+    DEFAULT_CSS = """
+    ItemGoneModal {
+        align: center middle;
+    }
+    ItemGoneModal > Vertical {
+        width: auto;
+        min-width: 40;
+        max-width: 80%;
+        height: auto;
+        border: thick $warning;
+        background: $surface;
+        padding: 1 2;
+    }
+    ItemGoneModal .dialog-title {
+        text-style: bold;
+        margin-bottom: 1;
+    }
+    ItemGoneModal .dialog-buttons {
+        height: auto;
+        margin-top: 1;
+        align-horizontal: right;
+    }
+    ItemGoneModal Button {
+        margin-left: 1;
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "choose('')", "Later", id="item_gone.later"),
+        Binding("r", "choose('restore')", "Restore and save", id="item_gone.restore"),
+        Binding("n", "choose('as_new')", "Save as new", id="item_gone.save_as_new"),
+    ]
+
+    def __init__(self, item_id: str, dataset: str) -> None:
+        super().__init__()
+        self._item_id = item_id
+        self._dataset = dataset
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(f"Item {short_id(self._item_id)} was deleted", classes="dialog-title")
+            yield Static(
+                safe_text(
+                    f"Item {self._item_id} no longer exists on the server: it was deleted, here"
+                    " or by someone else, after the edit started. Saving again cannot work."
+                    " Your edit is kept until one of these succeeds:\n\n"
+                    "r  restore the item, then save your edit to it\n"
+                    f"n  save your edit as a new item in {self._dataset} (the deleted item"
+                    " stays deleted)",
+                    multiline=True,
+                ),
+                classes="dialog-message",
+            )
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Later", id="later")
+                yield Button("Save as new item", id="as_new")
+                yield Button("Restore and save", id="restore", variant="primary")
+
+    def on_mount(self) -> None:
+        self.query_one("#restore", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_choose("" if event.button.id == "later" else event.button.id or "")
+
+    def action_choose(self, choice: str) -> None:
+        self.dismiss(choice or None)
+
+
 class EditorScreen(ModelScreen[None]):
     """Edits ``model.state.editor`` (see the module docstring for how it is opened)."""
 
@@ -233,6 +312,7 @@ class EditorScreen(ModelScreen[None]):
         self._sending: asyncio.Lock | None = None
         self._loading: set[str] = set()  # fields whose next Changed comes from show()
         self._conflict_shown: ConflictState | None = None
+        self._gone_offered = False  # the choice was offered for the current failure
         self._message: str = ""
 
     @property
@@ -303,6 +383,12 @@ class EditorScreen(ModelScreen[None]):
         ):
             self._conflict_shown = conflict
             self.action_resolve()
+        gone = self.model.item_gone
+        if gone and not self._gone_offered and self.app.screen is self:
+            self._gone_offered = True
+            self._offer_gone_choice()
+        elif not gone:
+            self._gone_offered = False
 
     def _draw_title(self, editor: EditorState) -> None:
         state = self.model.state
@@ -351,7 +437,9 @@ class EditorScreen(ModelScreen[None]):
         status = self.query_one("#editor-status", Static)
         text = Text(no_wrap=True, end="")
         text.append_text(safe_text(editor.status_text, max_len=300))
-        if editor.status == "not_saved":
+        if self.model.item_gone:
+            text.append("   ctrl+r: restore or save as new", "bold")
+        elif editor.status == "not_saved":
             text.append("   ctrl+r: try again", "bold")
         elif editor.status == "conflict":
             text.append("   ctrl+o: choose", "bold")
@@ -433,7 +521,35 @@ class EditorScreen(ModelScreen[None]):
         if editor is None or editor.status != "not_saved":
             self._say("nothing to retry")
             return
+        if self.model.item_gone:
+            self._offer_gone_choice()
+            return
         self.run_worker(self._save(add_another=False, ask=False), group="editor-save")
+
+    # -- the item was deleted meanwhile ------------------------------------------------------
+
+    def _offer_gone_choice(self) -> None:
+        editor = self.editor
+        if editor is None or editor.item_id is None:
+            return
+        dataset = self.model.state.page.dataset
+        name = (
+            dataset.name
+            if dataset is not None and str(dataset.id) == editor.dataset_id
+            else f"dataset {short_id(editor.dataset_id)}"
+        )
+        self.app.push_screen(ItemGoneModal(editor.item_id, name), self._gone_chosen)
+
+    def _gone_chosen(self, choice: str | None) -> None:
+        if choice == "restore":
+            work = self.model.restore_and_save()
+        elif choice == "as_new":
+            work = self.model.save_as_new()
+        else:
+            self._say("your edit is kept as a draft: ctrl+r to choose")
+            return
+        self._say("")
+        self.app.run_worker(work, group="editor-save", exit_on_error=False)
 
     async def _save(self, *, add_another: bool, ask: bool = True) -> None:
         await self.flush()

@@ -8,15 +8,20 @@ highlighted text (``t`` toggles; the text view is built the first time it is nee
 
 Keys: ``1``/``2``/``3`` show input/output/metadata; ``t`` tree/text; ``y`` copies the value
 under the cursor (the whole field in the text view), ``Y`` its JSON path (``$.input.messages[0]``)
-through ``App.copy_to_clipboard`` (OSC 52); ``/`` finds text in all three fields (``n``/``N``
-step through the matches of the field shown); ``enter`` on a cut string shows it whole;
-``o`` opens the trace URL; ``e`` opens the editor on this item; ``escape`` goes back.
+through ``App.copy_to_clipboard`` (OSC 52); ``E`` unfolds everything under the cursor in the
+tree (again: folds it); ``/`` finds text in all three fields as their JSON text shows it,
+highlighting matches as the query is typed (the search runs off the UI thread, so a 5 MB item
+never holds a key up); ``n``/``N`` step through every match of all three fields in order,
+switching to the field that holds the next one ("match 4 of 9"); ``enter`` on a cut string
+shows it whole; ``o`` opens the trace URL; ``e`` opens the editor on this item; ``escape``
+goes back.
 
 All item text reaches the screen through :mod:`explorer.tui.components` (never markup).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import datetime
 from typing import Any, ClassVar
@@ -28,15 +33,18 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import ContentSwitcher, Input, Static, TabbedContent, TabPane
+from textual.widgets.tree import TreeNode
 
 from explorer.api.models import DatasetItem, short_id
 from explorer.model import JSON_FIELDS, Change
 from explorer.tui.base import ModelScreen
 from explorer.tui.components import Footer, JsonText, JsonTree, LineView, preview, safe_text
+from explorer.tui.components.json_tree import JsonNode
 
-__all__ = ["FieldTree", "InspectorScreen", "item_header", "trace_url"]
+__all__ = ["FieldText", "FieldTree", "InspectorScreen", "item_header", "trace_url"]
 
 STRING_LIMIT = 200  # characters of a string shown in the tree before it is cut
+FIND_DEBOUNCE = 0.06  # seconds of quiet typing in the find box before the search starts
 
 
 def _timestamp(value: Any) -> str:
@@ -114,11 +122,20 @@ class FieldTree(JsonTree):
         super().__init__(value, label=field, string_limit=STRING_LIMIT, **kwargs)
         self.field = field
 
-    def path_at_cursor(self) -> str | None:
-        path = super().path_at_cursor()
+    def path_of(self, node: TreeNode[JsonNode]) -> str | None:
+        path = super().path_of(node)
         if path is None:
             return None
         return f"$.{self.field}{path[1:]}"
+
+
+class FieldText(JsonText):
+    """The text view of one item field. ``n``/``N`` are the inspector's (they step through the
+    matches of all three fields), so this view's own find keys stand aside."""
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # False: not run, not listed; the key goes on to the screen's binding.
+        return action not in ("next_match", "previous_match")
 
 
 class InspectorScreen(ModelScreen[None]):
@@ -131,6 +148,8 @@ class InspectorScreen(ModelScreen[None]):
         Binding("2", "show_field('output')", "Output", id="inspector.output"),
         Binding("3", "show_field('metadata')", "Metadata", id="inspector.metadata"),
         Binding("slash", "find", "Find", id="inspector.find"),
+        Binding("n", "next_match", "Next match", show=False, id="inspector.next_match"),
+        Binding("N", "previous_match", "Previous match", show=False, id="inspector.prev_match"),
         Binding("y", "copy_value", "Copy value", id="inspector.copy_value"),
         Binding("Y", "copy_path", "Copy path", id="inspector.copy_path"),
         Binding("e", "edit", "Edit", id="inspector.edit"),
@@ -181,6 +200,8 @@ class InspectorScreen(ModelScreen[None]):
         self._item: DatasetItem | None = None
         self._find_counts: dict[str, int] = {}
         self._query = ""
+        self._searched: str | None = None  # the query whose matches the views show
+        self._current: tuple[str, int] | None = None  # the current match: field, index
 
     # -- layout ------------------------------------------------------------------------------
 
@@ -194,7 +215,10 @@ class InspectorScreen(ModelScreen[None]):
                 ):
                     yield FieldTree(field, id=f"tree-{field}")
         yield Static("", id="inspector-status")
-        yield Input(placeholder="find in this item (enter; escape closes)", id="inspector-find")
+        yield Input(
+            placeholder="find in this item (matches show as you type; enter: go; escape closes)",
+            id="inspector-find",
+        )
         yield Footer()
 
     def on_mount(self) -> None:
@@ -226,6 +250,7 @@ class InspectorScreen(ModelScreen[None]):
         name = dataset.name if dataset is not None and dataset.id == item.dataset else None
         url = trace_url(item, state.host, state.project_id)
         self.query_one("#inspector-header", Static).update(item_header(item, name, url))
+        self._current = None  # the views find again in the new text once it is laid out
         for field in JSON_FIELDS:
             value = getattr(item, field)
             self.query_one(f"#tree-{field}", FieldTree).load(value)
@@ -244,11 +269,13 @@ class InspectorScreen(ModelScreen[None]):
         for view in found:
             return view
         value = getattr(self._item, field) if self._item is not None else None
-        view = JsonText(value, id=f"text-{field}")
+        view = FieldText(value, id=f"text-{field}")
         self.query_one(f"#switch-{field}", ContentSwitcher).mount(view)
         return view
 
     def _focus_current(self) -> None:
+        if self.query_one("#inspector-find", Input).has_class("-active"):
+            return  # the user is typing a query: the field shown changes, the focus stays
         field = self._current_field()
         if self.mode == "text":
             self._text_view(field).focus()
@@ -314,6 +341,38 @@ class InspectorScreen(ModelScreen[None]):
         else:
             self._status(f"copied the value ({len(event.text):,} characters)")
 
+    def _key_for(self, binding_id: str, default: str) -> str:
+        """The key bound to ``binding_id`` (after the config's keymap) for a hint."""
+        key_for = getattr(self.app, "key_for", None)
+        if callable(key_for):
+            return str(key_for(binding_id, default))
+        return self.app.get_key_display(Binding(default, ""))
+
+    @on(JsonTree.ExpandedAll)
+    def _expanded_all(self, event: JsonTree.ExpandedAll) -> None:
+        where = safe_text(event.tree.path_of(event.node) or "$", max_len=120)
+        key = self._key_for("json_tree.expand_all", "E")
+        if event.folded:
+            self._status(Text.assemble("folded everything under ", where))
+        elif event.complete:
+            self._status(
+                Text.assemble(
+                    "unfolded everything under ",
+                    where,
+                    "  ",
+                    (f"({event.rows:,} rows; {key} again folds it)", "dim"),
+                )
+            )
+        else:
+            self._status(
+                Text.assemble(
+                    f"unfolded {event.rows:,} rows under ",
+                    where,
+                    "  ",
+                    (f"({key} again goes deeper)", "dim"),
+                )
+            )
+
     def action_open_trace(self) -> None:
         if self._item is None:
             return
@@ -350,43 +409,152 @@ class InspectorScreen(ModelScreen[None]):
         self.query_one("#inspector-find", Input).remove_class("-active")
         self._focus_current()
 
+    @on(Input.Changed, "#inspector-find")
+    def _find_typed(self, event: Input.Changed) -> None:
+        event.stop()
+        if event.value == self._query:
+            return  # the box was filled with the query shown (action_find)
+        self._query = event.value
+        self.run_worker(self._find(event.value, live=True), group="inspector-find", exclusive=True)
+
     @on(Input.Submitted, "#inspector-find")
     def _find_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self.query_one("#inspector-find", Input).remove_class("-active")
+        self._close_find()
         self.run_worker(self.find(event.value), group="inspector-find", exclusive=True)
 
     async def find(self, query: str) -> dict[str, int]:
-        """Find ``query`` (plain text, any case) in all three fields, shown as text, once they
-        are laid out; go to the first match of the field shown, else of the first field that has
-        one. Returns the count per field."""
+        """Find ``query`` (plain text, any case) in all three fields as the text view shows
+        them, once they are laid out; go to the first match of the field shown, else of the
+        first field that has one. Returns the count per field."""
+        return await self._find(query, live=False)
+
+    async def _find(self, query: str, *, live: bool) -> dict[str, int]:
+        """The search behind the find box: ``live`` while typing (after a short pause, over
+        what is laid out so far; each view searches again once it is whole), else after
+        ``enter`` (over the whole text). Each view searches in a thread."""
+        if live:
+            await asyncio.sleep(FIND_DEBOUNCE)
         self._query = query
+        if not query:
+            self._clear_find()
+            return {}
         if self.mode != "text":
             self._set_mode("text")
-        self._status(Text.assemble("finding ", safe_text(repr(query), max_len=60), " …"))
         views = {field: self._text_view(field) for field in JSON_FIELDS}
-        for view in views.values():
-            await view.wait_loaded()
-        counts: dict[str, int] = {}
-        for field, view in views.items():
-            counts[field] = view.find(query)
-        self._find_counts = counts
+        if not live:
+            for view in views.values():
+                await view.wait_loaded()
+        if self._searched != query or self._current is None:
+            self._searched = None
+            self._current = None
+            self._status(Text.assemble("finding ", safe_text(repr(query), max_len=60), " …"))
+            for view in views.values():
+                await view.find_async(query)
+            self._searched = query
+            self._find_counts = {field: view.match_count for field, view in views.items()}
+            self._go_first()
+        if not live:
+            self._focus_current()
+        self._find_counts = {field: view.match_count for field, view in views.items()}
+        self._show_find_status()
+        return dict(self._find_counts)
+
+    def _clear_find(self) -> None:
+        for view in self.query(FieldText).results(FieldText):
+            view.clear_find()
+        self._searched = None
+        self._current = None
+        self._find_counts = {}
+        self._show_find_status()
+
+    def _positions(self, field: str) -> int:
+        """How many matches of the query ``n`` can reach in ``field``."""
+        if self._searched is None:
+            return 0
+        for view in self.query(f"#text-{field}").results(FieldText):
+            return view.match_positions
+        return 0
+
+    def _go_first(self) -> None:
         current = self._current_field()
-        target = current if counts.get(current) else next((f for f in counts if counts[f]), None)
-        if target is not None:
-            self.action_show_field(target)
-            self._text_view(target).next_match()
+        order = [current, *(f for f in JSON_FIELDS if f != current)]
+        for field in order:
+            if self._positions(field):
+                self._go_to(field, 0)
+                return
+
+    def _go_to(self, field: str, index: int) -> None:
+        """Make match ``index`` of ``field`` the current one: its tab, scrolled to it."""
+        previous = self._current
+        if previous is not None and previous[0] != field:
+            self._text_view(previous[0]).go_to_match(None)
+        self._current = (field, index)
+        if self._current_field() != field:
+            self.query_one(TabbedContent).active = f"pane-{field}"
+        self._text_view(field).go_to_match(index)
         self._focus_current()
         self._show_find_status()
-        return counts
+
+    def action_next_match(self) -> None:
+        self._step(1)
+
+    def action_previous_match(self) -> None:
+        self._step(-1)
+
+    def _step(self, step: int) -> None:
+        """The next (``step`` 1) or previous (-1) match across input, output and metadata in
+        that order, wrapping round."""
+        if not self._query or self._searched != self._query:
+            self._status("nothing found yet: / finds text in this item")
+            return
+        if self.mode != "text":
+            self._set_mode("text")
+        order = list(JSON_FIELDS)
+        positions = {field: self._positions(field) for field in order}
+        if not any(positions.values()):
+            self._show_find_status()
+            return
+        if self._current is None:
+            field = self._current_field()
+            index = -1 if step > 0 else positions[field]
+        else:
+            field, index = self._current
+            index = min(index, positions[field])
+        index += step
+        if 0 <= index < positions[field]:
+            self._go_to(field, index)
+            return
+        at = order.index(field)
+        for k in range(1, len(order) + 1):
+            other = order[(at + step * k) % len(order)]
+            if positions[other]:
+                self._go_to(other, 0 if step > 0 else positions[other] - 1)
+                return
 
     @on(LineView.FindChanged)
     def _find_changed(self, event: LineView.FindChanged) -> None:
         view = event.view
         if not self._query or not view.id or not view.id.startswith("text-"):
             return
+        if event.query != self._query:
+            return
         self._find_counts[view.id.removeprefix("text-")] = event.count
         self._show_find_status()
+
+    def match_number(self) -> tuple[int, int] | None:
+        """``(k, n)`` of "match k of n" across all three fields, or None with no current
+        match; ``n`` counts every match (``k`` goes as far as `MAX_MATCH_POSITIONS` a field)."""
+        if self._current is None:
+            return None
+        field, index = self._current
+        before = 0
+        for other in JSON_FIELDS:
+            if other == field:
+                break
+            before += self._positions(other)
+        total = sum(self._find_counts.get(f, 0) for f in JSON_FIELDS)
+        return before + index + 1, total
 
     def _show_find_status(self) -> None:
         if not self._query:
@@ -396,8 +564,21 @@ class InspectorScreen(ModelScreen[None]):
         text.append_text(safe_text(repr(self._query), max_len=60))
         text.append(": ")
         text.append(", ".join(f"{self._find_counts.get(f, 0):,} in {f}" for f in JSON_FIELDS))
-        current = self._current_field()
-        view = self._text_view(current) if self.mode == "text" else None
-        if view is not None and view.match_index is not None:
-            text.append(f"  ({current}: match {view.match_index + 1:,}; n/N)", "dim")
+        number = self.match_number()
+        if number is not None:
+            # plain spaces between styled runs (SVG renderers glue a run's leading spaces)
+            text.append("  ")
+            text.append(f"match {number[0]:,} of {number[1]:,}", "bold")
+            keys = "/".join(
+                self._key_for(binding_id, default)
+                for binding_id, default in (
+                    ("inspector.next_match", "n"),
+                    ("inspector.prev_match", "N"),
+                )
+            )
+            text.append("  ")
+            text.append(f"({keys})", "dim")
+        elif self._searched == self._query and not any(self._find_counts.values()):
+            text.append("  ")
+            text.append("no match", "bold")
         self._status(text)

@@ -422,6 +422,10 @@ class ItemsScreen(ModelScreen[None]):
         page = state.page
         if change is None or "page" in change or "dataset" in change:
             self._fill_table()
+        if change is not None and change.command == "undo" and "selection" in change:
+            # an undone delete: the cursor goes to the restored row, not the one that took its
+            # place (the next d must delete the row the user brought back)
+            self._highlight_selected()
         name = page.dataset.name if page.dataset is not None else ""
         self.query_one(AppHeader).context = name
         label = self.query_one("#items-dataset", Static)
@@ -463,6 +467,12 @@ class ItemsScreen(ModelScreen[None]):
             empty.update(message)
 
     # -- the highlighted item ----------------------------------------------------------------
+
+    def _highlight_selected(self) -> None:
+        selected = self.model.state.selected_id
+        index = self.model.state.page.index_of(selected) if selected is not None else None
+        if index is not None and index < self.table.row_count:
+            self.table.move_cursor(row=index, animate=False)
 
     def highlighted_id(self) -> str | None:
         table = self.table

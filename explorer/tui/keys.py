@@ -69,9 +69,17 @@ BINDING_IDS: dict[str, str] = {
     "items.delete": "Delete the item",
     "items.undo": "Undo the last change",
     "items.refresh": "Refresh the page",
+    # inspector
+    "inspector.find": "Find in all fields, matches as you type",
+    "inspector.next_match": "Next match (across input, output, metadata)",
+    "inspector.prev_match": "Previous match (across the fields)",
+    "json_tree.expand_all": "Unfold all under the cursor (again: fold)",
     # dialogs
     "dialog.cancel": "Cancel",
     "dialog.save": "Save",
+    "item_gone.restore": "Restore the deleted item, then save the edit",
+    "item_gone.save_as_new": "Save the edit as a new item",
+    "item_gone.later": "Decide later (the draft is kept)",
     "picker.cancel": "Cancel",
     "page_prompt.cancel": "Cancel",
     "keys_help.close": "Close",

@@ -109,7 +109,8 @@ class ScriptedTransport(httpx.AsyncBaseTransport):
 
     ``script.append(("PATCH", "drop_after"))``: the next PATCH reaches the server and is applied,
     then the client sees the connection drop. ``"drop_before"``: never sent (connect error).
-    ``"500"``: answered 500 without reaching the server. Each entry is used once, in order.
+    ``"500"``: answered 500 without reaching the server; ``"400"``: refused as invalid (a
+    validation error on ``input``) without reaching it. Each entry is used once, in order.
     """
 
     def __init__(self) -> None:
@@ -133,6 +134,14 @@ class ScriptedTransport(httpx.AsyncBaseTransport):
             )
             return httpx.Response(
                 500, content=body, request=request, headers={"content-type": "application/json"}
+            )
+        if action == "400":
+            body = (
+                b'{"type":"validation_error","code":"invalid",'
+                b'"detail":"Refused by the test.","attr":"input"}'
+            )
+            return httpx.Response(
+                400, content=body, request=request, headers={"content-type": "application/json"}
             )
         self.sent.append(request.method)
         response = await self._inner.handle_async_request(request)

@@ -290,6 +290,8 @@ async def test_read_only_refuses_every_write_before_any_request(
         model.undo(),
         model.retry_unsaved(),
         model.resolve_conflict("mine"),
+        model.restore_and_save(),
+        model.save_as_new(),
     ]
     for write in writes:
         await write

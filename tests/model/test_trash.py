@@ -48,6 +48,36 @@ async def test_delete_trash_first_row_leaves_page_undo_restores(
     assert model.state.page.range_text == "1-3 of 3" and model.state.trash == []
 
 
+async def test_undo_of_a_delete_selects_the_restored_item(
+    empty_server: RunningEmulator, make_model: MakeModel
+) -> None:
+    dataset = make_dataset(empty_server, items=3)
+    model = await make_model(empty_server)
+    recorder = Recorder()
+    model.subscribe(recorder)
+    await model.open_dataset(str(dataset.id))
+    victim, neighbour = (str(i.id) for i in model.state.page.items[1:3])
+    await model.select(victim)
+    await model.delete_item()
+    assert model.state.selection is None
+    recorder.clear()
+
+    await model.undo()
+
+    assert recorder.commands() == ["undo"]
+    assert {"page", "selection", "editor"} <= recorder.changes[0].kinds
+    assert model.state.selected_id == victim
+    selection = model.state.selection
+    assert selection is not None
+    assert selection is model.state.page.items[1]  # the fresh copy from the reloaded page
+    editor = model.state.editor
+    assert editor is not None and editor.item_id == victim
+    # what acts on the selection now acts on the restored item, not its neighbour
+    await model.delete_item()
+    ids = {str(i.id) for i in server_items(empty_server, str(dataset.id))}
+    assert victim not in ids and neighbour in ids and len(ids) == 2
+
+
 async def test_trash_survives_restart_and_restores(
     empty_server: RunningEmulator, make_model: MakeModel, journal_path: object
 ) -> None:

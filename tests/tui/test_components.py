@@ -548,3 +548,45 @@ async def test_safe_input_draws_no_control_characters_and_keeps_the_value() -> N
         box.action_end()
         await pilot.press("x")
         assert box.value == HOSTILE_REF + "x"
+
+
+async def test_find_async_searches_megabytes_without_holding_the_loop() -> None:
+    import asyncio
+
+    from explorer.tui.components.line_view import MAX_MATCH_POSITIONS
+
+    text = ("row x " * 20 + "\n") * 50_000  # 6 MB, a million matches of "x"
+    view = LineView(text)
+    async with Harness(view).run_test():
+        ticks = 0
+
+        async def tick() -> None:
+            nonlocal ticks
+            while True:
+                await asyncio.sleep(0.001)
+                ticks += 1
+
+        ticker = asyncio.create_task(tick())
+        await asyncio.sleep(0)
+        ticks = 0
+        count = await view.find_async("X")
+        during = ticks
+        ticker.cancel()
+        assert count == 1_000_000 and view.match_positions == MAX_MATCH_POSITIONS
+        assert view.next_match() == 0
+        # the loop ran other work while the search went on (a search on the loop's thread
+        # would let nothing run until it was done: no tick at all)
+        assert during >= 3
+        assert view.find("X") == count  # the same answer as the search on the spot
+
+
+async def test_a_newer_find_wins_over_an_older_one_still_searching() -> None:
+    import asyncio
+
+    view = LineView(("alpha beta\n" * 100_000) + "gamma")
+    async with Harness(view).run_test():
+        older = asyncio.create_task(view.find_async("alpha"))
+        await asyncio.sleep(0)
+        assert view.find("gamma") == 1
+        assert await older == 1  # the older search's answer is dropped
+        assert view.match_count == 1 and view.next_match() == 0

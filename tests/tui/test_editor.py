@@ -356,3 +356,104 @@ async def test_external_editor_rewrites_the_field(
         assert editor.fields["input"].text == '{"from": "editor"}\n'
         assert "edited in $EDITOR" in status(app)
     assert os.environ["EDITOR"] == str(script)
+
+
+async def _save_after_deleted_elsewhere(pilot: Any, app: ItemScreensApp, item_id: str) -> None:
+    from explorer.tui.editor import ItemGoneModal
+
+    area = app.screen.query_one("#area-output", JsonArea)
+    await type_at_end_of_line(pilot, area, 1, *', "fixed": true')  # after "answer": "yes"
+    await settle(pilot)
+    with sync_client(app.server) as other:
+        other.items.delete(item_id)  # someone else deletes it meanwhile
+    await pilot.press("ctrl+s")
+    await wait_for(pilot, lambda: isinstance(app.screen, DiffModal))
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: isinstance(app.screen, ItemGoneModal))
+
+
+EDITED_OUTPUT = {"answer": "yes", "fixed": True}
+
+
+async def test_saving_an_item_deleted_elsewhere_offers_restore_or_save_as_new(
+    empty_server: RunningEmulator, tmp_path: Path
+) -> None:
+    from explorer.api.errors import NotFound
+    from explorer.tui.editor import ItemGoneModal
+
+    app, _, item_id = editor_app(empty_server, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await _save_after_deleted_elsewhere(pilot, app, item_id)
+        shown = "\n".join(str(s.render()) for s in app.screen.query(Static))
+        assert "no longer exists on the server" in shown
+        assert "restore the item, then save your edit" in shown
+        assert "save your edit as a new item" in shown
+        await pilot.press("escape")  # decide later: nothing is lost
+        await settle(pilot)
+        assert isinstance(app.screen, EditorScreen)
+        assert "ctrl+r: restore or save as new" in status(app)
+        assert app.model.journal.get_draft(item_id) is not None
+        with sync_client(empty_server) as client, pytest.raises(NotFound):
+            client.items.get(item_id)
+        await pilot.press("ctrl+r")  # offers the choice again (a plain retry cannot work)
+        await wait_for(pilot, lambda: isinstance(app.screen, ItemGoneModal))
+        await pilot.press("r")
+        await settle(pilot)
+        assert isinstance(app.screen, EditorScreen)
+        restored = server_item(empty_server, item_id)
+        assert restored.deleted is False and restored.output == EDITED_OUTPUT
+        assert restored.input == ITEM["input"] and restored.metadata == ITEM["metadata"]
+        assert app.model.journal.get_draft(item_id) is None
+        assert status(app).startswith("saved")
+
+
+async def test_save_as_new_creates_the_edited_item_and_the_deleted_one_stays_deleted(
+    empty_server: RunningEmulator, tmp_path: Path
+) -> None:
+    from explorer.api.errors import NotFound
+
+    app, dataset_id, item_id = editor_app(empty_server, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await _save_after_deleted_elsewhere(pilot, app, item_id)
+        await pilot.press("n")
+        await settle(pilot)
+        with sync_client(empty_server) as client:
+            [created] = list(client.items.iter(dataset_id))
+            with pytest.raises(NotFound):
+                client.items.get(item_id)  # the old one stays deleted
+        assert str(created.id) != item_id
+        assert created.output == EDITED_OUTPUT
+        assert created.input == ITEM["input"] and created.metadata == ITEM["metadata"]
+        assert app.model.state.drafts == []
+        title = str(app.screen.query_one("#editor-title", Static).render())
+        assert f"editing item {created.id}" in title  # the editor is on the new item now
+
+
+async def test_a_failed_restore_keeps_the_draft_and_the_choice(
+    emulator_factory: Any, tmp_path: Path
+) -> None:
+    from explorer.tui.editor import ItemGoneModal
+
+    server = emulator_factory()
+    app, _, item_id = editor_app(server, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await _save_after_deleted_elsewhere(pilot, app, item_id)
+        server.server.set_faults(error_rate=1.0, error_statuses=(500,))
+        await pilot.press("r")
+        await settle(pilot)
+        server.server.set_faults()
+        notice = app.model.state.notice
+        assert notice is not None and notice.level == "error"
+        assert "was not restored" in notice.message
+        draft = app.model.journal.get_draft(item_id)
+        assert draft is not None and '"fixed": true' in draft.fields["output"]
+        assert "ctrl+r: restore or save as new" in status(app)
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: isinstance(app.screen, ItemGoneModal))
+        await pilot.press("r")
+        await settle(pilot)
+        assert server_item(server, item_id).output == EDITED_OUTPUT
+        assert app.model.journal.get_draft(item_id) is None

@@ -521,3 +521,32 @@ async def test_header_range_trace_column_and_footer_read_well_at_120_columns(
         # every renderer draws the gaps where they are (the README's picture is an SVG)
         svg = app.export_screenshot()
         assert _svg_runs_starting_with_a_gap(svg, {0, 1}) == []
+
+
+async def test_undo_puts_the_cursor_on_the_restored_row_so_d_deletes_it_again(
+    emulator_factory: EmulatorFactory, tmp_path: Path
+) -> None:
+    server = emulator_factory()
+    with sync_client(server) as client:
+        dataset = client.datasets.create("undo-cursor")
+        for n in range(4):
+            client.items.create(dataset, input={"n": n}, output=f"out {n}")
+    app = build_app(server, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_dataset(pilot, "undo-cursor")
+        rows = table_keys(app, "#items-table")
+        await pilot.press("down")
+        victim = cursor_key(app, "#items-table")
+        assert victim == rows[1]
+        await pilot.press("d")
+        await settle(pilot)
+        assert cursor_key(app, "#items-table") == rows[2]  # its neighbour took its place
+        await pilot.press("u")
+        await settle(pilot)
+        assert table_keys(app, "#items-table") == rows
+        assert cursor_key(app, "#items-table") == victim  # back on the restored row
+        await pilot.press("d")  # so this deletes the restored item, not the neighbour
+        await settle(pilot)
+        with sync_client(server) as client:
+            live = {str(i.id) for i in client.items.iter(dataset=dataset.id)}
+        assert live == set(rows) - {victim}

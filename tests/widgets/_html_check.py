@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 ALLOWED: dict[str, frozenset[str]] = {
     "pre": frozenset({"class"}),
     "span": frozenset({"class", "title", "aria-hidden"}),
+    "mark": frozenset({"class"}),
     "div": frozenset({"class", "role"}),
     "details": frozenset({"open"}),
     "summary": frozenset(),

@@ -300,3 +300,78 @@ def test_conflict_per_field_choice(panel: DatasetPanel, client: Client):
     on_server = client.items.get(item_id)
     assert on_server.output == "my output"
     assert on_server.metadata == {"theirs": True}
+
+
+def test_undo_of_a_delete_selects_the_restored_row_and_delete_acts_on_it(
+    panel: DatasetPanel, client: Client
+):
+    victim = str(panel.items[1].id)
+    neighbour = str(panel.items[2].id)
+    panel._rows.rows.value = victim
+    panel.wait()
+    actions = panel._actions
+    actions.delete.click()
+    panel.wait()
+    assert panel._rows.rows.value is None and actions.delete.disabled
+    actions.undo.click()
+    panel.wait()
+    assert panel._rows.rows.value == victim  # the restored row is the one selected
+    assert panel.item is not None and str(panel.item.id) == victim
+    assert not actions.delete.disabled
+    actions.delete.click()
+    panel.wait()
+    with pytest.raises(NotFound):
+        client.items.get(victim)
+    assert client.items.get(neighbour).deleted is False
+
+
+def _save_after_deleted_elsewhere(panel: DatasetPanel, client: Client, output: str) -> str:
+    item_id = _select_first(panel)
+    _edit_mode(panel)
+    editor = panel._editor
+    assert editor.gone.layout.display == "none"
+    editor.inputs["output"].value = output
+    panel.wait()
+    client.items.delete(item_id)
+    _save(panel)
+    return item_id
+
+
+def test_saving_an_item_deleted_elsewhere_offers_restore_and_save(
+    panel: DatasetPanel, client: Client
+):
+    editor = panel._editor
+    item_id = _save_after_deleted_elsewhere(panel, client, '"fixed in the panel"')
+    assert editor.gone.layout.display == ""
+    shown = text_of(editor.gone_html.value)
+    assert "no longer exists on the server" in shown and "Your edit is kept" in shown
+    assert not editor.restore_save.disabled and not editor.save_new.disabled
+    assert [d.item_id for d in panel.state.drafts] == [item_id]
+    with pytest.raises(NotFound):
+        client.items.get(item_id)
+    editor.restore_save.click()
+    panel.wait()
+    on_server = client.items.get(item_id)
+    assert on_server.deleted is False and on_server.output == "fixed in the panel"
+    assert panel.state.drafts == []
+    assert editor.box.layout.display == "none"  # saved: back to the item
+    assert item_id in {value for _, value in panel._rows.rows.options}
+    assert "Restored item" in panel.notice and "saved your edit" in panel.notice
+
+
+def test_saving_an_item_deleted_elsewhere_offers_save_as_new(panel: DatasetPanel, client: Client):
+    editor = panel._editor
+    ds = str(panel.dataset.id)
+    item_id = _save_after_deleted_elsewhere(panel, client, '"kept as a new item"')
+    original_input = panel.item.input if panel.item is not None else None
+    editor.save_new.click()
+    panel.wait()
+    created = [i for i in client.items.iter(dataset=ds) if i.output == "kept as a new item"]
+    assert len(created) == 1 and str(created[0].id) != item_id
+    assert created[0].input == original_input
+    with pytest.raises(NotFound):
+        client.items.get(item_id)  # the deleted one stays deleted
+    assert panel.state.drafts == []
+    assert panel.item is not None and panel.item.id == created[0].id
+    assert editor.gone.layout.display == "none"
+    assert "stays deleted" in panel.notice

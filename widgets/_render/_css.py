@@ -81,12 +81,19 @@ PANEL_CSS = f"""
 .dx-panel .dx-diff {{ border: 1px solid {_BORDER}; border-radius: 3px; max-height: 32em;
   overflow: auto; }}
 .dx-panel .dx-diff .dx-line {{ white-space: pre-wrap; overflow-wrap: anywhere;
-  padding: 0 6px; }}
+  word-break: break-word; padding: 0 6px; }}
 .dx-panel .dx-diff .dx-mark {{ display: inline-block; width: 1.2em; user-select: none; }}
 .dx-panel .dx-diff .dx-add {{ background: var(--vscode-diffEditor-insertedLineBackground,
   rgba(46, 160, 67, 0.2)); }}
 .dx-panel .dx-diff .dx-del {{ background: var(--vscode-diffEditor-removedLineBackground,
   rgba(248, 81, 73, 0.2)); }}
+.dx-panel .dx-diff mark.dx-word {{ color: inherit; font-weight: bold; border-radius: 2px;
+  padding: 0; }}
+.dx-panel .dx-diff .dx-add mark.dx-word {{
+  background: var(--vscode-diffEditor-insertedTextBackground, rgba(46, 160, 67, 0.45)); }}
+.dx-panel .dx-diff .dx-del mark.dx-word {{
+  background: var(--vscode-diffEditor-removedTextBackground, rgba(248, 81, 73, 0.45)); }}
+.dx-panel .dx-conflict-side {{ color: {_FG_DIM}; margin: 2px 0 0 0; }}
 .dx-panel .dx-diff .dx-hunk {{ color: {_FG_DIM}; background: rgba(127, 127, 127, 0.1); }}
 .dx-panel .dx-diff-summary {{ padding: 2px 6px; color: {_FG_DIM}; }}
 .dx-panel .dx-same {{ padding: 2px 6px; color: {_FG_DIM}; }}

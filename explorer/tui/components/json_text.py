@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+from array import array
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
@@ -29,6 +30,7 @@ __all__ = ["JsonText"]
 _FIRST_LINES = 400  # encoded before the first paint: more than any screen is tall
 _FIRST_CHARS = 256 * 1024
 _FLUSH_CHARS = 1024 * 1024
+_SYNC_FIND_CHARS = 1024 * 1024  # a longer text is searched again off the UI thread
 
 _TOKEN = re.compile(
     r'(?P<str>"[^"\\]*(?:\\.[^"\\]*)*")(?P<colon>\s*:)?'
@@ -137,6 +139,9 @@ class JsonText(LineView):
         self._loaded.clear()
         self._error = None
         self._match_index = None
+        # Matches in the old text would be drawn at the same offsets of the new one.
+        self._match_starts = array("q")
+        self._match_count = 0
         encoder = json.JSONEncoder(
             indent=self.indent, ensure_ascii=False, default=_default, check_circular=True
         )
@@ -212,13 +217,30 @@ class JsonText(LineView):
     def _finish(self, generation: int) -> None:
         if generation != self._generation:
             return
-        self._loaded.set()
         if self._query:  # the find covered only what was loaded then
+            if len(self._text) > _SYNC_FIND_CHARS:
+                self.run_worker(self._refind(generation), group="json-text-find", exclusive=True)
+                return
             index = self._match_index
             self._search()
             if index is not None and index < len(self._match_starts):
                 self._match_index = index
             self._post_find()
+        self._done_loading()
+
+    async def _refind(self, generation: int) -> None:
+        """Search the whole text again off the UI thread, keeping the current match."""
+        index, query = self._match_index, self._query
+        await self.find_async(query, case_sensitive=self._case_sensitive)
+        if generation != self._generation:
+            return
+        if self._query == query and index is not None and index < len(self._match_starts):
+            self._match_index = index
+            self._post_find()
+        self._done_loading()
+
+    def _done_loading(self) -> None:
+        self._loaded.set()
         self.post_message(self.Loaded(self, self.line_count))
 
     def line_styles(self, y: int, line: str) -> list[StyleSpan]:

@@ -10,6 +10,7 @@ demand, with long strings cut at ``string_limit`` characters. All item text goes
 from __future__ import annotations
 
 import json
+from collections import deque
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any, ClassVar
@@ -26,7 +27,12 @@ from .json_path import PathPart, json_path
 from .safe_text import _scalar_json, preview, safe_text
 from .string_viewer import StringViewer
 
-__all__ = ["JsonNode", "JsonTree"]
+__all__ = ["EXPAND_ALL_ROWS", "JsonNode", "JsonTree"]
+
+EXPAND_ALL_ROWS = 1_000
+"""Rows one press of expand-all adds (breadth first; the container that reaches it opens
+whole, at most ``chunk_size`` rows more): a 5 MB item has hundreds of thousands of values, and
+Textual's tree measures every shown row again at each change (about 0.1 ms a row)."""
 
 
 @dataclass(slots=True)
@@ -76,6 +82,15 @@ class JsonTree(Tree[JsonNode]):
         Binding("enter", "open_value", "Open", show=False, id="json_tree.open"),
         Binding("y", "copy_value", "Copy value", id="json_tree.copy_value"),
         Binding("Y", "copy_path", "Copy path", id="json_tree.copy_path"),
+        # Tree binds this to shift+space, which most terminals send as a plain space: E
+        # reaches the app everywhere, shift+space stays for the terminals that tell it apart.
+        Binding(
+            "E,shift+space",
+            "expand_all",
+            "Expand all below",
+            show=False,
+            id="json_tree.expand_all",
+        ),
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -99,6 +114,33 @@ class JsonTree(Tree[JsonNode]):
         & > .json-tree--escape { color: $text-muted; text-style: italic; }
     }
     """
+
+    class ExpandedAll(Message):
+        """Posted after expand-all: ``opened`` containers unfolded, adding ``rows`` rows;
+        ``complete`` when nothing below ``node`` is left folded; ``folded`` when the press
+        folded everything instead (it was all open already)."""
+
+        def __init__(
+            self,
+            tree: JsonTree,
+            node: TreeNode[JsonNode],
+            *,
+            opened: int,
+            rows: int,
+            complete: bool,
+            folded: bool = False,
+        ) -> None:
+            self.tree = tree
+            self.node = node
+            self.opened = opened
+            self.rows = rows
+            self.complete = complete
+            self.folded = folded
+            super().__init__()
+
+        @property
+        def control(self) -> JsonTree:
+            return self.tree
 
     class Copied(Message):
         """Posted after a copy action: ``what`` is ``"value"`` or ``"path"``."""
@@ -200,9 +242,76 @@ class JsonTree(Tree[JsonNode]):
             self._populate(node)
         super()._toggle_node(node)
 
+    def expand_all_below(
+        self, node: TreeNode[JsonNode], max_rows: int = EXPAND_ALL_ROWS
+    ) -> tuple[int, int, bool]:
+        """Unfold ``node`` and the containers below it, breadth first (the upper levels open
+        first), until ``max_rows`` rows were added (the last container opened may add up to
+        ``chunk_size`` more). Returns ``(containers unfolded, rows added, complete)``;
+        ``complete`` is False when the budget stopped it (call again to go deeper)."""
+        opened = rows = 0
+        queue: deque[TreeNode[JsonNode]] = deque([node])
+        while queue:
+            current = queue.popleft()
+            if not current.allow_expand:
+                continue
+            if not current.is_expanded:
+                if rows >= max_rows:
+                    return self._expanded(opened, rows, complete=False)
+                data = current.data
+                if data is not None and not data.loaded:
+                    self._populate(current)
+                # One invalidation at the end, not one NodeExpanded message per node (a press
+                # may open thousands); the pinned Textual keeps the state in these two fields.
+                current._expanded = True
+                current._updates += 1
+                opened += 1
+                rows += len(current.children)  # at most chunk_size: the overshoot is bounded
+            queue.extend(current.children)
+        return self._expanded(opened, rows, complete=True)
+
+    def _expanded(self, opened: int, rows: int, *, complete: bool) -> tuple[int, int, bool]:
+        if opened:
+            self._invalidate()
+        return opened, rows, complete
+
+    def collapse_all_below(self, node: TreeNode[JsonNode]) -> int:
+        """Fold ``node`` and every container below it; returns how many were open."""
+        folded = 0
+        stack = [node]
+        while stack:
+            current = stack.pop()
+            if current.is_expanded:
+                current._expanded = False
+                current._updates += 1
+                folded += 1
+                stack.extend(current.children)
+        if folded:
+            self._invalidate()
+        return folded
+
+    def action_expand_all(self) -> None:
+        """``E``: unfold everything under the cursor (on a leaf: under its parent), at most
+        `EXPAND_ALL_ROWS` new rows a press; when all of it is open already, fold it all."""
+        cursor = self.cursor_node or self.root
+        node = cursor
+        if not node.allow_expand and node.parent is not None:
+            node = node.parent
+        opened, rows, complete = self.expand_all_below(node)
+        if opened == 0 and complete:
+            self.collapse_all_below(node)
+            cursor = node
+            message = self.ExpandedAll(self, node, opened=0, rows=0, complete=True, folded=True)
+        else:
+            message = self.ExpandedAll(self, node, opened=opened, rows=rows, complete=complete)
+        # Rows came or went above the cursor's line (siblings, a folded parent): keep the
+        # cursor on its node once the lines are laid out again.
+        self.call_after_refresh(self.move_cursor, cursor)
+        self.post_message(message)
+
     @on(Tree.NodeExpanded)
     def _populate_on_expand(self, event: Tree.NodeExpanded[JsonNode]) -> None:
-        # Fallback for node.expand() called from outside (e.g. shift+space on siblings).
+        # Fallback for node.expand() called from outside this class.
         data = event.node.data
         if data is not None and not data.loaded:
             self._populate(event.node)
@@ -316,9 +425,15 @@ class JsonTree(Tree[JsonNode]):
         object's own path. ``None`` when there is no cursor.
         """
         node = self.cursor_node
-        if node is None or node.data is None:
+        if node is None:
             return None
+        return self.path_of(node)
+
+    def path_of(self, node: TreeNode[JsonNode]) -> str | None:
+        """The JSON path of ``node`` (as :meth:`path_at_cursor` gives it for the cursor)."""
         data = node.data
+        if data is None:
+            return None
         path = json_path(data.path)
         if data.chunk is not None and isinstance(data.value, list):
             lo, hi = data.chunk

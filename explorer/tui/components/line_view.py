@@ -3,12 +3,14 @@
 The text is kept as one ``str`` plus an array of line start offsets (a 20 MB document of 1.7M
 lines costs about its own size plus 14 MB, not 120 MB of line objects). Each paint renders the
 rows on screen, cut to the visible columns first, so a 200,000-character line costs no more
-than a short one. Find runs over the whole text with ``str.count``/``str.find`` and scrolls
-to each match. Subclasses style a line through :meth:`LineView.line_styles`.
+than a short one. Find runs over the whole text with ``str.count``/``str.find`` (on the spot,
+or in a thread with :meth:`LineView.find_async`, for a find box that searches as it is typed)
+and scrolls to each match. Subclasses style a line through :meth:`LineView.line_styles`.
 """
 
 from __future__ import annotations
 
+import asyncio
 from array import array
 from bisect import bisect_right
 from collections.abc import Sequence
@@ -27,7 +29,7 @@ from textual.strip import Strip
 
 from .safe_text import unsafe_char_pattern
 
-__all__ = ["MAX_MATCH_POSITIONS", "LineView", "StyleSpan"]
+__all__ = ["MAX_MATCH_POSITIONS", "LineView", "StyleSpan", "search_text"]
 
 StyleSpan = tuple[int, int, Style]
 """A styled character range ``[start, end)`` of one line."""
@@ -54,6 +56,34 @@ def _index_piece(piece: str, base: int) -> tuple[array[int], int]:
     if not piece.isascii():  # cells counted only where they can matter
         longest = max((_cells(line) for line in lines if 2 * len(line) > longest), default=0)
     return starts, longest
+
+
+def search_text(
+    text: str, folded: str | None, query: str, *, case_sensitive: bool = False
+) -> tuple[str | None, int, array[int]]:
+    """Find ``query`` (plain text) in ``text``: ``(folded, count, starts)``. ``folded`` is
+    the lower-cased text a case-blind search runs over, made here when None is passed (give it
+    back with the same text to skip that pass); ``count`` is every match, ``starts`` the offsets
+    of the first :data:`MAX_MATCH_POSITIONS`. Pure, so it can run in a thread."""
+    starts: array[int] = array("q")
+    if not query:
+        return folded, 0, starts
+    haystack = text
+    if not case_sensitive:
+        if folded is None:
+            lowered = text.lower()
+            # lower() can change lengths ("İ"); offsets then no longer line up.
+            folded = lowered if len(lowered) == len(text) else text
+        haystack = folded
+        query = query.lower()
+    count = haystack.count(query)
+    find = haystack.find
+    step = len(query)
+    pos = find(query)
+    while pos != -1 and len(starts) < MAX_MATCH_POSITIONS:
+        starts.append(pos)
+        pos = find(query, pos + step)
+    return folded, count, starts
 
 
 class LineView(ScrollView, can_focus=True):
@@ -380,14 +410,22 @@ class LineView(ScrollView, can_focus=True):
         lo, hi = base + first, base + end
         starts = self._match_starts
         i = max(0, bisect_right(starts, lo - self._match_len) - 1)
-        match_style = self.get_component_rich_style("line-view--match", partial=True)
-        current_style = self.get_component_rich_style("line-view--match-current", partial=True)
+        match_style, current_style = self._match_styles()
         while i < len(starts) and starts[i] < hi:
             s, e = starts[i], starts[i] + self._match_len
             if e > lo:
                 style = current_style if i == self._match_index else match_style
                 text.stylize(style, max(s, lo) - lo, min(e, hi) - lo)
             i += 1
+
+    def _match_styles(self) -> tuple[Style, Style]:
+        """(every match, the current one). A match keeps the text's own colours on the
+        background the CSS gives it, blended as the CSS says (a partial style would drop the
+        ``40%``: every match then looked like the current one); the current match takes its
+        whole style, so its text stays readable on its background."""
+        match = self.get_component_rich_style("line-view--match")
+        current = self.get_component_rich_style("line-view--match-current")
+        return Style(bgcolor=match.bgcolor), current
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
@@ -421,28 +459,45 @@ class LineView(ScrollView, can_focus=True):
         return self._match_count
 
     def _search(self) -> None:
-        query = self._query
-        self._match_starts = array("q")
-        self._match_count = 0
-        self._match_len = len(query)
-        if query:
-            haystack = self._text
-            if not self._case_sensitive:
-                if self._folded is None:
-                    folded = self._text.lower()
-                    # lower() can change lengths ("İ"); offsets then no longer line up.
-                    self._folded = folded if len(folded) == len(self._text) else self._text
-                haystack = self._folded
-                query = query.lower()
-            self._match_count = haystack.count(query)
-            find = haystack.find
-            pos = find(query)
-            starts = self._match_starts
-            while pos != -1 and len(starts) < MAX_MATCH_POSITIONS:
-                starts.append(pos)
-                pos = find(query, pos + len(query))
+        folded, count, starts = search_text(
+            self._text, self._folded, self._query, case_sensitive=self._case_sensitive
+        )
+        if folded is not None:
+            self._folded = folded
+        self._apply_search(count, starts)
+
+    def _apply_search(self, count: int, starts: array[int]) -> None:
+        self._match_starts = starts
+        self._match_count = count
+        self._match_len = len(self._query)
+        if self._match_index is not None and self._match_index >= len(starts):
+            self._match_index = None
         self._strip_cache.clear()
         self.refresh()
+
+    async def find_async(self, query: str, *, case_sensitive: bool = False) -> int:
+        """As :meth:`find`, with the search itself in a thread: a keystroke in a find box never
+        waits for a pass over megabytes (``str.lower`` and the scan of a 5 MB text take tens
+        of milliseconds). A newer :meth:`find` or ``find_async`` wins over this one; a text that
+        grew meanwhile (still loading) is searched again."""
+        self._query = query
+        self._case_sensitive = case_sensitive
+        self._match_index = None
+        while True:
+            text, folded = self._text, self._folded
+            result = await asyncio.to_thread(
+                search_text, text, folded, query, case_sensitive=case_sensitive
+            )
+            if self._query != query or self._case_sensitive != case_sensitive:
+                return self._match_count  # superseded by a newer find
+            if self._text is text:
+                break
+        folded, count, starts = result
+        if folded is not None:
+            self._folded = folded
+        self._apply_search(count, starts)
+        self._post_find()
+        return count
 
     def _post_find(self) -> None:
         self.post_message(self.FindChanged(self, self._query, self._match_count, self._match_index))
@@ -460,14 +515,34 @@ class LineView(ScrollView, can_focus=True):
         if n == 0:
             return None
         if self._match_index is None:
-            self._match_index = 0 if step > 0 else n - 1
+            index = 0 if step > 0 else n - 1
         else:
-            self._match_index = (self._match_index + step) % n
-        self._scroll_to_offset(self._match_starts[self._match_index], self._match_len)
+            index = (self._match_index + step) % n
+        self.go_to_match(index)
+        return self._match_index
+
+    @property
+    def match_positions(self) -> int:
+        """How many matches :meth:`next_match` and :meth:`go_to_match` can reach."""
+        return len(self._match_starts)
+
+    def go_to_match(self, index: int | None) -> None:
+        """Make match ``index`` the current one and scroll it into view (again once the view
+        is laid out, for a view that is only now being shown); ``None``: no current match."""
+        if index is not None and not 0 <= index < len(self._match_starts):
+            raise IndexError(f"no match {index} (there are {len(self._match_starts)})")
+        self._match_index = index
+        if index is not None:
+            self._scroll_to_current()
+            self.call_after_refresh(self._scroll_to_current)
         self._strip_cache.clear()
         self.refresh()
         self._post_find()
-        return self._match_index
+
+    def _scroll_to_current(self) -> None:
+        index = self._match_index
+        if index is not None and index < len(self._match_starts):
+            self._scroll_to_offset(self._match_starts[index], self._match_len)
 
     def action_next_match(self) -> None:
         self.next_match(1)
