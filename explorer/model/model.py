@@ -74,7 +74,10 @@ class ExplorerModel(BrowsingCommands, UndoCommands):
       ``discard()``, ``new_item(dataset_id=None)``, ``duplicate_item(dataset_id, item_id=None)``,
       ``move_item(dataset_id, item_id=None)``, ``delete_item(item_id=None)``,
       ``restore_item(item_id)``, ``undo()`` (the last delete, restore, save or move of this
-      session; a save is reverted through the same conflict check as a save).
+      session; a save is reverted through the same conflict check as a save; undoing a delete
+      selects the restored item). When a save finds the item deleted elsewhere
+      (``item_gone``): ``restore_and_save()`` or ``save_as_new()``, the draft kept until one
+      succeeds.
     - Drafts: ``open_draft(key)``, ``drop_draft(key)``, ``retry_unsaved()``.
     - Other: ``dismiss_notice()``, ``idle()`` (await the prefetch), ``close()``; queries
       ``diffs()`` and ``conflict_diffs()`` (per-field diffs of pretty-printed JSON), and
