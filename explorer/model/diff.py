@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from explorer.model.jsontext import JSON_FIELDS, parse_field, pretty_json, value_to_text
-from explorer.model.worddiff import Span, WordDiffBudget
+from explorer.model.worddiff import Span, WordDiffBudget, common_prefix
 
 __all__ = [
     "MAX_WORD_DIFF_PAIRS",
@@ -79,20 +79,11 @@ def _lines(text: str) -> list[str]:
 
 
 def _common_lines(a: list[str], b: list[str], from_end: bool) -> int:
-    """How many lines ``a`` and ``b`` share at their start (or end): a binary search comparing
-    list slices, each line compared about twice (a 300,000-line document costs milliseconds)."""
-    lo, hi = 0, min(len(a), len(b))
+    """How many lines ``a`` and ``b`` share at their start (or end)."""
     if from_end:
+        hi = min(len(a), len(b))
         a, b = a[len(a) - hi :][::-1], b[len(b) - hi :][::-1]
-    if a[:hi] == b[:hi]:
-        return hi
-    while lo < hi:  # a[:lo] == b[:lo] and a[:hi] != b[:hi]
-        mid = (lo + hi + 1) // 2
-        if a[lo:mid] == b[lo:mid]:
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
+    return common_prefix(a, b)
 
 
 _HUNK = re.compile(r"@@ -(\d+)((?:,\d+)?) \+(\d+)((?:,\d+)?) @@")
