@@ -15,8 +15,8 @@ file is the one `Settings` reads (``POSTHOG_EXPLORER_CONFIG`` or the user config
 
 from __future__ import annotations
 
+import difflib
 import os
-import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -74,7 +74,61 @@ BINDING_IDS: dict[str, str] = {
     "inspector.next_match": "Next match (across input, output, metadata)",
     "inspector.prev_match": "Previous match (across the fields)",
     "json_tree.expand_all": "Unfold all under the cursor (again: fold)",
+    # inspector
+    "inspector.back": "Back to the items",
+    "inspector.toggle_view": "Switch between the tree and the text view",
+    "inspector.input": "Show the input",
+    "inspector.output": "Show the output",
+    "inspector.metadata": "Show the metadata",
+    "inspector.copy_value": "Copy the value under the cursor",
+    "inspector.copy_path": "Copy the JSON path under the cursor",
+    "inspector.edit": "Edit the item",
+    "inspector.open_trace": "Open the item's trace in PostHog",
+    # the JSON tree and text views of the inspector
+    "json_tree.up": "Up",
+    "json_tree.down": "Down",
+    "json_tree.fold": "Fold",
+    "json_tree.unfold": "Unfold",
+    "json_tree.open": "Show a cut string whole",
+    "json_tree.copy_value": "Copy the value under the cursor",
+    "json_tree.copy_path": "Copy the JSON path under the cursor",
+    "line_view.up": "Up",
+    "line_view.down": "Down",
+    "line_view.top": "Top",
+    "line_view.bottom": "Bottom",
+    "line_view.next_match": "Next match",
+    "line_view.prev_match": "Previous match",
+    "string_viewer.close": "Close",
+    # editor
+    "editor.save": "Review the diff, then save",
+    "editor.save_and_new": "Save and add another",
+    "editor.retry": "Retry the save",
+    "editor.external": "Edit the field in $EDITOR",
+    "editor.conflict": "Resolve the conflict",
+    "editor.leave": "Leave the editor (asks when unsaved)",
+    "leave_editor.stay": "Stay in the editor",
+    "leave_editor.keep": "Leave, keeping the draft",
+    "leave_editor.discard": "Leave, discarding the draft",
+    "diff.confirm": "Save",
+    "diff.cancel": "Back to editing",
+    "conflict.mine": "Keep mine",
+    "conflict.theirs": "Take theirs",
+    "conflict.flip": "Flip the highlighted field between mine and theirs",
+    "conflict.apply": "Apply the choices per field",
+    "conflict.later": "Decide later",
+    # trash, drafts, connection
+    "trash.back": "Back",
+    "trash.restore": "Restore the highlighted entry",
+    "drafts.open": "Open the draft in the editor",
+    "drafts.drop": "Drop the draft",
+    "drafts.close": "Later",
+    "connect.connect": "Connect",
+    "connect.demo": "Try the demo",
+    "connect.quit": "Quit",
     # dialogs
+    "confirm.confirm": "Confirm",
+    "confirm.cancel": "Cancel",
+    "picker.down": "Choose from the list",
     "dialog.cancel": "Cancel",
     "dialog.save": "Save",
     "item_gone.restore": "Restore the deleted item, then save the edit",
@@ -86,7 +140,6 @@ BINDING_IDS: dict[str, str] = {
 }
 
 _TUI_KEYS = {"page_size", "theme"}
-_ID = re.compile(r"[a-z_]+(\.[a-z_]+)+")
 
 
 @dataclass(frozen=True)
@@ -138,11 +191,12 @@ def parse_tui_config(raw: Mapping[str, Any], where: str = "the config file") -> 
         raise ConfigError(f"In {where}, [keys] and [tui] must be tables.")
     keymap: dict[str, str] = {}
     for binding_id, value in keys.items():
-        # Dialogs of other modules add their own ids, so the shape is checked, not the list.
-        if not _ID.fullmatch(binding_id):
+        if binding_id not in BINDING_IDS:
+            close = difflib.get_close_matches(str(binding_id), BINDING_IDS, n=3)
+            hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
             raise ConfigError(
-                f"[keys] {binding_id!r} in {where} is not a binding id such as"
-                f' "items.next_page" (see the README for the list).'
+                f"[keys] {binding_id!r} in {where} is not a binding id of the explorer.{hint}"
+                " Press ? in the app to see every id of a screen."
             )
         if isinstance(value, list) and all(isinstance(v, str) for v in value):
             value = ",".join(value)
