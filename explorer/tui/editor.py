@@ -43,15 +43,11 @@ from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on
-from textual._cells import cell_len
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.document._wrapped_document import WrappedDocument
-from textual.geometry import Size
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static, TextArea
-from textual.widgets.text_area import Edit, EditResult
 
 from explorer.api import short_id
 from explorer.model import JSON_FIELDS, REF_FIELDS, Change, ConflictState, EditorState
@@ -59,6 +55,7 @@ from explorer.model.untrusted import make_visible_json
 from explorer.tui.base import ModelScreen
 from explorer.tui.components import Footer, SafeInput, safe_text
 from explorer.tui.dialogs import Choice, ConflictModal, DiffModal, LeaveEditorModal
+from explorer.tui.textual_hooks import SizedTextArea
 
 __all__ = ["HIGHLIGHT_LIMIT", "EditorScreen", "ItemGoneModal", "JsonArea", "terminal_safe_json"]
 
@@ -77,17 +74,7 @@ def terminal_safe_json(text: str) -> str:
     return make_visible_json(text)
 
 
-class _CountedWrap(WrappedDocument):
-    """`WrappedDocument` whose height is kept, not summed: TextArea asks for it once per line
-    it renders, and the sum walks every line of the document (at 1 MB, most of a key's time)."""
-
-    @property
-    def height(self) -> int:
-        # one entry per wrapped line, kept up to date by wrap() and wrap_range()
-        return len(self._offset_to_line_info)
-
-
-class JsonArea(TextArea):
+class JsonArea(SizedTextArea):
     """A TextArea for one JSON field: ``language="json"`` unless the text is too big to
     re-highlight on every keystroke (see `HIGHLIGHT_LIMIT`).
 
@@ -108,8 +95,6 @@ class JsonArea(TextArea):
     """
 
     def __init__(self, field: str, text: str, **kwargs: Any) -> None:
-        self._line_widths: list[int] | None = None  # cell width per line (soft wrap off)
-        self._edited_rows: tuple[int, int, int] | None = None  # top, old bottom, old count
         super().__init__(
             terminal_safe_json(text),
             language=self.language_for(text),
@@ -130,43 +115,6 @@ class JsonArea(TextArea):
         if language != self.language:
             self.language = language
         self.load_text(terminal_safe_json(text))
-
-    # -- the cost of a key (Textual internals, pinned version; see tests/tui/test_editor.py) --
-
-    def _set_document(self, text: str, language: str | None) -> None:
-        self._line_widths = None
-        super()._set_document(text, language)
-        self.wrapped_document.__class__ = _CountedWrap  # same state, O(1) height
-
-    def edit(self, edit: Edit) -> EditResult:
-        # the rows the edit replaces, for _refresh_size (called at the end of super().edit)
-        top, bottom = sorted((edit.from_location, edit.to_location))
-        self._edited_rows = (top[0], bottom[0], self.document.line_count)
-        try:
-            return super().edit(edit)
-        finally:
-            self._edited_rows = None
-
-    def _refresh_size(self) -> None:
-        if self.soft_wrap:
-            super()._refresh_size()
-            return
-        lines = self.document.lines
-        tab_width = self.indent_width
-        widths = self._line_widths
-        rows = self._edited_rows
-        if widths is None or rows is None or len(widths) != rows[2]:
-            # loaded, undone, redone...: measure every line (as TextArea does each time)
-            widths = [cell_len(line.expandtabs(tab_width)) for line in lines]
-        else:
-            top, old_bottom, old_count = rows
-            new_bottom = old_bottom + len(lines) - old_count
-            widths[top : old_bottom + 1] = [
-                cell_len(line.expandtabs(tab_width)) for line in lines[top : new_bottom + 1]
-            ]
-        self._line_widths = widths
-        self.virtual_size = Size(max(widths, default=0) + self.gutter_width + 1, len(lines))
-        self._refresh_scrollbars()
 
 
 class ItemGoneModal(ModalScreen[str | None]):

@@ -8,22 +8,16 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
-from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, ClassVar
 
-from rich.console import Console, ConsoleOptions
-from rich.measure import Measurement
-from rich.segment import Segment
-from rich.style import Style
+from rich.console import Console
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.events import Resize
-from textual.geometry import Region
-from textual.strip import Strip
 from textual.widgets import DataTable, Footer, Static
 
 from explorer.api.models import DatasetItem, short_id
@@ -31,6 +25,7 @@ from explorer.model import Change, salient
 from explorer.tui.base import ModelScreen
 from explorer.tui.components import preview
 from explorer.tui.header import AppHeader, update_label
+from explorer.tui.textual_hooks import DrawnText, ItemsTable, cell_options
 from explorer.tui.when import ago
 
 __all__ = [
@@ -81,170 +76,6 @@ def _fixed_cells(item: DatasetItem, widths: tuple[int, ...]) -> list[Text]:
         # renderers draw a run's leading spaces after it
         Text(TRACE_MARK if traced else "", style="bold"),
     ]
-
-
-class DrawnText(Text):
-    """A cell's `Text` that keeps the segments it rendered to for one width, so drawing a new
-    page only copies them: laying out each cell's text again was most of a page turn.
-
-    What it draws is exactly what the `Text` would draw; with other options than the ones it
-    was drawn for it lays itself out as any `Text`. Never modify one once drawn.
-    """
-
-    def __init__(self, text: Text, console: Console, options: ConsoleOptions) -> None:
-        super().__init__(
-            text.plain,
-            style=text.style,
-            justify=text.justify,
-            overflow=text.overflow,
-            no_wrap=text.no_wrap,
-            end=text.end,
-            tab_size=text.tab_size,
-        )
-        self.spans = list(text.spans)
-        self._drawn_for = _layout(options)
-        self._segments = list(super().__rich_console__(console, options))
-        self._measured = super().__rich_measure__(console, options)
-        # the one line as Rich's Padding lays it out inside a cell (cropped, padded)
-        lines = Segment.split_and_crop_lines(
-            self._segments,
-            options.max_width,
-            include_new_lines=False,
-            pad=True,
-            style=console.get_style("none"),
-        )
-        self._line = next(iter(lines), [])
-
-    def line_for(self, options: ConsoleOptions) -> list[Segment] | None:
-        """The drawn line when ``options`` are the ones it was drawn for, else None."""
-        return self._line if _layout(options) == self._drawn_for else None
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterable[Segment]:
-        if _layout(options) == self._drawn_for:
-            return self._segments
-        return super().__rich_console__(console, options)
-
-    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
-        return self._measured
-
-
-def _layout(options: ConsoleOptions) -> tuple[object, ...]:
-    """What a `Text`'s segments depend on, of the options it is rendered with."""
-    return (options.max_width, options.justify, options.overflow, options.no_wrap)
-
-
-def cell_options(console: Console, width: int) -> ConsoleOptions:
-    """The options a DataTable renders a one-line cell ``width`` cells wide (inside its padding)
-    with."""
-    return console.options.update(width=width, height=1, no_wrap=True)
-
-
-class ItemsTable(DataTable[Text]):
-    """The items table: a `DataTable` that draws a `DrawnText` cell by styling the line it
-    keeps, which is what the stock path (the cell laid out through Rich's ``Padding`` and
-    ``Styled``) gives, for a fraction of the time. Any other cell goes the stock way. While it
-    draws, the style of a row is worked out once per kind of row (even, odd, fixed), not once
-    per line (each costs a walk up the DOM)."""
-
-    _row_styles: dict[tuple[object, ...], Style] | None = None
-
-    def render_lines(self, crop: Region) -> list[Strip]:
-        self._row_styles = {}
-        try:
-            return super().render_lines(crop)
-        finally:
-            self._row_styles = None
-
-    def _get_row_style(self, row_index: int, base_style: Style) -> Style:
-        memo = self._row_styles
-        if memo is None:
-            return super()._get_row_style(row_index, base_style)
-        kind = (row_index == -1, row_index < self.fixed_rows, row_index % 2, base_style)
-        style = memo.get(kind)
-        if style is None:
-            style = memo[kind] = super()._get_row_style(row_index, base_style)
-        return style
-
-    def _render_cell(
-        self,
-        row_index: int,
-        column_index: int,
-        base_style: Style,
-        width: int,
-        cursor: bool = False,
-        hover: bool = False,
-    ) -> list[list[Segment]]:
-        drawn = None
-        if row_index >= 0 and column_index >= 0 and self.cell_padding == 1:
-            drawn = self._drawn_cell(row_index, column_index, base_style, width, cursor, hover)
-        if drawn is None:
-            return super()._render_cell(
-                row_index, column_index, base_style, width, cursor=cursor, hover=hover
-            )
-        return drawn
-
-    def _drawn_cell(
-        self,
-        row_index: int,
-        column_index: int,
-        base_style: Style,
-        width: int,
-        cursor: bool,
-        hover: bool,
-    ) -> list[list[Segment]] | None:
-        # the same cache key and styles as DataTable._render_cell (textual is pinned exactly)
-        row_key = self._row_locations.get_key(row_index)
-        column_key = self._column_locations.get_key(column_index)
-        if row_key is None or column_key is None:
-            return None
-        key = (
-            row_key,
-            column_key,
-            base_style,
-            cursor,
-            hover,
-            self._show_hover_cursor,
-            self._update_count,
-            self._pseudo_class_state,
-        )
-        cached = self._cell_render_cache.get(key)
-        if cached is not None:
-            return cached
-        row = self.rows.get(row_key)
-        cell = self._data.get(row_key, {}).get(column_key)
-        if row is None or row.height != 1 or not isinstance(cell, DrawnText):
-            return None
-        options = self.app.console_options.update_dimensions(width, 1).update(no_wrap=True)
-        inner = cell.line_for(options.update_width(width - 2))
-        if inner is None:
-            return None
-        component_style, post_style = self._get_styles_to_render_cell(
-            False,
-            False,
-            row_index < self.fixed_rows or column_index < self.fixed_columns,
-            hover,
-            cursor,
-            self.show_cursor,
-            self._show_hover_cursor,
-            self.cursor_foreground_priority == "css",
-            self.cursor_background_priority == "css",
-        )
-        pre_style = (
-            base_style + Style.from_meta({"row": row_index, "column": column_index})
-        ) + component_style
-        console = self.app.console
-        pad = Segment(" ", console.get_style("none"))
-        lines = [
-            list(
-                Segment.apply_style(
-                    [pad, *inner, pad],
-                    style=console.get_style(pre_style),
-                    post_style=console.get_style(post_style),
-                )
-            )
-        ]
-        self._cell_render_cache[key] = lines
-        return lines
 
 
 class RowCache:
