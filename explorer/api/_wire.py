@@ -480,13 +480,7 @@ def _page_params(limit: int, offset: int) -> dict[str, str]:
 
 def _envelope(content: bytes) -> dict[str, str | None]:
     """PostHog's error envelope, with only string values kept; empty when there is none."""
-    try:
-        body = json.loads(content) if content.strip() else None
-    except (ValueError, RecursionError):
-        return {}
-    if not isinstance(body, dict):
-        return {}
-    return {k: (v if isinstance(v, str) else None) for k, v in body.items()}
+    return {k: (v if isinstance(v, str) else None) for k, v in _json_object(content).items()}
 
 
 # Deep enough for any item the server accepts (about 990 levels) with room for the caller's stack.

@@ -25,7 +25,7 @@ from textual.screen import Screen
 from explorer.api import AsyncClient, RetryPolicy, Settings
 from explorer.model import Change, ExplorerModel, Journal
 from explorer.model.notices import Notice
-from explorer.tui.keys import TuiConfig, data_dir
+from explorer.tui.keys import TuiConfig
 from explorer.tui.reachability import ReachabilityTransport
 
 __all__ = ["DEMO_SCOPE", "ExplorerApp", "make_app"]
@@ -346,13 +346,10 @@ def make_app(
     ``settings`` name the embedded demo server (drafts kept from one demo to the next).
     """
 
-    def open_journal() -> Journal:
-        directory = data_dir()
-        return Journal(directory / "journal.sqlite3" if directory else None)
-
     return ExplorerApp(
         settings,
-        journal=journal if journal is not None else open_journal,
+        # the journal's default place (POSTHOG_EXPLORER_DATA_DIR or the data dir) is its own
+        journal=journal if journal is not None else Journal,
         tui_config=tui_config or TuiConfig(),
         clock=clock or _now,
         retries=retries,

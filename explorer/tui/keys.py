@@ -32,7 +32,6 @@ __all__ = [
     "ENV_DATA_DIR",
     "TuiConfig",
     "config_path",
-    "data_dir",
     "load_tui_config",
 ]
 
@@ -155,13 +154,6 @@ def config_path(env: Mapping[str, str] | None = None) -> Path:
     """The config file (``POSTHOG_EXPLORER_CONFIG`` or the platform's user config dir)."""
     env = os.environ if env is None else env
     return Path(env.get(ENV_CONFIG) or default_config_path()).expanduser()
-
-
-def data_dir(env: Mapping[str, str] | None = None) -> Path | None:
-    """The journal's directory when ``POSTHOG_EXPLORER_DATA_DIR`` is set, else None (default)."""
-    env = os.environ if env is None else env
-    value = env.get(ENV_DATA_DIR)
-    return Path(value).expanduser() if value else None
 
 
 def load_tui_config(path: Path | None = None) -> TuiConfig:
