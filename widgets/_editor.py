@@ -15,7 +15,9 @@ from typing import Any
 import ipywidgets as w
 
 from explorer.api import short_id
-from explorer.model import EDITABLE_FIELDS, JSON_FIELDS, EditorState, ModelState
+from explorer.model import CLASSIC, JSON_FIELDS, EditorState, ModelState
+
+EDITABLE_FIELDS = CLASSIC.editable_fields  # classic only: the v2 editor comes next
 from explorer.model.jsontext import parse_field, value_to_text
 from widgets._base import Part, button
 from widgets._render import diff_html, escape_text, status_html

@@ -7,10 +7,11 @@ The public names are below; `ExplorerModel`'s docstring is the tour for front-en
 from explorer.model.diff import DiffLine, FieldDiff
 from explorer.model.events import CHANGE_KINDS, Change, ChangeKind
 from explorer.model.journal import DraftRecord, HistoryRecord, Journal, TrashRecord
-from explorer.model.jsontext import EDITABLE_FIELDS, JSON_FIELDS, REF_FIELDS, FieldError
+from explorer.model.jsontext import JSON_FIELDS, REF_FIELDS, FieldError
 from explorer.model.model import ExplorerModel
 from explorer.model.notices import Notice, NoticeLevel
 from explorer.model.preview import Excerpt, salient
+from explorer.model.schema import CLASSIC, V2, FieldSpec, ItemSchema, schema_for
 from explorer.model.state import (
     Busy,
     ConflictField,
@@ -25,9 +26,10 @@ from explorer.model.state import (
 
 __all__ = [
     "CHANGE_KINDS",
-    "EDITABLE_FIELDS",
+    "CLASSIC",
     "JSON_FIELDS",
     "REF_FIELDS",
+    "V2",
     "Busy",
     "Change",
     "ChangeKind",
@@ -42,8 +44,10 @@ __all__ = [
     "ExplorerModel",
     "FieldDiff",
     "FieldError",
+    "FieldSpec",
     "FieldState",
     "HistoryRecord",
+    "ItemSchema",
     "Journal",
     "ModelState",
     "Notice",
@@ -51,4 +55,5 @@ __all__ = [
     "PageState",
     "TrashRecord",
     "salient",
+    "schema_for",
 ]

@@ -8,14 +8,15 @@ from collections.abc import Callable
 
 from explorer.api import AsyncClient
 from explorer.api.errors import ApiError
-from explorer.api.models import Dataset, DatasetItem, short_id
+from explorer.api.models import AnyDataset, AnyItem, short_id
 from explorer.model.context import Changes, ModelContext
 from explorer.model.datasets import DatasetBrowser
-from explorer.model.editor import editor_from_item
+from explorer.model.editor import editor_from_draft, editor_from_item, new_editor
 from explorer.model.events import Change
-from explorer.model.journal import Journal, ProjectJournal
+from explorer.model.journal import DraftRecord, Journal, ProjectJournal
 from explorer.model.pager import MAX_PAGE_SIZE, ItemPager, Superseded
 from explorer.model.saving import SaveResult
+from explorer.model.schema import ItemSchema
 from explorer.model.state import EditorState, ModelState
 
 __all__ = ["ModelBase"]
@@ -66,7 +67,17 @@ class ModelBase:
 
     # -- shared helpers ----------------------------------------------------------------------
 
-    def _find_item(self, item_id: str) -> DatasetItem | None:
+    def _draft_editor(self, draft: DraftRecord) -> EditorState:
+        """The editor of a journal draft (a new item's takes the server's generation's fields)."""
+        return editor_from_draft(draft, read_only=self.state.read_only, schema=self.state.schema)
+
+    def _new_editor(self, dataset_id: str, texts: dict[str, str] | None = None) -> EditorState:
+        """A blank editor (or one holding ``texts``) for a new item of the server's generation."""
+        return new_editor(
+            dataset_id, texts, read_only=self.state.read_only, schema=self.state.schema
+        )
+
+    def _find_item(self, item_id: str) -> AnyItem | None:
         state = self.state
         if state.selection is not None and str(state.selection.id) == item_id:
             return state.selection
@@ -79,9 +90,7 @@ class ModelBase:
         fetched = self.state.page.fetched_at
         return fetched is None or time.monotonic() - fetched > self.stale_after
 
-    async def _item(
-        self, item_id: str | None, changes: Changes, command: str
-    ) -> DatasetItem | None:
+    async def _item(self, item_id: str | None, changes: Changes, command: str) -> AnyItem | None:
         """The item named (or the selected one), from the page when fresh, else fetched."""
         if item_id is None:
             if self.state.selection is None:
@@ -119,7 +128,7 @@ class ModelBase:
         editor = state.editor
         if index is not None:
             item = state.page.items[index]
-            if item.updated_at != state.selection.updated_at:
+            if ItemSchema.token(item) != ItemSchema.token(state.selection):
                 state.selection = item
                 changes.add("selection")
                 if editor is not None and editor.item_id == str(item.id) and not editor.dirty:
@@ -134,7 +143,7 @@ class ModelBase:
         state.editor = None
         changes.update({"selection", "editor"})
 
-    def _replace_dataset(self, dataset: Dataset, changes: Changes) -> None:
+    def _replace_dataset(self, dataset: AnyDataset, changes: Changes) -> None:
         st = self.state.datasets
         st.datasets = [dataset if d.id == dataset.id else d for d in st.datasets]
         changes.add("datasets")

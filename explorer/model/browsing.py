@@ -6,13 +6,14 @@ import contextlib
 from typing import Any
 
 from explorer.api.errors import ApiError, NotFound
-from explorer.api.models import Dataset, DatasetItem, short_id
+from explorer.api.models import AnyDataset, AnyItem, short_id
 from explorer.model.base import ModelBase
 from explorer.model.context import Changes, UndoEntry
 from explorer.model.datasets import DATASET_ORDERS, validate_dataset_fields
 from explorer.model.editor import editor_from_draft, editor_from_item
 from explorer.model.jsontext import same_value
 from explorer.model.pager import MAX_PAGE_SIZE, Superseded
+from explorer.model.schema import ItemSchema
 
 __all__ = ["BrowsingCommands"]
 
@@ -53,7 +54,7 @@ class BrowsingCommands(ModelBase):
         """Wait for background work (the next page's prefetch) to finish."""
         await self._pager.prefetched()
 
-    def peek_page(self, page_number: int) -> list[DatasetItem] | None:
+    def peek_page(self, page_number: int) -> list[AnyItem] | None:
         """The items of page ``page_number`` (1-based) of the open dataset if it would show
         without a request (prefetched or recently shown), else None. Sends nothing, emits
         nothing: a front end can prepare the rows of the next page while it is idle."""
@@ -118,11 +119,11 @@ class BrowsingCommands(ModelBase):
 
     async def create_dataset(
         self, name: str, description: str = "", metadata: str = ""
-    ) -> Dataset | None:
+    ) -> AnyDataset | None:
         """Create a dataset (``metadata``: JSON object text, or empty). Returns it, or None with
         a notice. An unknown outcome is checked (by name and time) before reporting failure."""
         ctx = self._ctx
-        created: list[Dataset] = []
+        created: list[AnyDataset] = []
 
         async def body(changes: Changes) -> None:
             values, error = validate_dataset_fields(name, metadata)
@@ -162,12 +163,12 @@ class BrowsingCommands(ModelBase):
         name: str | None = None,
         description: str | None = None,
         metadata: str | None = None,
-    ) -> Dataset | None:
+    ) -> AnyDataset | None:
         """Change a dataset's name, description and/or metadata (JSON object text or empty).
         Refused (with a notice, nothing sent) if the dataset changed on the server since it
         was loaded and the server's values of those fields differ from what was loaded."""
         ctx = self._ctx
-        done: list[Dataset] = []
+        done: list[AnyDataset] = []
 
         async def body(changes: Changes) -> None:
             values, error = validate_dataset_fields(name, metadata)
@@ -353,10 +354,12 @@ class BrowsingCommands(ModelBase):
             if draft is None:
                 self._set_editor(editor_from_item(item, read_only=self.state.read_only), changes)
                 return
-            restored = editor_from_draft(draft, read_only=self.state.read_only)
+            restored = editor_from_draft(
+                draft, read_only=self.state.read_only, schema=self.state.schema
+            )
             self._set_editor(restored, changes)
             hint = ""
-            if draft.base_updated_at != item.updated_at.isoformat():
+            if draft.base_updated_at != ItemSchema.token(item):
                 hint = "The item changed on the server since; saving will show both versions."
             ctx.notice(
                 changes,

@@ -17,9 +17,9 @@ from typing import Any, Literal
 
 from explorer.api import AsyncClient
 from explorer.api.errors import ApiError, PermissionDenied
-from explorer.api.models import Dataset, DatasetItem
-from explorer.model.classic_client import ClassicView
+from explorer.api.models import AnyDataset, AnyItem
 from explorer.model.events import Change, Subscribers
+from explorer.model.gateway import Gateway
 from explorer.model.journal import Journal, JournalReset, ProjectJournal
 from explorer.model.notices import Notice, NoticeLevel, describe_error
 from explorer.model.state import ModelState
@@ -47,7 +47,7 @@ class UndoEntry:
     object_id: str
     label: str
     before: dict[str, Any] = field(default_factory=dict)
-    after: DatasetItem | Dataset | None = None
+    after: AnyItem | AnyDataset | None = None
 
     @property
     def description(self) -> str:
@@ -92,7 +92,7 @@ class ModelContext:
         journal_scope: str | None = None,
     ) -> None:
         settings = client.settings
-        self.client = ClassicView(client)
+        self.client = Gateway(client)
         # Drafts and trash are kept per host and project; the demo's server has a new port at
         # every start but the same data, so it is kept under one scope ("demo").
         scope = journal_scope or settings.host
@@ -125,6 +125,12 @@ class ModelContext:
         changes.add("notice")
         return notice
 
+    def _learn_generation(self, changes: Changes) -> None:
+        generation = self.client.raw.generation
+        if generation is not None and generation != self.state.generation:
+            self.state.generation = generation
+            changes.add("access")
+
     def fail(self, changes: Changes, error: BaseException, doing: str, command: str) -> None:
         message, hint = describe_error(error, doing)
         if (
@@ -155,7 +161,7 @@ class ModelContext:
         changes.add("undo")
         return entry
 
-    def note_listed(self, items: list[DatasetItem]) -> None:
+    def note_listed(self, items: list[AnyItem]) -> None:
         """Remember the recently created items of a list (see ``recent_seen``); bounded: only
         items created within the lookup window are kept, and old entries are pruned."""
         now = datetime.now(UTC)
@@ -218,7 +224,9 @@ class ModelContext:
             changes.add("busy")
         try:
             await body(changes)
+            self._learn_generation(changes)
         except ApiError as exc:
+            self._learn_generation(changes)
             self.fail(changes, exc, doing, command)
         except asyncio.CancelledError:
             raise

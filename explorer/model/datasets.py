@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any, Final
 
 from explorer.api.errors import ApiError
-from explorer.api.models import Dataset, Page
+from explorer.api.models import AnyDataset, Page
 from explorer.model.context import Changes, ModelContext
 from explorer.model.jsontext import FieldError, canonical, parse_json_text
 from explorer.model.notices import is_refusal
@@ -52,7 +52,7 @@ class DatasetBrowser:
     def __init__(self, ctx: ModelContext) -> None:
         self.ctx = ctx
         self._generation = 0
-        self._task: asyncio.Task[Page[Dataset]] | None = None
+        self._task: asyncio.Task[Page[AnyDataset]] | None = None
 
     async def load(
         self,
@@ -104,7 +104,7 @@ class DatasetBrowser:
         st.loaded = True
         changes.add("datasets")
 
-    def find(self, dataset_id: str) -> Dataset | None:
+    def find(self, dataset_id: str) -> AnyDataset | None:
         for dataset in self.ctx.state.datasets.datasets:
             if str(dataset.id) == dataset_id:
                 return dataset
@@ -115,7 +115,7 @@ class DatasetBrowser:
 
     async def create(
         self, name: str, description: str | None, metadata: Any
-    ) -> tuple[Dataset | None, ApiError | None]:
+    ) -> tuple[AnyDataset | None, ApiError | None]:
         """POST a dataset; when the outcome is unknown, look for it before reporting failure."""
         started = datetime.now(UTC)
         try:
@@ -131,7 +131,7 @@ class DatasetBrowser:
 
     async def _find_created(
         self, name: str, description: str | None, metadata: Any, since: datetime
-    ) -> Dataset | None:
+    ) -> AnyDataset | None:
         page = await self.ctx.client.datasets.list(
             search=name, order_by="-created_at", limit=50, offset=0
         )

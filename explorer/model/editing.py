@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from explorer.api.errors import ApiError, NotFound
-from explorer.api.models import DatasetItem, short_id
+from explorer.api.models import AnyItem, short_id
 from explorer.model.base import ModelBase
 from explorer.model.context import Changes, UndoEntry
 from explorer.model.diff import FieldDiff
@@ -24,9 +24,10 @@ from explorer.model.editor import (
     to_draft,
     wire_value,
 )
-from explorer.model.jsontext import EDITABLE_FIELDS, same_value, value_to_text
+from explorer.model.jsontext import same_value, value_to_text
 from explorer.model.notices import NoticeLevel, is_refusal
 from explorer.model.saving import GONE_REASON, SaveResult, save_editor
+from explorer.model.schema import ItemSchema, schema_of
 from explorer.model.state import EditorState
 from explorer.model.trash import restore
 
@@ -120,7 +121,7 @@ class EditingCommands(ModelBase):
                 await self._after_save(result, editor, changes, "save")
                 if result.outcome == "saved" and add_another and self.state.editor is editor:
                     self.state.selection = None
-                    self._set_editor(new_editor(editor.dataset_id), changes)
+                    self._set_editor(self._new_editor(editor.dataset_id), changes)
 
         await ctx.run("save", body, doing="Saving", busy="save", write=True)
 
@@ -227,7 +228,7 @@ class EditingCommands(ModelBase):
         label: str,
         *,
         here: bool,
-        current: DatasetItem | None = None,
+        current: AnyItem | None = None,
     ) -> None:
         """The save half of `restore_and_save`, once the item is live again: restored ``here``
         (``current``: the server's answer) or by someone else meanwhile."""
@@ -250,20 +251,20 @@ class EditingCommands(ModelBase):
             done = f"{restored} and saved your edit." if here else f"{restored}; saved your edit."
             ctx.notice(changes, "info", done, "", "restore_and_save")
 
-    async def _restored_copy(self, item_id: str) -> DatasetItem | None:
+    async def _restored_copy(self, item_id: str) -> AnyItem | None:
         try:
             return await self._ctx.client.items.get(item_id)
         except ApiError:
             return None  # the save below fetches it again and says what is wrong
 
     @staticmethod
-    def _rebase_if_untouched(editor: EditorState, current: DatasetItem) -> None:
+    def _rebase_if_untouched(editor: EditorState, current: AnyItem) -> None:
         """Carry the edit onto the restored version when the restore is all that changed
         (the restore moves ``updated_at``); otherwise leave it, so the save shows the conflict."""
         base = editor.base
         if base is None:
             return
-        for name in (*EDITABLE_FIELDS, "dataset"):
+        for name in (*schema_of(current).editable_fields, "dataset"):
             if not same_value(name, wire_value(current, name), wire_value(base, name)):
                 return
         keep = {name: f.text for name, f in editor.fields.items() if f.changed}
@@ -286,7 +287,12 @@ class EditingCommands(ModelBase):
             old_label = short_id(editor.item_id or "")
             old_fate = "stays deleted" if self.item_gone else "is left as it was"
             texts = {name: f.text for name, f in editor.fields.items() if f.text != ""}
-            copy = new_editor(editor.dataset_id, texts, read_only=self.state.read_only)
+            if editor.base is not None:
+                # what the editor does not hold (v2's source output and link) is copied as is
+                for name, value in content_values(editor.base).items():
+                    if name not in editor.fields and value is not None:
+                        texts[name] = value_to_text(name, value)
+            copy = self._new_editor(editor.dataset_id, texts)
             async with self._save_lock:
                 result = await save_editor(ctx, copy)
                 if result.outcome == "saved" or copy.attempts:
@@ -411,7 +417,7 @@ class EditingCommands(ModelBase):
                 return
             self.state.selection = None
             changes.add("selection")
-            self._set_editor(new_editor(target), changes)
+            self._set_editor(self._new_editor(target), changes)
 
         await ctx.run("new_item", body, doing="Starting a new item", write=True)
 
@@ -425,7 +431,9 @@ class EditingCommands(ModelBase):
             if item is None:
                 return
             texts = {n: value_to_text(n, v) for n, v in content_values(item).items()}
-            copy = new_editor(dataset_id, {n: t for n, t in texts.items() if t != ""})
+            copy = new_editor(
+                dataset_id, {n: t for n, t in texts.items() if t != ""}, schema=schema_of(item)
+            )
             self._persist(copy, changes)
             async with self._save_lock:
                 result = await save_editor(ctx, copy)
@@ -465,7 +473,7 @@ class EditingCommands(ModelBase):
                     after=moved,
                 ),
             )
-            self._after_move(moved, changes)
+            self._after_move(str(item.id), moved, changes)
             if self._open_dataset_id() in (source, dataset_id):
                 gone = str(item.id) if self._open_dataset_id() == source else None
                 await self._reload_page(changes, gone=gone)
@@ -473,12 +481,14 @@ class EditingCommands(ModelBase):
 
         await ctx.run("move_item", body, doing="Moving the item", busy="delete", write=True)
 
-    async def _move(self, item: DatasetItem, dataset_id: str) -> DatasetItem:
-        """PATCH the item's dataset; an unknown outcome is checked with a GET."""
+    async def _move(self, item: AnyItem, dataset_id: str) -> AnyItem:
+        """Move the item (classic: PATCH its dataset; v2: a copy in the target, the original
+        archived); a classic move of unknown outcome is checked with a GET (v2's copy is
+        idempotent and its archive too: doing it again is safe)."""
         try:
-            return await self._ctx.client.items.update(item.id, dataset=dataset_id)
+            return await self._ctx.client.items.move(item, dataset_id)
         except ApiError as exc:
-            if is_refusal(exc):
+            if is_refusal(exc) or schema_of(item).versioned:
                 raise
             try:
                 current = await self._ctx.client.items.get(item.id)
@@ -488,20 +498,24 @@ class EditingCommands(ModelBase):
                 raise
             return current
 
-    def _after_move(self, moved: DatasetItem, changes: Changes) -> None:
+    def _after_move(self, item_id: str, moved: AnyItem, changes: Changes) -> None:
+        """The editor and selection follow a moved item (on v2, to its copy: a new id)."""
         editor = self.state.editor
-        if editor is not None and editor.item_id == str(moved.id) and editor.base is not None:
+        if editor is not None and editor.item_id == item_id and editor.base is not None:
             keep = {n: f.text for n, f in editor.fields.items() if f.changed}
-            rebase(
-                editor,
-                editor.base.model_copy(
+            if str(moved.id) == item_id:
+                # classic: the same item, in another dataset; the edit's base keeps its content
+                base = editor.base.model_copy(
                     update={"dataset": moved.dataset, "updated_at": moved.updated_at}
-                ),
-                keep,
-            )
+                )
+                rebase(editor, base, keep)
+            else:
+                self._ctx.journal.drop_draft(editor.key)
+                rebase(editor, moved, keep)
+                editor.key = str(moved.id)
             self._persist(editor, changes)
             changes.add("editor")
-        if self.state.selection is not None and self.state.selection.id == moved.id:
+        if self.state.selection is not None and str(self.state.selection.id) == item_id:
             self.state.selection = moved
             changes.add("selection")
 
@@ -517,7 +531,9 @@ class EditingCommands(ModelBase):
                 ctx.notice(changes, "warning", "That draft no longer exists.", "", "open_draft")
                 ctx.reload_drafts(changes)
                 return
-            editor = editor_from_draft(draft, read_only=self.state.read_only)
+            editor = editor_from_draft(
+                draft, read_only=self.state.read_only, schema=self.state.schema
+            )
             self._set_editor(editor, changes)
             self.state.selection = None
             changes.add("selection")
@@ -535,7 +551,7 @@ class EditingCommands(ModelBase):
                 )
                 return
             self.state.selection = item
-            if item.updated_at.isoformat() != draft.base_updated_at:
+            if ItemSchema.token(item) != draft.base_updated_at:
                 ctx.notice(
                     changes,
                     "info",
@@ -570,7 +586,9 @@ class EditingCommands(ModelBase):
                         continue
                     editor = self.state.editor
                     if editor is None or editor.key != draft.key:
-                        editor = editor_from_draft(draft, read_only=self.state.read_only)
+                        editor = editor_from_draft(
+                            draft, read_only=self.state.read_only, schema=self.state.schema
+                        )
                     result = await save_editor(ctx, editor)
                     if result.outcome == "saved" and result.item is not None:
                         saved += 1
@@ -604,7 +622,7 @@ class EditingCommands(ModelBase):
             "retry_unsaved", body, doing="Retrying unsaved edits", busy="save", write=True
         )
 
-    def _revert_editor(self, item: DatasetItem, before: dict[str, object]) -> EditorState:
+    def _revert_editor(self, item: AnyItem, before: dict[str, object]) -> EditorState:
         """An editor on ``item`` whose draft puts back ``before`` (undo of a save)."""
         editor = editor_from_item(item, read_only=self.state.read_only)
         for name, value in before.items():

@@ -8,11 +8,10 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from explorer.api.models import DatasetItem
+from explorer.api.models import AnyItem
 from explorer.model.diff import FieldDiff, diff_draft, diff_values
 from explorer.model.journal import DraftRecord
 from explorer.model.jsontext import (
-    EDITABLE_FIELDS,
     JSON_FIELDS,
     canonical,
     field_kind,
@@ -20,6 +19,7 @@ from explorer.model.jsontext import (
     same_value,
     value_to_text,
 )
+from explorer.model.schema import CLASSIC, ItemSchema, item_from_record, schema_of
 from explorer.model.state import ConflictField, ConflictState, EditorState, FieldState
 
 __all__ = [
@@ -41,16 +41,15 @@ __all__ = [
 
 Choice = Literal["mine", "theirs"]
 
-COMPARED_FIELDS = (*EDITABLE_FIELDS, "dataset")
-
 
 def _now() -> str:
     return datetime.now(UTC).isoformat()
 
 
-def wire_value(item: DatasetItem, field: str) -> Any:
-    """A field of an item as JSON would carry it (timestamps and ids as text)."""
-    value = getattr(item, field)
+def wire_value(item: AnyItem, field: str) -> Any:
+    """A field of an item as JSON would carry it (timestamps and ids as text); None for a
+    field the item's generation does not have."""
+    value = getattr(item, field, None)
     if field == "dataset":
         return str(value)
     if isinstance(value, datetime):
@@ -58,9 +57,9 @@ def wire_value(item: DatasetItem, field: str) -> Any:
     return value
 
 
-def content_values(item: DatasetItem) -> dict[str, Any]:
-    """The editable fields of an item, as they would be sent to create a copy."""
-    return {name: wire_value(item, name) for name in EDITABLE_FIELDS}
+def content_values(item: AnyItem) -> dict[str, Any]:
+    """The fields of an item that a create sets, as they would be sent to create a copy."""
+    return {name: wire_value(item, name) for name in schema_of(item).create_fields}
 
 
 def _field(name: str, base_value: Any, text: str | None = None) -> FieldState:
@@ -86,9 +85,11 @@ def _update(state: FieldState, text: str, base_value: Any) -> None:
         state.changed = canonical(state.name, value) != state.base_canonical(base_value)
 
 
-def editor_from_item(item: DatasetItem, *, read_only: bool = False) -> EditorState:
-    """A clean editor on an item."""
-    fields = {name: _field(name, wire_value(item, name)) for name in EDITABLE_FIELDS}
+def editor_from_item(item: AnyItem, *, read_only: bool = False) -> EditorState:
+    """A clean editor on an item: its generation's editable fields."""
+    fields = {
+        name: _field(name, wire_value(item, name)) for name in schema_of(item).editable_fields
+    }
     return EditorState(
         key=str(item.id),
         item_id=str(item.id),
@@ -101,12 +102,17 @@ def editor_from_item(item: DatasetItem, *, read_only: bool = False) -> EditorSta
 
 
 def new_editor(
-    dataset_id: str, texts: Mapping[str, str] | None = None, *, read_only: bool = False
+    dataset_id: str,
+    texts: Mapping[str, str] | None = None,
+    *,
+    read_only: bool = False,
+    schema: ItemSchema = CLASSIC,
 ) -> EditorState:
-    """An editor for an item to create in ``dataset_id`` (every field empty unless given)."""
+    """An editor for an item to create in ``dataset_id`` (every field empty unless given):
+    the fields a create sets in ``schema``'s generation."""
     texts = texts or {}
     fields: dict[str, FieldState] = {}
-    for name in EDITABLE_FIELDS:
+    for name in schema.create_fields:
         # A new item starts empty (empty means null); anything typed counts, even ``null``.
         state = FieldState(name, field_kind(name), "", "")
         _update(state, texts.get(name, ""), None)
@@ -124,13 +130,16 @@ def new_editor(
     )
 
 
-def editor_from_draft(draft: DraftRecord, *, read_only: bool = False) -> EditorState:
-    """The editor a journal draft describes, on the base it was started from."""
+def editor_from_draft(
+    draft: DraftRecord, *, read_only: bool = False, schema: ItemSchema = CLASSIC
+) -> EditorState:
+    """The editor a journal draft describes, on the base it was started from (a new item's
+    draft takes ``schema``'s fields: the generation of the server it is saved to)."""
     if draft.item_id is None or draft.base is None:
-        editor = new_editor(draft.dataset_id, draft.fields, read_only=read_only)
+        editor = new_editor(draft.dataset_id, draft.fields, read_only=read_only, schema=schema)
         editor.key = draft.key
     else:
-        base = DatasetItem.model_validate(draft.base)
+        base = item_from_record(draft.base)
         editor = editor_from_item(base, read_only=read_only)
         for name, text in draft.fields.items():
             if name in editor.fields:
@@ -172,7 +181,7 @@ def to_draft(editor: EditorState, status: str | None = None) -> DraftRecord | No
         item_id=editor.item_id,
         dataset_id=editor.dataset_id,
         base=base_json(editor),
-        base_updated_at=None if base is None else base.updated_at.isoformat(),
+        base_updated_at=None if base is None else ItemSchema.token(base),
         fields=fields,
         status=status or ("not_saved" if editor.status == "not_saved" else editor.status),
         reason=editor.reason,
@@ -210,26 +219,29 @@ def all_values(editor: EditorState) -> dict[str, Any]:
     return {name: parse_field(name, f.text)[0] for name, f in editor.fields.items()}
 
 
-def rebase(editor: EditorState, base: DatasetItem, keep: Mapping[str, str]) -> None:
+def rebase(editor: EditorState, base: AnyItem, keep: Mapping[str, str]) -> None:
     """Move the editor onto another version of its item; ``keep`` maps fields to texts that
     stay in the editor (the others take the new base's value)."""
     editor.base = base
     editor.dataset_id = str(base.dataset)
-    for name in EDITABLE_FIELDS:
+    editor.item_id = str(base.id)
+    fields: dict[str, FieldState] = {}
+    for name in schema_of(base).editable_fields:
         base_value = wire_value(base, name)
         state = _field(name, base_value)
         if name in keep:
             _update(state, keep[name], base_value)
-        editor.fields[name] = state
+        fields[name] = state
+    editor.fields = fields
     editor.conflict = None
 
 
-def explained(editor: EditorState, theirs: DatasetItem) -> bool:
+def explained(editor: EditorState, theirs: AnyItem) -> bool:
     """Whether every difference between the base and the server's version is our own unsent-
     or-unconfirmed save (``sent``), so that saving overwrites nobody else's edit."""
     base = editor.base
     assert base is not None
-    for name in COMPARED_FIELDS:
+    for name in (*schema_of(base).editable_fields, "dataset"):
         now = wire_value(theirs, name)
         if same_value(name, now, wire_value(base, name)):
             continue
@@ -239,7 +251,7 @@ def explained(editor: EditorState, theirs: DatasetItem) -> bool:
     return True
 
 
-def build_conflict(editor: EditorState, theirs: DatasetItem) -> ConflictState:
+def build_conflict(editor: EditorState, theirs: AnyItem) -> ConflictState:
     """The conflict between the editor and the server's newer version ``theirs``."""
     base = editor.base
     assert base is not None

@@ -22,7 +22,8 @@ ChangeKind = Literal[
     "undo",  # state.undo_label: what `undo` would revert
     "notice",  # state.notice / state.notices: a new message for the user
     "busy",  # state.busy: a concern started or stopped working
-    "access",  # state.read_only: the server showed the key cannot write (a 403 on a write)
+    "access",  # state.read_only: the server showed the key cannot write (a 403 on a write);
+    # state.generation: the server's API generation became known
 ]
 CHANGE_KINDS: Final[frozenset[str]] = frozenset(ChangeKind.__args__)  # type: ignore[attr-defined]
 

@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import explorer.paths as paths
-from explorer.model.jsontext import EDITABLE_FIELDS
+from explorer.model.jsontext import FIELD_ORDER
 
 __all__ = [
     "APP_NAME",
@@ -662,7 +662,7 @@ def _trash(row: tuple[Any, ...]) -> TrashRecord:
 
 
 def _field_order(name: str) -> tuple[int, str]:
-    return (EDITABLE_FIELDS.index(name) if name in EDITABLE_FIELDS else len(EDITABLE_FIELDS), name)
+    return (FIELD_ORDER.index(name) if name in FIELD_ORDER else len(FIELD_ORDER), name)
 
 
 def _draft(row: tuple[Any, ...], texts: dict[str, str]) -> DraftRecord:

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any, Final, Literal
 
 __all__ = [
-    "EDITABLE_FIELDS",
+    "FIELD_ORDER",
     "JSON_FIELDS",
     "REF_FIELDS",
     "FieldError",
@@ -25,12 +25,22 @@ __all__ = [
     "value_to_text",
 ]
 
-JSON_FIELDS: Final = ("input", "output", "metadata")
-"""Fields that hold any JSON value; edited as pretty-printed JSON text."""
-REF_FIELDS: Final = ("ref_trace_id", "ref_timestamp", "ref_source_id")
-"""Fields that link an item to its trace; edited as plain text, empty meaning null."""
-EDITABLE_FIELDS: Final = JSON_FIELDS + REF_FIELDS
-"""Every item field the editor can change, in display order."""
+JSON_FIELDS: Final = ("input", "output", "expected_output", "source_output", "metadata")
+"""Fields that hold any JSON value, in either API generation; edited as pretty-printed JSON
+text. (Which fields an item has, and which are editable, is `explorer.model.schema`'s.)"""
+REF_FIELDS: Final = (
+    "ref_trace_id",
+    "ref_timestamp",
+    "ref_source_id",
+    "source_trace_id",
+    "source_event_id",
+    "source_timestamp",
+)
+"""Fields that link an item to its trace (classic ``ref_*``, v2 ``source_*``); edited as plain
+text, empty meaning null."""
+TIMESTAMP_FIELDS: Final = ("ref_timestamp", "source_timestamp")
+FIELD_ORDER: Final = JSON_FIELDS + REF_FIELDS
+"""Every item field of either generation, in display order."""
 
 REF_MAX_LENGTH: Final = 255
 
@@ -110,8 +120,8 @@ def format_timestamp(value: datetime) -> str:
 def parse_field(field: str, text: str) -> tuple[Any, FieldError | None]:
     """The value that ``text`` stands for in ``field``, as it would be sent, or the error.
 
-    JSON fields give any JSON value; ``ref_timestamp`` gives an ISO-8601 string in UTC; the
-    other ref fields give the text itself; an empty ref field gives None.
+    JSON fields give any JSON value; ``ref_timestamp`` and ``source_timestamp`` give an ISO-8601
+    string in UTC; the other link fields give the text itself; an empty one gives None.
     """
     if field in JSON_FIELDS:
         return parse_json_text(field, text)
@@ -119,7 +129,7 @@ def parse_field(field: str, text: str) -> tuple[Any, FieldError | None]:
         raise KeyError(f"not an editable field: {field}")
     if text == "" or not text.strip():
         return None, None
-    if field == "ref_timestamp":
+    if field in TIMESTAMP_FIELDS:
         try:
             return format_timestamp(parse_timestamp(text)), None
         except ValueError:
@@ -156,7 +166,7 @@ def canonical(field: str, value: Any) -> str:
     and ``true`` stay different (Python's ``==`` says they are equal). Timestamps are compared
     as instants, whatever their spelling.
     """
-    if field == "ref_timestamp" and value is not None:
+    if field in TIMESTAMP_FIELDS and value is not None:
         if isinstance(value, str):
             value = parse_timestamp(value)
         if isinstance(value, datetime):
@@ -178,4 +188,4 @@ def field_kind(field: str) -> TextKind:
     """How a front end should present a field's editor."""
     if field in JSON_FIELDS:
         return "json"
-    return "timestamp" if field == "ref_timestamp" else "text"
+    return "timestamp" if field in TIMESTAMP_FIELDS else "text"

@@ -39,7 +39,7 @@ class ExplorerModel(BrowsingCommands, UndoCommands):
     - ``page``: the open ``dataset``, its ``items`` (one server page), ``page_number`` (1-based),
       ``page_size``, ``total``, ``page_count``, ``range_text`` ("101-150 of 1,200"), ``has_next``,
       ``has_previous``, ``next_ready`` (the next page is prefetched).
-    - ``selection``: the selected `DatasetItem` (fresh copy) or None.
+    - ``selection``: the selected `AnyItem` (fresh copy) or None.
     - ``editor``: `EditorState` or None: ``fields`` (name -> `FieldState`: ``text``,
       ``base_text``, ``changed``, ``error`` with ``line``/``column``), ``status`` (clean,
       editing, saving, not_saved, conflict, saved), ``status_text`` ("not saved: ..."),

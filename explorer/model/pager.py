@@ -13,8 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
-from explorer.api.models import DatasetItem
-from explorer.model.classic_client import ClassicView
+from explorer.api.models import AnyItem
+from explorer.model.gateway import Gateway
 from explorer.model.state import PageState
 
 __all__ = ["MAX_PAGE_SIZE", "ItemPager", "Superseded"]
@@ -29,7 +29,7 @@ PageKey = tuple[str, int, int]  # dataset id, page size, offset
 
 @dataclass(frozen=True)
 class CachedPage:
-    items: list[DatasetItem]
+    items: list[AnyItem]
     total: int
     fetched_at: float  # time.monotonic()
 
@@ -43,7 +43,7 @@ class ItemPager:
 
     def __init__(
         self,
-        client: ClassicView,
+        client: Gateway,
         state: PageState,
         *,
         cache_pages: int = CACHE_PAGES,
@@ -58,7 +58,7 @@ class ItemPager:
         self._generation = 0
         self._showing: PageKey | None = None  # the key the newest show() is waiting for
         self._target: int | None = None  # the page number the newest show() goes to
-        self.on_loaded: Callable[[list[DatasetItem]], None] | None = None
+        self.on_loaded: Callable[[list[AnyItem]], None] | None = None
 
     # -- the cache ---------------------------------------------------------------------------
 
@@ -72,7 +72,7 @@ class ItemPager:
         """Whether that page of the open dataset would show without a request."""
         return self.state.dataset is not None and self._fresh(self._key(page_number)) is not None
 
-    def peek(self, page_number: int) -> list[DatasetItem] | None:
+    def peek(self, page_number: int) -> list[AnyItem] | None:
         """The items of that page of the open dataset when cached and fresh, else None; no
         request, and the cache's order is left as it is."""
         if self.state.dataset is None or page_number < 1:
@@ -225,7 +225,7 @@ class ItemPager:
 
     # -- local changes -----------------------------------------------------------------------
 
-    def replace_item(self, item: DatasetItem) -> bool:
+    def replace_item(self, item: AnyItem) -> bool:
         """Put a newer copy of an item in the page (and cached pages) where it is shown."""
         found = False
         item_id = str(item.id)

@@ -3,15 +3,21 @@
 A save:
 
 1. writes the draft to the journal first (status ``saving``);
-2. fetches the item and compares ``updated_at`` with the version the edit started from. If it
-   changed, the save stops in a conflict holding both versions, unless every difference is our
-   own earlier save whose answer was lost (``sent``: the server shows exactly what we sent);
-3. PATCHes only the fields that changed;
+2. fetches the item and compares its version (``updated_at`` on classic, ``version`` on v2) with
+   the one the edit started from. If it changed, the save stops in a conflict holding both
+   versions, unless every difference is our own earlier save whose answer was lost (``sent``:
+   the server shows exactly what we sent);
+3. PATCHes only the fields that changed (on v2 naming the version it is based on);
 4. drops the draft only when the server confirmed. A failure whose outcome is unknown (5xx, a
    dropped connection) is checked with a GET before saying "not saved".
 
-The window between the GET of step 2 and the PATCH is the only place a concurrent edit can
-slip through: the classic API has no conditional update.
+On classic, the window between the GET of step 2 and the PATCH is the only place a concurrent
+edit can slip through: the classic API has no conditional update. The versioned API (v2) closes
+it: its server refuses a PATCH whose ``base_version`` is not the current one (409
+``stale_version``), and the save then stops in the same conflict.
+
+On v2 a create carries the draft's key as ``client_item_id``: the server answers a create it has
+already made with that item, so a create of unknown outcome is simply sent again. On classic:
 
 A create cannot be checked by id, and POST is never retried blindly (the client does not either).
 Before each POST the attempt's time goes into the draft; when a POST's outcome is unknown, or
@@ -30,8 +36,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-from explorer.api.errors import ApiError, NotFound, ValidationFailed
-from explorer.api.models import DatasetItem, short_id
+from explorer.api.errors import ApiError, Conflict, NotFound, ValidationFailed
+from explorer.api.models import AnyItem, short_id
 from explorer.model.context import ModelContext, UndoEntry
 from explorer.model.editor import (
     all_values,
@@ -43,8 +49,9 @@ from explorer.model.editor import (
     to_draft,
     wire_value,
 )
-from explorer.model.jsontext import EDITABLE_FIELDS, FieldError, same_value
+from explorer.model.jsontext import FieldError, same_value
 from explorer.model.notices import is_refusal
+from explorer.model.schema import ItemSchema, schema_of
 from explorer.model.state import EditorState
 
 __all__ = ["CLOCK_SKEW", "GONE_REASON", "SaveResult", "find_created", "save_editor"]
@@ -61,7 +68,7 @@ Outcome = Literal["saved", "unchanged", "conflict", "not_saved", "invalid"]
 @dataclass
 class SaveResult:
     outcome: Outcome
-    item: DatasetItem | None = None
+    item: AnyItem | None = None
     reason: str = ""
     error: ApiError | None = None
     created: bool = False
@@ -119,13 +126,9 @@ async def save_editor(
         return _not_saved(ctx, editor, GONE_REASON, exc)
     except ApiError as exc:
         return _not_saved(ctx, editor, _reason(exc), exc)
-    if current.updated_at != base.updated_at:
+    if ItemSchema.token(current) != ItemSchema.token(base):
         if not explained(editor, current):
-            editor.conflict = build_conflict(editor, current)
-            editor.status = "conflict"
-            editor.reason = editor.conflict.reason
-            _persist(ctx, editor, "conflict")
-            return SaveResult("conflict", item=current, reason=editor.conflict.reason)
+            return _conflict(ctx, editor, current)
         # Only our own earlier save differs: carry on from the server's version.
         keep = {name: editor.fields[name].text for name in changes}
         rebase(editor, current, keep)
@@ -137,7 +140,19 @@ async def save_editor(
     editor.sent = dict(changes)
     _persist(ctx, editor, "saving")
     try:
-        updated = await ctx.client.items.update(editor.item_id, **changes)
+        updated = await ctx.client.items.update(base, changes)
+    except Conflict as exc:
+        editor.sent = {}
+        if exc.code == "stale_version":
+            # saved by someone else between our check and our write (v2 refuses it)
+            try:
+                current = await ctx.client.items.get(editor.item_id)
+            except ApiError as again:
+                return _not_saved(ctx, editor, _reason(again), again)
+            return _conflict(ctx, editor, current)
+        if exc.code == "dataset_item_archived":
+            return _not_saved(ctx, editor, GONE_REASON, exc)
+        return _not_saved(ctx, editor, _reason(exc), exc)
     except ApiError as exc:
         if is_refusal(exc):
             editor.sent = {}
@@ -157,9 +172,15 @@ async def save_editor(
     return _saved(ctx, editor, updated, before=before, revision=revision, record_undo=record_undo)
 
 
-async def _check_landed(
-    ctx: ModelContext, item_id: str, changes: dict[str, Any]
-) -> DatasetItem | None:
+def _conflict(ctx: ModelContext, editor: EditorState, current: AnyItem) -> SaveResult:
+    editor.conflict = build_conflict(editor, current)
+    editor.status = "conflict"
+    editor.reason = editor.conflict.reason
+    _persist(ctx, editor, "conflict")
+    return SaveResult("conflict", item=current, reason=editor.conflict.reason)
+
+
+async def _check_landed(ctx: ModelContext, item_id: str, changes: dict[str, Any]) -> AnyItem | None:
     """The item when the server holds exactly ``changes``, else None (also when unknowable)."""
     try:
         current = await ctx.client.items.get(item_id)
@@ -173,7 +194,7 @@ async def _check_landed(
 def _saved(
     ctx: ModelContext,
     editor: EditorState,
-    item: DatasetItem,
+    item: AnyItem,
     *,
     before: dict[str, Any],
     revision: int,
@@ -209,7 +230,7 @@ def _saved(
     return SaveResult("saved", item=item)
 
 
-def _label(item: DatasetItem) -> str:
+def _label(item: AnyItem) -> str:
     return short_id(item.id)
 
 
@@ -218,7 +239,7 @@ def _label(item: DatasetItem) -> str:
 
 async def find_created(
     ctx: ModelContext, dataset_id: str, values: dict[str, Any], since: datetime
-) -> DatasetItem | None:
+) -> AnyItem | None:
     """An item of ``dataset_id`` created since ``since`` (minus clock skew) whose every field
     equals ``values``, that this model has not claimed and did not see listed before ``since``;
     None if there is none.
@@ -234,7 +255,7 @@ async def find_created(
                 continue
             if all(
                 same_value(name, wire_value(item, name), values.get(name))
-                for name in EDITABLE_FIELDS
+                for name in schema_of(item).create_fields
             ):
                 return item
         if not page.has_next or not page.results:
@@ -246,7 +267,8 @@ async def find_created(
 async def _create(ctx: ModelContext, editor: EditorState) -> SaveResult:
     values = all_values(editor)
     dataset_id = editor.dataset_id
-    if editor.attempts:
+    versioned = ctx.state.schema.versioned
+    if editor.attempts and not versioned:
         since = min(datetime.fromisoformat(a) for a in editor.attempts)
         try:
             found = await find_created(ctx, dataset_id, values, since)
@@ -265,35 +287,49 @@ async def _create(ctx: ModelContext, editor: EditorState) -> SaveResult:
     editor.status = "saving"
     _persist(ctx, editor, "saving")  # the attempt is on disk before the POST leaves
     try:
-        item = await ctx.client.items.create(dataset_id, **values)
+        item = await ctx.client.items.create(dataset_id, values, key=editor.key)
+    except Conflict as exc:
+        editor.attempts = tuple(a for a in editor.attempts if a != attempt)
+        if exc.code == "client_item_id_conflict":
+            return _not_saved(
+                ctx,
+                editor,
+                "an earlier attempt created this item and it was changed since (or archived);"
+                " your draft is kept: save it as a new item, or discard it",
+                exc,
+            )
+        return _not_saved(ctx, editor, _reason(exc), exc)
     except ApiError as exc:
         if is_refusal(exc):
             editor.attempts = tuple(a for a in editor.attempts if a != attempt)
             return _not_saved(ctx, editor, _reason(exc), exc)
-        try:
-            found = await find_created(ctx, dataset_id, values, datetime.fromisoformat(attempt))
-        except ApiError:
-            found = None
+        found = None
+        if not versioned:
+            try:
+                found = await find_created(ctx, dataset_id, values, datetime.fromisoformat(attempt))
+            except ApiError:
+                found = None
         if found is None:
+            again = (
+                "saving again sends it once more (the server keeps one item per draft)"
+                if versioned
+                else "saving again checks before sending"
+            )
             return _not_saved(
-                ctx,
-                editor,
-                f"{_reason(exc)}; the server may have created it,"
-                " saving again checks before sending",
-                exc,
+                ctx, editor, f"{_reason(exc)}; the server may have created it, {again}", exc
             )
         item = found
     return _created(ctx, editor, item)
 
 
-def _created(ctx: ModelContext, editor: EditorState, item: DatasetItem) -> SaveResult:
+def _created(ctx: ModelContext, editor: EditorState, item: AnyItem) -> SaveResult:
     ctx.created_ids.add(str(item.id))
     ctx.journal.add_history(
         "create",
         "item",
         str(item.id),
         dataset_id=str(item.dataset),
-        after={name: wire_value(item, name) for name in EDITABLE_FIELDS},
+        after={name: wire_value(item, name) for name in schema_of(item).create_fields},
     )
     ctx.journal.drop_draft(editor.key)
     fresh = editor_from_item(item, read_only=editor.read_only)

@@ -9,10 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from explorer.api.models import Dataset, DatasetItem
+from explorer.api.models import AnyDataset, AnyItem
 from explorer.model.journal import DraftRecord, TrashRecord
 from explorer.model.jsontext import FieldError, TextKind, canonical, value_to_text
 from explorer.model.notices import Notice
+from explorer.model.schema import ItemSchema, schema_for
 
 __all__ = [
     "Busy",
@@ -90,7 +91,7 @@ class _Paging:
 class DatasetListState(_Paging):
     """The dataset list as shown: one server page of datasets."""
 
-    datasets: list[Dataset] = field(default_factory=list)
+    datasets: list[AnyDataset] = field(default_factory=list)
     search: str = ""
     order_by: str = "-created_at"
     page_number: int = 1
@@ -107,8 +108,8 @@ class DatasetListState(_Paging):
 class PageState(_Paging):
     """The open dataset's current page of items. ``page_number`` is 1-based."""
 
-    dataset: Dataset | None = None
-    items: list[DatasetItem] = field(default_factory=list)
+    dataset: AnyDataset | None = None
+    items: list[AnyItem] = field(default_factory=list)
     page_number: int = 1
     page_size: int = 50
     total: int = 0
@@ -252,7 +253,7 @@ class ConflictState:
     """The item changed on the server since the edit started. ``theirs`` is the server's
     version now; ``fields`` lists every field where it and the editor disagree."""
 
-    theirs: DatasetItem
+    theirs: AnyItem
     fields: dict[str, ConflictField]
     reason: str = ""
 
@@ -269,7 +270,7 @@ class EditorState:
     key: str
     item_id: str | None
     dataset_id: str
-    base: DatasetItem | None
+    base: AnyItem | None
     fields: dict[str, FieldState]
     status: EditorStatus = "clean"
     reason: str | None = None
@@ -280,7 +281,7 @@ class EditorState:
     sent: dict[str, Any] = field(default_factory=dict)  # a save whose outcome is unknown
     started_at: str = ""  # when the draft was started (journal time)
     # ``base`` as JSON for the journal, made once per base (see editor.base_json)
-    base_json: tuple[DatasetItem, dict[str, Any]] | None = field(
+    base_json: tuple[AnyItem, dict[str, Any]] | None = field(
         default=None, init=False, repr=False, compare=False
     )
 
@@ -312,14 +313,17 @@ class EditorState:
 @dataclass
 class ModelState:
     """Everything a front end draws. ``host``, ``project_id`` and ``read_only`` are for the
-    header; ``notice`` is the latest message (``notices`` the last few, newest last)."""
+    header; ``notice`` is the latest message (``notices`` the last few, newest last).
+    ``generation`` is the server's API generation once known ("classic" until then); ``schema``
+    describes its items' fields for the screens."""
 
     host: str
     project_id: str
     read_only: bool
+    generation: str = "classic"
     datasets: DatasetListState = field(default_factory=DatasetListState)
     page: PageState = field(default_factory=PageState)
-    selection: DatasetItem | None = None
+    selection: AnyItem | None = None
     editor: EditorState | None = None
     drafts: list[DraftRecord] = field(default_factory=list)
     trash: list[TrashRecord] = field(default_factory=list)
@@ -327,6 +331,10 @@ class ModelState:
     notice: Notice | None = None
     notices: list[Notice] = field(default_factory=list)
     busy: Busy = field(default_factory=Busy)
+
+    @property
+    def schema(self) -> ItemSchema:
+        return schema_for(self.generation)
 
     @property
     def selected_id(self) -> str | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Literal
 
 from explorer.api.errors import ApiError, NotFound
-from explorer.api.models import Dataset, DatasetItem, short_id
+from explorer.api.models import AnyDataset, AnyItem, short_id
 from explorer.model.context import ModelContext
 from explorer.model.notices import is_refusal
 
@@ -23,7 +23,7 @@ Outcome = Literal["done", "not_done", "unknown", "missing"]
 server could not be asked; ``missing``: no such object on the server."""
 
 
-def item_label(item: DatasetItem) -> str:
+def item_label(item: AnyItem) -> str:
     return short_id(item.id)
 
 
@@ -41,7 +41,7 @@ async def _is_deleted(ctx: ModelContext, kind: str, object_id: str) -> bool | No
     return False
 
 
-async def delete_item(ctx: ModelContext, item: DatasetItem) -> tuple[Outcome, ApiError | None]:
+async def delete_item(ctx: ModelContext, item: AnyItem) -> tuple[Outcome, ApiError | None]:
     """Soft-delete an item, trash first. Raises only on cancellation."""
     item_id = str(item.id)
     keep = _unconfirmed(ctx, "item", item_id)
@@ -56,7 +56,7 @@ async def delete_item(ctx: ModelContext, item: DatasetItem) -> tuple[Outcome, Ap
     return await _patch_deleted(ctx, "item", item_id, True, str(item.dataset), keep)
 
 
-async def delete_dataset(ctx: ModelContext, dataset: Dataset) -> tuple[Outcome, ApiError | None]:
+async def delete_dataset(ctx: ModelContext, dataset: AnyDataset) -> tuple[Outcome, ApiError | None]:
     """Soft-delete a dataset, trash first. Its items stay live (the server does not cascade)."""
     dataset_id = str(dataset.id)
     keep = _unconfirmed(ctx, "dataset", dataset_id)
@@ -99,9 +99,9 @@ async def _patch_deleted(
     error: ApiError | None = None
     try:
         if kind == "item":
-            await ctx.client.items.update(object_id, deleted=deleted)
+            await ctx.client.items.set_removed(object_id, deleted)
         else:
-            await ctx.client.datasets.update(object_id, deleted=deleted)
+            await ctx.client.datasets.set_removed(object_id, deleted)
         outcome: Outcome = "done"
     except NotFound as exc:
         # PATCH reaches deleted rows: a 404 means there is no such object at all.

@@ -6,14 +6,15 @@ import contextlib
 from typing import Literal
 
 from explorer.api.errors import ApiError, NotFound
-from explorer.api.models import Dataset, DatasetItem, short_id
+from explorer.api.models import AnyDataset, AnyItem, short_id
 from explorer.model.base import ModelBase
 from explorer.model.context import Changes, UndoEntry
 from explorer.model.editing import EditingCommands
-from explorer.model.editor import editor_from_draft, editor_from_item, set_field
+from explorer.model.editor import editor_from_item, set_field
 from explorer.model.jsontext import value_to_text
 from explorer.model.pager import Superseded
 from explorer.model.saving import save_editor
+from explorer.model.schema import dataset_from_record, item_from_record
 from explorer.model.trash import Outcome, delete_dataset, delete_item, restore
 
 __all__ = ["UndoCommands"]
@@ -36,7 +37,7 @@ class UndoCommands(EditingCommands, ModelBase):
                 record = ctx.journal.get_trash("item", item_id) if item_id else None
                 if record is None or record.confirmed:
                     raise
-                item = DatasetItem.model_validate(record.content)
+                item = item_from_record(record.content)
             if item is None:
                 return
             outcome, error = await delete_item(ctx, item)
@@ -78,10 +79,11 @@ class UndoCommands(EditingCommands, ModelBase):
             record = ctx.journal.get_trash(kind, object_id)
             outcome, error = await restore(ctx, kind, object_id)
             ctx.reload_trash(changes)
-            obj: DatasetItem | Dataset | None = None
+            obj: AnyItem | AnyDataset | None = None
             if record is not None:
-                model = DatasetItem if kind == "item" else Dataset
-                obj = model.model_validate({**record.content, "deleted": False})
+                content = {**record.content}
+                content["archived" if "archived" in content else "deleted"] = False
+                obj = (item_from_record if kind == "item" else dataset_from_record)(content)
             await self._report(
                 "restore", kind, obj, outcome, error, changes, command, object_id=object_id
             )
@@ -92,7 +94,7 @@ class UndoCommands(EditingCommands, ModelBase):
         self,
         action: Literal["delete", "restore"],
         kind: Literal["item", "dataset"],
-        obj: DatasetItem | Dataset | None,
+        obj: AnyItem | AnyDataset | None,
         outcome: Outcome,
         error: ApiError | None,
         changes: Changes,
@@ -104,7 +106,7 @@ class UndoCommands(EditingCommands, ModelBase):
         """Notices, undo, page and list after a delete or restore."""
         ctx = self._ctx
         object_id = object_id or (str(obj.id) if obj is not None else "?")
-        label = obj.name if isinstance(obj, Dataset) else short_id(object_id)
+        label = obj.name if isinstance(obj, AnyDataset) else short_id(object_id)
         what = f"{kind} {label}"
         if outcome == "done":
             if record_undo:
@@ -153,7 +155,7 @@ class UndoCommands(EditingCommands, ModelBase):
             editor = self.state.editor
             if editor is not None and editor.item_id == object_id:
                 self._set_editor(None, changes)
-        dataset_id = str(obj.dataset) if isinstance(obj, DatasetItem) else None
+        dataset_id = str(obj.dataset) if isinstance(obj, AnyItem) else None
         if dataset_id is None or dataset_id == self._open_dataset_id():
             await self._reload_page(changes, gone=object_id if action == "delete" else None)
 
@@ -205,9 +207,9 @@ class UndoCommands(EditingCommands, ModelBase):
                 self._select_restored(entry.object_id, changes)
             return outcome in ("done", "missing")
         if entry.action == "restore":
-            if isinstance(obj, DatasetItem):
+            if isinstance(obj, AnyItem):
                 outcome, error = await delete_item(ctx, obj)
-            elif isinstance(obj, Dataset):
+            elif isinstance(obj, AnyDataset):
                 outcome, error = await delete_dataset(ctx, obj)
             else:
                 ctx.notice(
@@ -219,8 +221,10 @@ class UndoCommands(EditingCommands, ModelBase):
                 "delete", entry.kind, obj, outcome, error, changes, "undo", record_undo=False
             )
             return outcome in ("done", "missing")
-        if entry.action == "move" and isinstance(obj, DatasetItem):
-            moved = await self._move(obj, str(entry.before["dataset"]))
+        if entry.action == "move" and isinstance(obj, AnyItem):
+            moved = await ctx.client.items.unmove(
+                entry.object_id, obj, str(entry.before["dataset"])
+            )
             ctx.journal.add_history(
                 "move",
                 "item",
@@ -229,16 +233,16 @@ class UndoCommands(EditingCommands, ModelBase):
                 before={"dataset": str(obj.dataset)},
                 after={"dataset": str(moved.dataset)},
             )
-            self._after_move(moved, changes)
+            self._after_move(str(obj.id), moved, changes)
             await self._reload_page(changes)
             ctx.notice(changes, "info", f"Moved item {entry.label} back.", "", "undo")
             return True
-        if entry.action == "save" and isinstance(obj, Dataset):
+        if entry.action == "save" and isinstance(obj, AnyDataset):
             updated = await ctx.client.datasets.update(entry.object_id, **entry.before)
             self._replace_dataset(updated, changes)
             ctx.notice(changes, "info", f"Undid the edit of dataset {updated.name}.", "", "undo")
             return True
-        if entry.action == "save" and isinstance(obj, DatasetItem):
+        if entry.action == "save" and isinstance(obj, AnyItem):
             return await self._undo_save(entry, obj, changes)
         return True
 
@@ -261,11 +265,11 @@ class UndoCommands(EditingCommands, ModelBase):
         self._set_editor(
             editor_from_item(item, read_only=read_only)
             if draft is None
-            else editor_from_draft(draft, read_only=read_only),
+            else self._draft_editor(draft),
             changes,
         )
 
-    async def _undo_save(self, entry: UndoEntry, item: DatasetItem, changes: Changes) -> bool:
+    async def _undo_save(self, entry: UndoEntry, item: AnyItem, changes: Changes) -> bool:
         ctx = self._ctx
         if ctx.journal.get_draft(entry.object_id) is not None:
             ctx.notice(

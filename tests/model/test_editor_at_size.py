@@ -18,7 +18,8 @@ from explorer.api.models import DatasetItem
 from explorer.model import DraftRecord, Journal
 from explorer.model.editor import editor_from_item, set_field, to_draft
 from explorer.model.journal import ProjectJournal
-from explorer.model.jsontext import EDITABLE_FIELDS, value_to_text
+from explorer.model.jsontext import value_to_text
+from explorer.model.schema import CLASSIC
 from tests._emulator import RunningEmulator
 from tests.model.conftest import MakeModel, make_dataset
 
@@ -49,7 +50,7 @@ ITEM_FIELDS: dict[str, Any] = {
 def test_lazy_field_texts_are_the_eagerly_printed_ones() -> None:
     item = _item(**ITEM_FIELDS)
     editor = editor_from_item(item)
-    for name in EDITABLE_FIELDS:
+    for name in CLASSIC.editable_fields:
         field = editor.fields[name]
         value = getattr(item, name)
         expected = value_to_text(name, value)

@@ -1,0 +1,181 @@
+"""The client as the model uses it, for both API generations.
+
+The model's commands speak of *live* items and datasets: what a user sees listed. On the classic
+API a soft-deleted object answers 404; on the versioned API (v2) an archived one is still
+returned, with ``archived: true``. `Gateway` makes both look alike to the model: reading an
+archived object raises `Removed` (a `NotFound`), so "deleted" and "archived" take the same paths
+(the trash, restore-and-save, drafts of a removed item). What differs in writing is here too:
+
+- a save names the version it was based on (``base_version``) on v2, whose server refuses a stale
+  one (409 ``stale_version``: the model then shows the usual conflict);
+- removing is ``PATCH {"deleted": ...}`` on classic and archive/restore (naming the current
+  version) on v2;
+- moving an item is a PATCH of its dataset on classic; on v2 an item cannot change dataset, so it
+  is created in the target (same content and source link) and the original archived.
+
+What an item *holds* per generation is `explorer.model.schema`'s.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from explorer.api import AsyncClient, Id, Page, Settings
+from explorer.api.errors import Conflict, NotFound
+from explorer.api.models import AnyDataset, AnyItem, VersionedDataset, VersionedItem, short_id
+from explorer.model.schema import ItemSchema, schema_for
+
+__all__ = ["Gateway", "Removed"]
+
+
+class Removed(NotFound):
+    """A v2 item or dataset that exists but is archived: to the model, not live (as a classic
+    soft-deleted one answers 404)."""
+
+
+def _removed(kind: str, obj: AnyItem | AnyDataset) -> Removed:
+    return Removed(
+        f"The {kind} {short_id(obj.id)} is archived.",
+        status=404,
+        code="archived",
+        detail="archived",
+    )
+
+
+class _Datasets:
+    def __init__(self, client: AsyncClient) -> None:
+        self._datasets = client.datasets
+
+    async def list(
+        self,
+        search: str | None = None,
+        order_by: str | Iterable[str] | None = None,
+        ids: Iterable[Id] | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> Page[AnyDataset]:
+        return await self._datasets.list(search, order_by, ids, limit, offset)
+
+    async def get(self, id: Id) -> AnyDataset:
+        """A live dataset; `Removed` when it is archived (v2)."""
+        dataset = await self._datasets.get(id)
+        if isinstance(dataset, VersionedDataset) and dataset.archived:
+            raise _removed("dataset", dataset)
+        return dataset
+
+    async def create(
+        self, name: str, description: str | None = None, metadata: Any = None
+    ) -> AnyDataset:
+        return await self._datasets.create(name, description, metadata)
+
+    async def update(self, id: Id, **fields: Any) -> AnyDataset:
+        return await self._datasets.update(id, **fields)
+
+    async def set_removed(self, id: Id, removed: bool) -> AnyDataset:
+        """Delete or restore (classic), archive or restore (v2); both idempotent."""
+        if removed:
+            return await self._datasets.archive(id)
+        return await self._datasets.restore(id)
+
+
+class _Items:
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+        self._items = client.items
+
+    async def list(
+        self, dataset: Id | AnyDataset | None = None, limit: int = 100, offset: int = 0
+    ) -> Page[AnyItem]:
+        return await self._items.list(dataset, limit, offset)
+
+    async def get(self, id: Id) -> AnyItem:
+        """A live item (its current version); `Removed` when it is archived (v2)."""
+        item = await self._items.get(id)
+        if isinstance(item, VersionedItem) and item.archived:
+            raise _removed("item", item)
+        return item
+
+    async def create(
+        self, dataset: Id | AnyDataset, values: dict[str, Any], key: str | None = None
+    ) -> AnyItem:
+        """Create an item. On v2 ``key`` becomes its ``client_item_id``: sending the same
+        create again (after an answer was lost) returns the item it made, never a second one."""
+        fields = dict(values)
+        if key is not None and await self._client.detect_generation() == "v2":
+            fields["client_item_id"] = key
+        return await self._items.create(dataset, **fields)
+
+    async def update(self, item: AnyItem, changes: dict[str, Any]) -> AnyItem:
+        """Save ``changes`` to an item whose version the caller saw is ``item`` (v2 sends it
+        as ``base_version``; a newer one on the server gives `Conflict` ``stale_version``)."""
+        if isinstance(item, VersionedItem):
+            return await self._items.update(item.id, base_version=item.version, **changes)
+        return await self._items.update(item.id, **changes)
+
+    async def set_removed(self, id: Id, removed: bool) -> AnyItem | None:
+        """Delete or restore (classic); archive or restore the current version (v2). Doing it
+        to an item already so is not an error (as classic's PATCH is not)."""
+        if await self._client.detect_generation() != "v2":
+            await (self._items.archive(id) if removed else self._items.restore(id))
+            return None
+        for _ in range(3):
+            current = await self._items.get(id)
+            if not isinstance(current, VersionedItem) or current.archived == removed:
+                return current
+            try:
+                if removed:
+                    return await self._items.archive(id, base_version=current.version)
+                return await self._items.restore(id, base_version=current.version)
+            except Conflict as exc:
+                if exc.code in ("dataset_item_archived", "dataset_item_active", "stale_version"):
+                    continue  # changed meanwhile: look again
+                raise
+        return None
+
+    async def move(self, item: AnyItem, dataset_id: str) -> AnyItem:
+        """Put the item into another dataset. Classic: PATCH its dataset (same id). v2: create a
+        copy in the target (content, source output and link; idempotent by a key derived from the
+        version moved), then archive the original; returns the copy."""
+        if not isinstance(item, VersionedItem):
+            return await self._items.update(item.id, dataset=dataset_id)
+        values = {name: _wire(item, name) for name in schema_for("v2").create_fields}
+        key = f"moved:{item.version_id}"
+        copy = await self._items.create(dataset_id, client_item_id=key, **values)
+        await self.set_removed(item.id, True)
+        return copy
+
+    async def unmove(self, original_id: str, moved: AnyItem, dataset_id: str) -> AnyItem:
+        """Undo `move`: classic moves it back; v2 restores the original and archives the copy."""
+        if not isinstance(moved, VersionedItem):
+            return await self._items.update(moved.id, dataset=dataset_id)
+        restored = await self.set_removed(original_id, False)
+        await self.set_removed(moved.id, True)
+        return restored if restored is not None else await self.get(original_id)
+
+
+def _wire(item: AnyItem, name: str) -> Any:
+    value = getattr(item, name, None)
+    if isinstance(value, datetime):
+        return value.isoformat().replace("+00:00", "Z")
+    return value
+
+
+class Gateway:
+    """``datasets`` and ``items`` of an `AsyncClient` as the model uses them; ``schema`` is the
+    item schema of the server's generation (classic until the first answer tells)."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self.raw = client
+        self.settings: Settings = client.settings
+        self.datasets = _Datasets(client)
+        self.items = _Items(client)
+
+    @property
+    def schema(self) -> ItemSchema:
+        return schema_for(self.raw.generation)
+
+    @property
+    def read_only(self) -> bool:
+        return self.raw.read_only
