@@ -26,7 +26,7 @@ from explorer.model.editor import (
 )
 from explorer.model.jsontext import same_value, value_to_text
 from explorer.model.notices import NoticeLevel, is_refusal
-from explorer.model.saving import GONE_REASON, SaveResult, save_editor
+from explorer.model.saving import SaveResult, save_editor
 from explorer.model.schema import ItemSchema, schema_of
 from explorer.model.state import EditorState
 from explorer.model.trash import restore
@@ -137,7 +137,7 @@ class EditingCommands(ModelBase):
             editor is not None
             and not editor.is_new
             and editor.status == "not_saved"
-            and editor.reason == GONE_REASON
+            and editor.reason == self.state.schema.gone_reason
         )
 
     def _refuse_gone_choice(self, changes: Changes, command: str) -> EditorState | None:
@@ -285,7 +285,8 @@ class EditingCommands(ModelBase):
             if editor is None:
                 return
             old_label = short_id(editor.item_id or "")
-            old_fate = "stays deleted" if self.item_gone else "is left as it was"
+            removed = self.state.schema.removed_word
+            old_fate = f"stays {removed}" if self.item_gone else "is left as it was"
             texts = {name: f.text for name, f in editor.fields.items() if f.text != ""}
             if editor.base is not None:
                 # what the editor does not hold (v2's source output and link) is copied as is

@@ -54,12 +54,9 @@ from explorer.model.notices import is_refusal
 from explorer.model.schema import ItemSchema, schema_of
 from explorer.model.state import EditorState
 
-__all__ = ["CLOCK_SKEW", "GONE_REASON", "SaveResult", "find_created", "save_editor"]
+__all__ = ["CLOCK_SKEW", "SaveResult", "find_created", "save_editor"]
 
 CLOCK_SKEW = timedelta(seconds=120)
-GONE_REASON = "the item no longer exists on the server (deleted here or elsewhere)"
-"""The reason of a save that failed because the item is deleted: saving again cannot work, so
-front ends offer `restore_and_save` and `save_as_new` instead (``ExplorerModel.item_gone``)."""
 LOOKUP_PAGES = 5
 
 Outcome = Literal["saved", "unchanged", "conflict", "not_saved", "invalid"]
@@ -123,7 +120,7 @@ async def save_editor(
     try:
         current = await ctx.client.items.get(editor.item_id)
     except NotFound as exc:
-        return _not_saved(ctx, editor, GONE_REASON, exc)
+        return _not_saved(ctx, editor, ctx.state.schema.gone_reason, exc)
     except ApiError as exc:
         return _not_saved(ctx, editor, _reason(exc), exc)
     if ItemSchema.token(current) != ItemSchema.token(base):
@@ -151,13 +148,13 @@ async def save_editor(
                 return _not_saved(ctx, editor, _reason(again), again)
             return _conflict(ctx, editor, current)
         if exc.code == "dataset_item_archived":
-            return _not_saved(ctx, editor, GONE_REASON, exc)
+            return _not_saved(ctx, editor, ctx.state.schema.gone_reason, exc)
         return _not_saved(ctx, editor, _reason(exc), exc)
     except ApiError as exc:
         if is_refusal(exc):
             editor.sent = {}
             # deleted between the check and the PATCH
-            reason = GONE_REASON if isinstance(exc, NotFound) else _reason(exc)
+            reason = ctx.state.schema.gone_reason if isinstance(exc, NotFound) else _reason(exc)
             return _not_saved(ctx, editor, reason, exc)
         landed = await _check_landed(ctx, editor.item_id, changes)
         if landed is None:

@@ -108,7 +108,18 @@ class ItemSchema:
 
     @property
     def removed_label(self) -> str:
+        """``Deleted`` or ``Archived``."""
         return self.removed_word.capitalize()
+
+    @property
+    def removing_label(self) -> str:
+        """``Deleting`` or ``Archiving``."""
+        return self.remove_label[:-1] + "ing"
+
+    @property
+    def gone_reason(self) -> str:
+        """Why a save of a removed item cannot work (the editor's ``reason``)."""
+        return f"the item no longer exists on the server ({self.removed_word} here or elsewhere)"
 
     @staticmethod
     def token(item: AnyItem) -> str:

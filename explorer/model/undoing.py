@@ -44,7 +44,8 @@ class UndoCommands(EditingCommands, ModelBase):
             ctx.reload_trash(changes)
             await self._report("delete", "item", item, outcome, error, changes, "delete_item")
 
-        await ctx.run("delete_item", body, doing="Deleting the item", busy="delete", write=True)
+        doing = f"{self.state.schema.removing_label} the item"
+        await ctx.run("delete_item", body, doing=doing, busy="delete", write=True)
 
     async def restore_item(self, item_id: str) -> None:
         """Restore a soft-deleted item (from ``state.trash``, or any id this machine knows)."""
@@ -62,9 +63,8 @@ class UndoCommands(EditingCommands, ModelBase):
                 "delete", "dataset", dataset, outcome, error, changes, "delete_dataset"
             )
 
-        await ctx.run(
-            "delete_dataset", body, doing="Deleting the dataset", busy="delete", write=True
-        )
+        doing = f"{self.state.schema.removing_label} the dataset"
+        await ctx.run("delete_dataset", body, doing=doing, busy="delete", write=True)
 
     async def restore_dataset(self, dataset_id: str) -> None:
         """Restore a soft-deleted dataset from the trash."""
@@ -111,7 +111,7 @@ class UndoCommands(EditingCommands, ModelBase):
         if outcome == "done":
             if record_undo:
                 ctx.push_undo(changes, UndoEntry(action, kind, object_id, label, after=obj))
-            verb = "Deleted" if action == "delete" else "Restored"
+            verb = self.state.schema.removed_label if action == "delete" else "Restored"
             hint = "Undo (or the trash) brings it back." if action == "delete" else ""
             ctx.notice(changes, "info", f"{verb} {what}.", hint, command)
         elif outcome == "missing":
@@ -127,7 +127,9 @@ class UndoCommands(EditingCommands, ModelBase):
             ctx.notice(
                 changes,
                 "error",
-                f"Could not tell whether the {what} was {action}d ({error.message.rstrip('.')}).",
+                f"Could not tell whether the {what} was"
+                f" {self.state.schema.removed_word if action == 'delete' else 'restored'}"
+                f" ({error.message.rstrip('.')}).",
                 "It stays in the trash, so it can always be restored; try again.",
                 command,
             )
@@ -136,7 +138,8 @@ class UndoCommands(EditingCommands, ModelBase):
             ctx.fail(
                 changes,
                 error,
-                f"{'Deleting' if action == 'delete' else 'Restoring'} the {kind}",
+                f"{self.state.schema.removing_label if action == 'delete' else 'Restoring'}"
+                f" the {kind}",
                 command,
             )
         if outcome not in ("done", "missing"):

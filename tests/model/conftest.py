@@ -1,9 +1,15 @@
-"""Fixtures for the model tier: a model on the embedded server with a journal in tmp_path."""
+"""Fixtures for the model tier: a model on the embedded server with a journal in tmp_path.
+
+Every model test runs on both API generations: ``demo_server``, ``empty_server`` and
+``emulator_factory`` are overridden here to start a classic or a v2 server (the ``generation``
+parameter). Tests name item fields through ``F`` (`fields_of`): the answer field is ``output``
+on classic and ``expected_output`` on v2, and so on.
+"""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,9 +17,9 @@ import httpx
 import pytest
 
 from explorer.api import AsyncClient, Client, RetryPolicy
-from explorer.api.models import Dataset, DatasetItem
-from explorer.model import Change, ExplorerModel, Journal
-from tests._emulator import RunningEmulator
+from explorer.api.models import AnyDataset, AnyItem
+from explorer.model import Change, ExplorerModel, ItemSchema, Journal, schema_for
+from tests._emulator import RunningEmulator, start_emulator
 
 # Quick retries: the fault tests inject thousands of failures.
 FAST_RETRIES = RetryPolicy(retries=3, backoff=0.005, backoff_max=0.02, rate_limit_max_wait=2)
@@ -42,6 +48,79 @@ def client_for(server: RunningEmulator, **options: Any) -> AsyncClient:
     return AsyncClient(
         host=server.url, api_key=server.api_key, project_id=server.project_id, **options
     )
+
+
+GENERATIONS = ("classic", "v2")
+
+
+@pytest.fixture(scope="session", params=GENERATIONS)
+def generation(request: pytest.FixtureRequest) -> str:
+    """The API generation of the servers this test runs on."""
+    return str(request.param)
+
+
+@pytest.fixture(scope="session")
+def demo_server(generation: str) -> Iterator[RunningEmulator]:
+    running = start_emulator("demo", api=generation)
+    try:
+        yield running
+    finally:
+        running.server.stop()
+
+
+@pytest.fixture
+def empty_server(generation: str) -> Iterator[RunningEmulator]:
+    running = start_emulator("none", api=generation)
+    try:
+        yield running
+    finally:
+        running.server.stop()
+
+
+@pytest.fixture
+def emulator_factory(generation: str) -> Iterator[Callable[..., RunningEmulator]]:
+    started: list[RunningEmulator] = []
+
+    def factory(seed: str = "none", **options: Any) -> RunningEmulator:
+        options.setdefault("api", generation)
+        running = start_emulator(seed, **options)
+        started.append(running)
+        return running
+
+    try:
+        yield factory
+    finally:
+        for running in started:
+            running.server.stop()
+
+
+class Fields:
+    """Item field names of one generation, for tests written once for both."""
+
+    def __init__(self, schema: ItemSchema) -> None:
+        self.schema = schema
+        self.answer = schema.answer_field  # output | expected_output
+        self.links = schema.link_fields
+        self.versioned = schema.versioned
+
+    def item(
+        self, *, input: Any = None, answer: Any = None, metadata: Any = None
+    ) -> dict[str, Any]:
+        """Keyword arguments of ``client.items.create`` for this generation."""
+        out: dict[str, Any] = {"input": input, self.answer: answer}
+        if metadata is not None:
+            out["metadata"] = metadata
+        return out
+
+
+def fields_of(server: RunningEmulator) -> Fields:
+    return Fields(schema_for(server.server.api))
+
+
+@pytest.fixture
+def F(generation: str) -> Fields:
+    """Field names of the generation the test runs on."""
+    return Fields(schema_for(generation))
 
 
 @pytest.fixture
@@ -81,21 +160,25 @@ def sync_client(server: RunningEmulator) -> Client:
     return Client(host=server.url, api_key=server.api_key, project_id=server.project_id)
 
 
-def make_dataset(server: RunningEmulator, items: int = 0, name: str | None = None) -> Dataset:
-    """A fresh dataset with ``items`` items, input ``{"n": i}`` (the newest has the highest n)."""
+def make_dataset(server: RunningEmulator, items: int = 0, name: str | None = None) -> AnyDataset:
+    """A fresh dataset with ``items`` items, input ``{"n": i}``, answer (``output`` or
+    ``expected_output``) ``"out {i}"``, metadata ``{"k": i}`` (the newest has the highest n)."""
+    f = fields_of(server)
     with sync_client(server) as client:
         dataset = client.datasets.create(name or f"model-test-{uuid.uuid4().hex[:8]}")
         for i in range(items):
-            client.items.create(dataset, input={"n": i}, output=f"out {i}", metadata={"k": i})
+            client.items.create(
+                dataset, **f.item(input={"n": i}, answer=f"out {i}", metadata={"k": i})
+            )
     return dataset
 
 
-def server_items(server: RunningEmulator, dataset_id: str) -> list[DatasetItem]:
+def server_items(server: RunningEmulator, dataset_id: str) -> list[AnyItem]:
     with sync_client(server) as client:
         return list(client.items.iter(dataset_id))
 
 
-def server_item(server: RunningEmulator, item_id: str) -> DatasetItem:
+def server_item(server: RunningEmulator, item_id: str) -> AnyItem:
     with sync_client(server) as client:
         return client.items.get(item_id)
 
