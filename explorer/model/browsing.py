@@ -43,6 +43,12 @@ class BrowsingCommands(ModelBase):
                 )
             with contextlib.suppress(Superseded):
                 await self._datasets.load(changes, page_number=1)
+            if ctx.client.raw.generation is None:
+                # An empty list does not tell which API the server speaks: ask (one request),
+                # so the state names it (and a new item's editor has its fields) from the
+                # start. If that fails, the next request tells instead.
+                with contextlib.suppress(ApiError):
+                    await ctx.client.raw.detect_generation()
 
         await ctx.run("start", body, doing="Loading the datasets", busy="datasets")
 

@@ -46,6 +46,7 @@ def _removed(kind: str, obj: AnyItem | AnyDataset) -> Removed:
 
 class _Datasets:
     def __init__(self, client: AsyncClient) -> None:
+        self._client = client
         self._datasets = client.datasets
 
     async def list(
@@ -71,7 +72,16 @@ class _Datasets:
         return await self._datasets.create(name, description, metadata)
 
     async def update(self, id: Id, **fields: Any) -> AnyDataset:
+        if self._v2():
+            # v2 has no null description or metadata: empty clears them
+            if fields.get("description", "") is None:
+                fields["description"] = ""
+            if "metadata" in fields and fields["metadata"] is None:
+                fields["metadata"] = {}
         return await self._datasets.update(id, **fields)
+
+    def _v2(self) -> bool:
+        return self._client.generation == "v2"
 
     async def set_removed(self, id: Id, removed: bool) -> AnyDataset:
         """Delete or restore (classic), archive or restore (v2); both idempotent."""
@@ -103,14 +113,17 @@ class _Items:
         """Create an item. On v2 ``key`` becomes its ``client_item_id``: sending the same
         create again (after an answer was lost) returns the item it made, never a second one."""
         fields = dict(values)
-        if key is not None and await self._client.detect_generation() == "v2":
-            fields["client_item_id"] = key
+        if await self._client.detect_generation() == "v2":
+            _no_null_metadata(fields)
+            if key is not None:
+                fields["client_item_id"] = key
         return await self._items.create(dataset, **fields)
 
     async def update(self, item: AnyItem, changes: dict[str, Any]) -> AnyItem:
         """Save ``changes`` to an item whose version the caller saw is ``item`` (v2 sends it
         as ``base_version``; a newer one on the server gives `Conflict` ``stale_version``)."""
         if isinstance(item, VersionedItem):
+            changes = _no_null_metadata(dict(changes))
             return await self._items.update(item.id, base_version=item.version, **changes)
         return await self._items.update(item.id, **changes)
 
@@ -153,6 +166,14 @@ class _Items:
         restored = await self.set_removed(original_id, False)
         await self.set_removed(moved.id, True)
         return restored if restored is not None else await self.get(original_id)
+
+
+def _no_null_metadata(fields: dict[str, Any]) -> dict[str, Any]:
+    """v2 metadata is always an object: an empty (null) one is sent as ``{}``, which clears it
+    (classic stores null)."""
+    if "metadata" in fields and fields["metadata"] is None:
+        fields["metadata"] = {}
+    return fields
 
 
 def _wire(item: AnyItem, name: str) -> Any:

@@ -14,7 +14,10 @@ A save:
 On classic, the window between the GET of step 2 and the PATCH is the only place a concurrent
 edit can slip through: the classic API has no conditional update. The versioned API (v2) closes
 it: its server refuses a PATCH whose ``base_version`` is not the current one (409
-``stale_version``), and the save then stops in the same conflict.
+``stale_version``), and the save then stops in the same conflict, unless the newer version is
+our own PATCH (applied, its answer lost, and the client's retry of it refused as stale): then
+it is saved. A v2 item must have an input (empty or ``null`` is refused before sending) and its
+metadata is an object (empty metadata is sent as ``{}``).
 
 On v2 a create carries the draft's key as ``client_item_id``: the server answers a create it has
 already made with that item, so a create of unknown outcome is simply sent again. On classic:
@@ -49,7 +52,7 @@ from explorer.model.editor import (
     to_draft,
     wire_value,
 )
-from explorer.model.jsontext import FieldError, same_value
+from explorer.model.jsontext import FieldError, parse_field, same_value
 from explorer.model.notices import is_refusal
 from explorer.model.schema import ItemSchema, schema_of
 from explorer.model.state import EditorState
@@ -105,11 +108,15 @@ async def save_editor(
     errors = editor.errors
     if errors:
         return SaveResult("invalid", reason=str(errors[0]))
+    schema = schema_of(editor.base) if editor.base is not None else ctx.state.schema
+    missing = _missing_input(schema, editor)
+    if missing is not None:
+        return SaveResult("invalid", reason=str(missing))
     if editor.is_new:
         return await _create(ctx, editor)
     base = editor.base
     assert base is not None and editor.item_id is not None
-    changes = changed_values(editor)
+    changes = _for_schema(schema, changed_values(editor))
     if not changes and not editor.sent:
         ctx.journal.drop_draft(editor.key)
         editor.status = "clean"
@@ -130,7 +137,7 @@ async def save_editor(
         keep = {name: editor.fields[name].text for name in changes}
         rebase(editor, current, keep)
         base = current
-        changes = changed_values(editor)
+        changes = _for_schema(schema, changed_values(editor))
         if not changes:
             return _saved(ctx, editor, current, before={}, revision=revision, record_undo=False)
     before = {name: wire_value(base, name) for name in changes}
@@ -139,14 +146,27 @@ async def save_editor(
     try:
         updated = await ctx.client.items.update(base, changes)
     except Conflict as exc:
-        editor.sent = {}
         if exc.code == "stale_version":
-            # saved by someone else between our check and our write (v2 refuses it)
+            # v2: the version moved between our check and our write. Someone else saved (a
+            # conflict), or our own PATCH landed and its answer was lost, so that the
+            # client's retry of it found the version it had made (saved).
             try:
                 current = await ctx.client.items.get(editor.item_id)
-            except ApiError as again:
-                return _not_saved(ctx, editor, _reason(again), again)
+            except ApiError as again:  # unknown: ``sent`` stays, so a retry can tell
+                return _not_saved(
+                    ctx,
+                    editor,
+                    f"{_reason(again)}; it may or may not have reached the server,"
+                    " saving again checks first",
+                    again,
+                )
+            if explained(editor, current) and _holds(current, changes):
+                return _saved(
+                    ctx, editor, current, before=before, revision=revision, record_undo=record_undo
+                )
+            editor.sent = {}
             return _conflict(ctx, editor, current)
+        editor.sent = {}
         if exc.code == "dataset_item_archived":
             return _not_saved(ctx, editor, ctx.state.schema.gone_reason, exc)
         return _not_saved(ctx, editor, _reason(exc), exc)
@@ -169,6 +189,30 @@ async def save_editor(
     return _saved(ctx, editor, updated, before=before, revision=revision, record_undo=record_undo)
 
 
+def _missing_input(schema: ItemSchema, editor: EditorState) -> FieldError | None:
+    """v2 items must have an input (any JSON but null): an empty or ``null`` one is refused
+    here, with the field marked, rather than by the server (or, on a create, by the client
+    before anything is sent). Classic items may have none."""
+    field = editor.fields.get("input")
+    if not schema.versioned or field is None or field.error is not None:
+        return None
+    if not editor.is_new and not field.changed:
+        return None
+    if parse_field("input", field.text)[0] is not None:
+        return None
+    field.error = FieldError("input", f"required by {schema.api_label} (any JSON value but null)")
+    return field.error
+
+
+def _for_schema(schema: ItemSchema, values: dict[str, Any]) -> dict[str, Any]:
+    """Values as the server's generation stores them: v2 metadata is always an object, so an
+    empty (null) one is ``{}`` (what v2 clears it to). Comparing what was sent with what the
+    server shows (a save whose answer was lost) then compares like with like."""
+    if schema.versioned and "metadata" in values and values["metadata"] is None:
+        values = {**values, "metadata": {}}
+    return values
+
+
 def _conflict(ctx: ModelContext, editor: EditorState, current: AnyItem) -> SaveResult:
     editor.conflict = build_conflict(editor, current)
     editor.status = "conflict"
@@ -183,9 +227,12 @@ async def _check_landed(ctx: ModelContext, item_id: str, changes: dict[str, Any]
         current = await ctx.client.items.get(item_id)
     except ApiError:
         return None
-    if all(same_value(name, wire_value(current, name), value) for name, value in changes.items()):
-        return current
-    return None
+    return current if _holds(current, changes) else None
+
+
+def _holds(item: AnyItem, values: dict[str, Any]) -> bool:
+    """Whether the item holds exactly ``values``."""
+    return all(same_value(name, wire_value(item, name), value) for name, value in values.items())
 
 
 def _saved(
@@ -262,7 +309,7 @@ async def find_created(
 
 
 async def _create(ctx: ModelContext, editor: EditorState) -> SaveResult:
-    values = all_values(editor)
+    values = _for_schema(ctx.state.schema, all_values(editor))
     dataset_id = editor.dataset_id
     versioned = ctx.state.schema.versioned
     if editor.attempts and not versioned:

@@ -17,7 +17,8 @@ import httpx
 import pytest
 
 from explorer.api import AsyncClient, Client, RetryPolicy
-from explorer.api.models import AnyDataset, AnyItem
+from explorer.api.errors import NotFound
+from explorer.api.models import AnyDataset, AnyItem, VersionedItem
 from explorer.model import Change, ExplorerModel, ItemSchema, Journal, schema_for
 from tests._emulator import RunningEmulator, start_emulator
 
@@ -103,14 +104,41 @@ class Fields:
         self.links = schema.link_fields
         self.versioned = schema.versioned
 
+        self.classic = not schema.versioned
+        self.remove_method = "POST" if schema.versioned else "PATCH"
+        """The method that archives/restores (v2: POST .../archive/) or deletes (classic)."""
+
     def item(
-        self, *, input: Any = None, answer: Any = None, metadata: Any = None
+        self, *, input: Any = None, answer: Any = None, metadata: Any = None, **links: Any
     ) -> dict[str, Any]:
-        """Keyword arguments of ``client.items.create`` for this generation."""
+        """Keyword arguments of ``client.items.create`` for this generation (``links``: the
+        generation's own link fields, e.g. from `link_values`)."""
         out: dict[str, Any] = {"input": input, self.answer: answer}
         if metadata is not None:
             out["metadata"] = metadata
+        out.update(links)
         return out
+
+    def answer_of(self, item: AnyItem) -> Any:
+        """The item's answer (``output`` or ``expected_output``)."""
+        return getattr(item, self.answer)
+
+    def link_values(self, trace: str, source: str) -> dict[str, Any]:
+        """A trace link: classic ``ref_trace_id``/``ref_source_id``; v2 ``source_trace_id``,
+        ``source_event_id`` and the ``source_timestamp`` a trace needs."""
+        if self.classic:
+            return {"ref_trace_id": trace, "ref_source_id": source}
+        return {
+            "source_trace_id": trace,
+            "source_event_id": source,
+            "source_timestamp": "2025-09-05T12:34:56Z",
+        }
+
+    def links_of(self, item: AnyItem) -> tuple[Any, Any]:
+        """(trace, source) of an item, as `link_values` named them."""
+        if self.classic:
+            return (getattr(item, "ref_trace_id", None), getattr(item, "ref_source_id", None))
+        return (getattr(item, "source_trace_id", None), getattr(item, "source_event_id", None))
 
 
 def fields_of(server: RunningEmulator) -> Fields:
@@ -173,6 +201,61 @@ def make_dataset(server: RunningEmulator, items: int = 0, name: str | None = Non
     return dataset
 
 
+def live_count(server: RunningEmulator, dataset_id: str) -> int:
+    """How many live (not deleted, not archived) items the dataset holds on the server."""
+    with sync_client(server) as client:
+        return client.items.list(dataset_id, limit=1).count
+
+
+def edit_elsewhere(
+    server: RunningEmulator, item_id: str, *, answer: Any = ..., **fields: Any
+) -> AnyItem:
+    """Another user saves ``fields`` (and ``answer=``, the generation's answer field) to an
+    item. On v2 the save names the current version (``base_version``), as any v2 client must."""
+    f = fields_of(server)
+    if answer is not ...:
+        fields[f.answer] = answer
+    with sync_client(server) as client:
+        if f.versioned:
+            current = client.items.get(item_id)
+            assert isinstance(current, VersionedItem)
+            return client.items.update(item_id, current.version, **fields)
+        return client.items.update(item_id, **fields)
+
+
+def delete_elsewhere(server: RunningEmulator, item_id: str) -> AnyItem:
+    """Another user deletes (classic) or archives (v2, naming the current version) an item."""
+    with sync_client(server) as client:
+        if fields_of(server).versioned:
+            current = client.items.get(item_id)
+            assert isinstance(current, VersionedItem)
+            return client.items.archive(item_id, current.version)
+        return client.items.delete(item_id)
+
+
+def restore_elsewhere(server: RunningEmulator, item_id: str) -> AnyItem:
+    """Another user restores a deleted (classic) or archived (v2) item."""
+    with sync_client(server) as client:
+        if fields_of(server).versioned:
+            current = client.items.get(item_id)
+            assert isinstance(current, VersionedItem)
+            return client.items.restore(item_id, current.version)
+        return client.items.restore(item_id)
+
+
+def is_removed(server: RunningEmulator, item_id: str) -> bool:
+    """Whether the item is deleted (classic: it answers 404) or archived (v2: it is still
+    returned, with ``archived``). An item that never existed raises `NotFound` on v2."""
+    with sync_client(server) as client:
+        try:
+            item = client.items.get(item_id)
+        except NotFound:
+            if fields_of(server).versioned:
+                raise
+            return True
+    return ItemSchema.is_removed(item)
+
+
 def server_items(server: RunningEmulator, dataset_id: str) -> list[AnyItem]:
     with sync_client(server) as client:
         return list(client.items.iter(dataset_id))
@@ -193,7 +276,8 @@ class ScriptedTransport(httpx.AsyncBaseTransport):
     ``script.append(("PATCH", "drop_after"))``: the next PATCH reaches the server and is applied,
     then the client sees the connection drop. ``"drop_before"``: never sent (connect error).
     ``"500"``: answered 500 without reaching the server; ``"400"``: refused as invalid (a
-    validation error on ``input``) without reaching it. Each entry is used once, in order.
+    validation error on ``input``) without reaching it; ``"skip"``: sent as usual (to script the
+    request after it). Each entry is used once, in order.
     """
 
     def __init__(self) -> None:

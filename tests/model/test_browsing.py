@@ -5,11 +5,22 @@ from __future__ import annotations
 import asyncio
 import gc
 import json
+from typing import Any
 
+from explorer.api._v2 import PAGE_CAPS as V2_PAGE_CAPS
 from explorer.emulator import FaultConfig
 from explorer.model import ExplorerModel
 from tests._emulator import RunningEmulator
-from tests.model.conftest import MakeModel, Recorder, make_dataset, requests_seen
+from tests.model.conftest import (
+    Fields,
+    MakeModel,
+    Recorder,
+    delete_elsewhere,
+    edit_elsewhere,
+    live_count,
+    make_dataset,
+    requests_seen,
+)
 
 
 def dataset_id(model: ExplorerModel, name: str) -> str:
@@ -17,6 +28,15 @@ def dataset_id(model: ExplorerModel, name: str) -> str:
         if dataset.name == name:
             return str(dataset.id)
     raise AssertionError(f"{name} not listed: {[d.name for d in model.state.datasets.datasets]}")
+
+
+def rows(first: int, last: int, total: int) -> str:
+    """A page's range text: ``1,001-1,050 of 1,200``."""
+    return f"{first:,}-{min(last, total):,} of {total:,}"
+
+
+def pages(total: int, size: int) -> int:
+    return -(-total // size)
 
 
 async def test_start_lists_datasets_with_one_event(
@@ -54,10 +74,11 @@ async def test_search_and_sort_datasets(
     assert model.state.notice is not None and "Unknown sort order" in model.state.notice.message
 
 
-async def test_dataset_list_pages(empty_server: RunningEmulator, make_model: MakeModel) -> None:
+async def test_dataset_list_pages(emulator_factory: Any, make_model: MakeModel) -> None:
+    server = emulator_factory(max_datasets=40)  # v2 allows 20 by default; 35 make two pages
     for i in range(35):
-        make_dataset(empty_server, name=f"ds {i:02d}")
-    model = await make_model(empty_server)
+        make_dataset(server, name=f"ds {i:02d}")
+    model = await make_model(server)
     lists = model.state.datasets
     assert (lists.range_text, lists.page_count, lists.has_next) == ("1-30 of 35", 2, True)
     await model.next_datasets_page()
@@ -68,7 +89,7 @@ async def test_dataset_list_pages(empty_server: RunningEmulator, make_model: Mak
 
 
 async def test_create_edit_delete_restore_a_dataset(
-    empty_server: RunningEmulator, make_model: MakeModel
+    empty_server: RunningEmulator, make_model: MakeModel, F: Fields
 ) -> None:
     model = await make_model(empty_server)
     created = await model.create_dataset("my evals", "first", '{"owner": "me"}')
@@ -81,10 +102,12 @@ async def test_create_edit_delete_restore_a_dataset(
     assert "JSON object" in model.state.notice.message  # type: ignore[union-attr]
 
     updated = await model.update_dataset(str(created.id), name="renamed", metadata="")
-    assert updated is not None and (updated.name, updated.metadata) == ("renamed", None)
+    no_metadata = {} if F.versioned else None  # empty clears it; a v2 dataset's is an object
+    assert updated is not None and (updated.name, updated.metadata) == ("renamed", no_metadata)
     assert model.state.datasets.datasets[0].name == "renamed"
     await model.undo()
     assert model.state.datasets.datasets[0].name == "my evals"
+    assert model.state.datasets.datasets[0].metadata == {"owner": "me"}
 
     await model.delete_dataset(str(created.id))
     assert model.state.datasets.datasets == []
@@ -98,50 +121,62 @@ async def test_pages_ranges_and_navigation(
     demo_server: RunningEmulator, make_model: MakeModel
 ) -> None:
     model = await make_model(demo_server)
-    await model.open_dataset(dataset_id(model, "customer-support-evals"))
+    ds = dataset_id(model, "customer-support-evals")
+    total = live_count(demo_server, ds)  # classic 1,200; v2 591 (600 less the archived)
+    last = pages(total, 50)
+    assert total > 500 and last >= 4
+    await model.open_dataset(ds)
     page = model.state.page
-    assert (page.range_text, page.page_count, page.page_size) == ("1-50 of 1,200", 24, 50)
+    assert (page.range_text, page.page_count, page.page_size) == (rows(1, 50, total), last, 50)
     await model.next_page()
     await model.next_page()
-    assert page.range_text == "101-150 of 1,200" and page.has_previous
+    assert page.range_text == rows(101, 150, total) and page.has_previous
     await model.prev_page()
-    assert page.range_text == "51-100 of 1,200"
-    await model.go_to_page(24)
-    assert page.range_text == "1,151-1,200 of 1,200" and not page.has_next
+    assert page.range_text == rows(51, 100, total)
+    await model.go_to_page(last)
+    assert page.range_text == rows((last - 1) * 50 + 1, last * 50, total) and not page.has_next
     await model.next_page()
-    assert page.page_number == 24
+    assert page.page_number == last
     await model.go_to_page(100)
-    assert page.page_number == 24
+    assert page.page_number == last
     assert model.state.notice is not None
     assert model.state.notice.message == (
-        "There is no page 100 (this dataset has 24 pages); showing page 24."
+        f"There is no page 100 (this dataset has {last} pages); showing page {last}."
     )
     await model.go_to_page(0)
     assert page.page_number == 1
     assert model.state.notice.message.startswith("There is no page 0 ")
-    await model.go_to_page(24)
-    await model.set_page_size(500)
-    assert page.range_text == "1,001-1,200 of 1,200" and page.page_number == 3
+    await model.go_to_page(last)
+    await model.set_page_size(500)  # the page of 500 holding the first row shown
+    big = (last - 1) * 50 // 500 + 1
+    assert page.range_text == rows((big - 1) * 500 + 1, big * 500, total)
+    assert page.page_number == big
     await model.set_page_size(1000)
     assert page.page_size == 500
     assert model.state.notice.message == "Pages hold 1 to 500 items, not 1,000; showing 500."
-    await model.set_page_size(7)  # the page holding row 1,001 (pages start at multiples of 7)
-    assert page.range_text == "995-1,001 of 1,200"
+    # the page of 7 holding the first row shown (pages start at multiples of 7)
+    small = (big - 1) * 500 // 7 + 1
+    await model.set_page_size(7)
+    assert page.range_text == rows((small - 1) * 7 + 1, small * 7, total)
 
 
 async def test_next_page_is_prefetched_and_served_without_a_request(
-    demo_server: RunningEmulator, make_model: MakeModel
+    demo_server: RunningEmulator, make_model: MakeModel, F: Fields
 ) -> None:
     model = await make_model(demo_server)
-    await model.open_dataset(dataset_id(model, "customer-support-evals"))
+    ds = dataset_id(model, "customer-support-evals")
+    total = live_count(demo_server, ds)
+    await model.open_dataset(ds)
     await model.idle()
     assert model.state.page.next_ready
     before = requests_seen(demo_server)
     await model.next_page()
-    assert model.state.page.range_text == "51-100 of 1,200"
-    assert requests_seen(demo_server) - before <= 1  # at most the prefetch of page 3
+    assert model.state.page.range_text == rows(51, 100, total)
+    # One page of 50 is one request, or on v2 two (its item lists answer at most 25 a request)
+    per_page = pages(50, V2_PAGE_CAPS["items"]) if F.versioned else 1
+    assert requests_seen(demo_server) - before <= per_page  # at most the prefetch of page 3
     await model.idle()
-    assert requests_seen(demo_server) - before == 1
+    assert requests_seen(demo_server) - before == per_page
 
 
 async def test_peek_page_reads_the_cache_without_a_request_or_event(
@@ -170,14 +205,17 @@ async def test_peek_page_reads_the_cache_without_a_request_or_event(
 async def test_page_cache_stays_bounded(
     demo_server: RunningEmulator, make_model: MakeModel
 ) -> None:
-    model = await make_model(demo_server, page_size=25)
-    await model.open_dataset(dataset_id(model, "sql-generation"))
+    model = await make_model(demo_server, page_size=10)
+    ds = dataset_id(model, "sql-generation")
+    total = live_count(demo_server, ds)
+    assert total >= 410  # 41 pages of 10: every press moves to a page not seen yet
+    await model.open_dataset(ds)
     for _ in range(40):
         await model.next_page()
     await model.idle()
     assert model._pager.cached_page_count <= 4
     gc.collect()
-    assert model.state.page.range_text == "1,001-1,025 of 5,000"
+    assert model.state.page.range_text == rows(401, 410, total)
 
 
 async def test_newer_page_request_cancels_older(
@@ -186,17 +224,20 @@ async def test_newer_page_request_cancels_older(
     model = await make_model(demo_server)
     recorder = Recorder()
     model.subscribe(recorder)
-    await model.open_dataset(dataset_id(model, "customer-support-evals"))
+    ds = dataset_id(model, "customer-support-evals")
+    total = live_count(demo_server, ds)
+    assert total >= 500
+    await model.open_dataset(ds)
     demo_server.server.set_faults(latency_ms=150)
     try:
-        older = asyncio.create_task(model.go_to_page(10))
+        older = asyncio.create_task(model.go_to_page(5))
         await asyncio.sleep(0.05)
-        newer = asyncio.create_task(model.go_to_page(20))
+        newer = asyncio.create_task(model.go_to_page(10))
         await asyncio.gather(older, newer)
     finally:
         demo_server.server.clear_faults()
     page = model.state.page
-    assert page.page_number == 20 and page.range_text == "951-1,000 of 1,200"
+    assert page.page_number == 10 and page.range_text == rows(451, 500, total)
     assert json.loads(json.dumps(page.items[0].input)) is not None
     events = [c for c in recorder.changes if c.command == "go_to_page"]
     assert len(events) == 2 and "page" not in events[0] and "page" in events[1]
@@ -207,7 +248,9 @@ async def test_cancelling_a_page_command_leaves_state_consistent(
     demo_server: RunningEmulator, make_model: MakeModel
 ) -> None:
     model = await make_model(demo_server)
-    await model.open_dataset(dataset_id(model, "customer-support-evals"))
+    ds = dataset_id(model, "customer-support-evals")
+    total = live_count(demo_server, ds)
+    await model.open_dataset(ds)
     demo_server.server.set_faults(latency_ms=300)
     try:
         task = asyncio.create_task(model.go_to_page(5))
@@ -217,7 +260,7 @@ async def test_cancelling_a_page_command_leaves_state_consistent(
     finally:
         demo_server.server.clear_faults()
     page = model.state.page
-    assert page.page_number == 1 and page.range_text == "1-50 of 1,200"
+    assert page.page_number == 1 and page.range_text == rows(1, 50, total)
     assert not model.state.busy.page
     await model.next_page()
     assert page.page_number == 2
@@ -227,17 +270,19 @@ async def test_rapid_next_presses_each_go_one_further(
     demo_server: RunningEmulator, make_model: MakeModel
 ) -> None:
     model = await make_model(demo_server)
-    await model.open_dataset(dataset_id(model, "customer-support-evals"))
+    ds = dataset_id(model, "customer-support-evals")
+    assert pages(live_count(demo_server, ds), 50) >= 10
+    await model.open_dataset(ds)
     demo_server.server.set_faults(latency_ms=80)
     try:
         tasks = []
         for _ in range(3):
-            tasks.append(asyncio.create_task(model.go_to_page(model._pager.target_page + 5)))
+            tasks.append(asyncio.create_task(model.go_to_page(model._pager.target_page + 3)))
             await asyncio.sleep(0.01)
         await asyncio.gather(*tasks)
     finally:
         demo_server.server.clear_faults()
-    assert model.state.page.page_number == 16
+    assert model.state.page.page_number == 10
 
 
 async def test_refresh_keeps_the_selection(
@@ -250,35 +295,30 @@ async def test_refresh_keeps_the_selection(
     await model.select(str(target.id))
     await model.refresh()
     assert model.state.selected_id == str(target.id)
-    # Deleted elsewhere: a clean selection goes away on refresh.
-    from tests.model.conftest import sync_client
-
-    with sync_client(empty_server) as other:
-        other.items.delete(target.id)
+    # Deleted (archived) elsewhere: a clean selection goes away on refresh.
+    delete_elsewhere(empty_server, str(target.id))
     await model.refresh()
     assert model.state.selection is None and model.state.editor is None
     assert model.state.page.range_text == "1-4 of 4"
 
 
 async def test_select_fetches_the_item_when_the_page_copy_is_stale(
-    empty_server: RunningEmulator, make_model: MakeModel
+    empty_server: RunningEmulator, make_model: MakeModel, F: Fields
 ) -> None:
     dataset = make_dataset(empty_server, items=3)
     model = await make_model(empty_server, stale_after=3600)
     await model.open_dataset(str(dataset.id))
     item = model.state.page.items[0]
-    from tests.model.conftest import sync_client
-
-    with sync_client(empty_server) as other:
-        other.items.update(item.id, output="changed elsewhere")
+    edit_elsewhere(empty_server, str(item.id), answer="changed elsewhere")
     await model.select(str(item.id))  # fresh page: its copy is used
-    assert model.state.selection is not None and model.state.selection.output == item.output
+    selection = model.state.selection
+    assert selection is not None and F.answer_of(selection) == F.answer_of(item)
     model.stale_after = 0.0
     await model.select(str(item.id))
-    assert model.state.selection.output == "changed elsewhere"  # type: ignore[union-attr]
-    assert model.state.page.items[0].output == "changed elsewhere"
+    assert F.answer_of(model.state.selection) == "changed elsewhere"
+    assert F.answer_of(model.state.page.items[0]) == "changed elsewhere"
     assert model.state.editor is not None
-    assert model.state.editor.fields["output"].text == '"changed elsewhere"'
+    assert model.state.editor.fields[F.answer].text == '"changed elsewhere"'
 
 
 async def test_a_failed_page_fetch_becomes_a_notice(

@@ -11,11 +11,11 @@ import pytest
 from explorer.emulator import FaultConfig
 from explorer.model import CHANGE_KINDS, ExplorerModel
 from tests._emulator import RunningEmulator
-from tests.model.conftest import MakeModel, Recorder, make_dataset, server_item
+from tests.model.conftest import Fields, MakeModel, Recorder, make_dataset, server_item
 
 
 async def test_each_command_emits_exactly_one_change(
-    empty_server: RunningEmulator, make_model: MakeModel
+    empty_server: RunningEmulator, make_model: MakeModel, F: Fields
 ) -> None:
     dataset = make_dataset(empty_server, items=3)
     other = make_dataset(empty_server)
@@ -42,7 +42,7 @@ async def test_each_command_emits_exactly_one_change(
         ("set_page_size", lambda: model.set_page_size(50)),
         ("refresh", lambda: model.refresh()),
         ("select", lambda: model.select(item(0))),
-        ("edit_field", lambda: model.edit_field("output", '"x"')),
+        ("edit_field", lambda: model.edit_field(F.answer, '"x"')),
         ("edit_field", lambda: model.edit_field("nope", "1")),
         ("save", lambda: model.save()),
         ("discard", lambda: model.discard()),
@@ -121,14 +121,14 @@ async def test_busy_flag_is_visible_while_a_command_runs(
     ids=["500", "503", "429", "network"],
 )
 async def test_a_failed_save_keeps_the_draft_marked_with_the_reason(
-    empty_server: RunningEmulator, make_model: MakeModel, faults: FaultConfig
+    empty_server: RunningEmulator, make_model: MakeModel, faults: FaultConfig, F: Fields
 ) -> None:
     dataset = make_dataset(empty_server, items=1)
     model = await make_model(empty_server, client_options={"retries": 0})
     await model.open_dataset(str(dataset.id))
     item_id = str(model.state.page.items[0].id)
     await model.select(item_id)
-    await model.edit_field("output", '"kept"')
+    await model.edit_field(F.answer, '"kept"')
     empty_server.server.set_faults(faults)
     try:
         await model.save()  # does not raise
@@ -139,20 +139,20 @@ async def test_a_failed_save_keeps_the_draft_marked_with_the_reason(
     notice = model.state.notice
     assert notice is not None and notice.level == "error" and "kept" in notice.hint
     draft = model.journal.get_draft(item_id)
-    assert draft is not None and draft.fields == {"output": '"kept"'}
+    assert draft is not None and draft.fields == {F.answer: '"kept"'}
     await model.save()
-    assert editor.status == "saved" and server_item(empty_server, item_id).output == "kept"
+    assert editor.status == "saved" and F.answer_of(server_item(empty_server, item_id)) == "kept"
 
 
 async def test_typing_during_a_save_is_not_lost(
-    empty_server: RunningEmulator, make_model: MakeModel
+    empty_server: RunningEmulator, make_model: MakeModel, F: Fields
 ) -> None:
     dataset = make_dataset(empty_server, items=1)
     model: ExplorerModel = await make_model(empty_server)
     await model.open_dataset(str(dataset.id))
     item_id = str(model.state.page.items[0].id)
     await model.select(item_id)
-    await model.edit_field("output", '"first"')
+    await model.edit_field(F.answer, '"first"')
     empty_server.server.set_faults(latency_ms=80)
     try:
         saving = asyncio.create_task(model.save())
@@ -163,8 +163,8 @@ async def test_typing_during_a_save_is_not_lost(
         empty_server.server.clear_faults()
     editor = model.state.editor
     assert editor is not None and editor.status == "editing"
-    assert server_item(empty_server, item_id).output == "first"
-    assert editor.fields["metadata"].changed and not editor.fields["output"].changed
+    assert F.answer_of(server_item(empty_server, item_id)) == "first"
+    assert editor.fields["metadata"].changed and not editor.fields[F.answer].changed
     draft = model.journal.get_draft(item_id)
     assert draft is not None and draft.fields == {"metadata": '{"typed": "meanwhile"}'}
     await model.save()
