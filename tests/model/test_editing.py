@@ -214,15 +214,12 @@ async def test_create_and_save_and_add_another(
     assert model.state.drafts == []
 
 
+# Classic only: an ambiguous create is looked up by content. v2 creates are idempotent by
+# client_item_id: test_v2_specific.test_an_ambiguous_create_is_sent_again_and_makes_one_item
+@pytest.mark.parametrize("generation", ["classic"])
 async def test_ambiguous_create_is_found_not_sent_twice(
     empty_server: RunningEmulator, make_model: MakeModel, F: Fields
 ) -> None:
-    if F.versioned:
-        pytest.skip(
-            "classic only: content lookup of an ambiguous create; v2 creates are idempotent by"
-            " client_item_id (test_v2_specific:"
-            " test_an_ambiguous_create_is_sent_again_and_makes_one_item)"
-        )
     dataset = make_dataset(empty_server)
     transport = ScriptedTransport()
     model = await make_model(empty_server, client_options={"transport": transport})
@@ -256,15 +253,13 @@ async def test_a_create_that_never_left_is_sent_again_on_retry(
     assert len(server_items(empty_server, str(dataset.id))) == 2
 
 
+# Classic only: an unconfirmed create is looked up by content. A v2 create is sent again with
+# the same client_item_id:
+# test_v2_specific.test_an_unconfirmed_create_is_sent_again_and_makes_one_item
+@pytest.mark.parametrize("generation", ["classic"])
 async def test_unconfirmed_create_is_looked_up_before_sending_again(
     empty_server: RunningEmulator, make_model: MakeModel, F: Fields
 ) -> None:
-    if F.versioned:
-        pytest.skip(
-            "classic only: an unconfirmed create is looked up by content; a v2 create is sent"
-            " again with the same client_item_id (test_v2_specific:"
-            " test_an_unconfirmed_create_is_sent_again_and_makes_one_item)"
-        )
     dataset = make_dataset(empty_server)
     model = await make_model(empty_server, client_options={"retries": 0})
     await model.open_dataset(str(dataset.id))
