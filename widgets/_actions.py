@@ -1,5 +1,6 @@
-"""What can be done to the selected item (edit, new, duplicate, move, delete, undo) and the
-Trash view that brings soft-deleted items back."""
+"""What can be done to the selected item (edit, new, duplicate, move, delete or archive, undo)
+and the Trash view that brings deleted (classic) or archived (v2) items back. The words come
+from ``state.schema``."""
 
 from __future__ import annotations
 
@@ -37,12 +38,9 @@ class ItemActions(Part):
         self.target.layout = w.Layout(width="200px")
         self.duplicate = button("Duplicate", "copy the item into the dataset chosen", icon="copy")
         self.move = button("Move", "move the item to the dataset chosen", icon="share")
-        self.delete = button("Delete", "soft-delete the item (undo, or restore from the trash)")
-        self.delete.icon = "trash"
+        self.delete = button("Delete", icon="trash")
         self.undo = button("Undo", "revert the last write of this session", icon="undo")
-        self.trash: Any = w.ToggleButton(
-            description="Trash", icon="trash-o", tooltip="soft-deleted items", layout=_auto()
-        )
+        self.trash: Any = w.ToggleButton(description="Trash", icon="trash-o", layout=_auto())
         self.observe(self.edit, self._on_edit, "value")
         self.observe(self.trash, self._on_trash, "value")
         self.on_click(self.new, lambda: self.tasks.write(self._new))
@@ -102,6 +100,10 @@ class ItemActions(Part):
         self.undo.description = "Undo" if label is None else f"Undo {make_visible(label)[:40]}"
         self.undo.tooltip = self.undo.description
         self.trash.description = f"Trash ({len(state.trash)})" if state.trash else "Trash"
+        schema = state.schema
+        self.delete.description = schema.remove_label
+        self.delete.tooltip = f"{schema.remove_label} the item (undo, or restore it from the trash)"
+        self.trash.tooltip = f"items {schema.removed_word} from this machine"
         options = [("to dataset…", "")]
         options += [(dataset_label(d.name, 40), str(d.id)) for d in state.datasets.datasets]
         keep = self.target.value
@@ -153,8 +155,9 @@ class TrashView(Part):
             keep = self.list.value
             set_options(self.list, options, keep if keep in self._records else None)
         count = len(options)
+        removed = state.schema.removed_word
         self.info.value = (
-            f'<div class="dx-note">{escape_text(f"{count:,} soft-deleted from this machine")}'
+            f'<div class="dx-note">{escape_text(f"{count:,} {removed} from this machine")}'
             " (restore one to bring it back to its dataset).</div>"
         )
         self._enable()

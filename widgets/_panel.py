@@ -13,7 +13,15 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
-from explorer.api import AsyncClient, Client, ConfigError, Dataset, DatasetItem, Settings
+from explorer.api import AsyncClient, Client, ConfigError, Settings
+from explorer.api.models import (
+    AnyDataset,
+    AnyItem,
+    Dataset,
+    DatasetItem,
+    VersionedDataset,
+    VersionedItem,
+)
 from explorer.model import Change, ExplorerModel, Journal, ModelState
 from explorer.model.jsontext import value_to_text
 from widgets._actions import ItemActions, TrashView
@@ -30,7 +38,10 @@ if TYPE_CHECKING:
 
     from explorer.emulator import EmulatorServer
 
-__all__ = ["DatasetPanel"]
+__all__ = ["DEMO_API", "DatasetPanel"]
+
+DEMO_API = "classic"
+"""The API generation ``DatasetPanel.demo()`` serves unless told (``api="v2"``)."""
 
 Pending = asyncio.Task[None] | None
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
@@ -45,6 +56,13 @@ class DatasetPanel:
     made (an `AsyncClient` stays yours to close). ``DatasetPanel.demo()`` starts the embedded
     server with demo data and needs no key. The journal (drafts, trash, history) is
     ``journal=`` or the one in the user data dir (a temporary one for the demo).
+
+    **Both API generations.** The panel speaks PostHog's classic datasets API and the versioned
+    one (v2), whichever the server answers with (the header says which once it is known). The
+    fields shown and edited come from the model's item schema (``panel.state.schema``): on v2
+    the answer is ``expected_output``, ``source_output`` and the ``source_*`` link are shown
+    read-only, each item shows its version and version id, and removing an item archives it
+    (the classic API deletes it); undo and the trash bring it back on both.
 
     **Async.** Built while an event loop runs (a notebook kernel), the panel runs every
     command as a task on that loop: clicks never block the kernel, and the scripting methods
@@ -109,15 +127,19 @@ class DatasetPanel:
             self._tasks.wait()
 
     @classmethod
-    def demo(cls, *, read_only: bool | None = None, page_size: int = 50) -> DatasetPanel:
+    def demo(
+        cls, *, api: str = DEMO_API, read_only: bool | None = None, page_size: int = 50
+    ) -> DatasetPanel:
         """A panel on the embedded server (127.0.0.1, a free port) with the demo datasets.
 
-        The server and a temporary journal (demo edits never reach your real trash) go away
-        when the panel is closed, garbage-collected, or at interpreter exit.
+        ``api``: the generation the server speaks, ``"classic"`` or ``"v2"`` (versioned
+        items, archive instead of delete). The server and a temporary journal (demo edits never
+        reach your real trash) go away when the panel is closed, garbage-collected, or at
+        interpreter exit.
         """
         from explorer.emulator import EmulatorServer
 
-        server = EmulatorServer(host="127.0.0.1", port=0, seed="demo").start()
+        server = EmulatorServer(host="127.0.0.1", port=0, seed="demo", api=api).start()
         tmpdir = tempfile.mkdtemp(prefix="dataset-panel-demo-")
         try:
             client = AsyncClient(
@@ -184,9 +206,13 @@ class DatasetPanel:
             self._viewer.redraw(state)
         if kinds & {"trash"}:
             self._trash.redraw(state)
-        if "access" in kinds:  # learned read-only: the badge, and the editor's boxes
-            self._header.redraw(state)
+        if "access" in kinds:  # learned read-only or the generation: the fields, the boxes
+            self._rows.redraw(state)
+            self._viewer.redraw(state)
+            self._trash.redraw(state)
             self._editor.redraw(state)
+        # the generation shows once the server answered (a classic one emits no "access")
+        self._header.redraw(state, generation_known=self._generation_known)
         if kinds & {"editor"}:
             if state.editor is None and self._editing:
                 self._set_editing(False)
@@ -197,9 +223,13 @@ class DatasetPanel:
             self._status.settled(state, change.command)
         self._status.redraw(state)
 
+    @property
+    def _generation_known(self) -> bool:
+        return self.model.client.generation is not None
+
     def _redraw_all(self) -> None:
         state = self.model.state
-        self._header.redraw(state)
+        self._header.redraw(state, generation_known=self._generation_known)
         for part in (self._picker, self._rows, self._viewer, self._trash, self._editor):
             part.redraw(state)
         self._actions.redraw(state)
@@ -235,22 +265,23 @@ class DatasetPanel:
         return self._client.settings
 
     @property
-    def dataset(self) -> Dataset | None:
-        """The open dataset."""
+    def dataset(self) -> AnyDataset | None:
+        """The open dataset (a `Dataset`, or a `VersionedDataset` on v2)."""
         return self.model.state.page.dataset
 
     @property
-    def item(self) -> DatasetItem | None:
-        """The selected item (a fresh copy from the server or the current page)."""
+    def item(self) -> AnyItem | None:
+        """The selected item (a fresh copy from the server or the current page): a
+        `DatasetItem`, or on v2 a `VersionedItem` (its current version)."""
         return self.model.state.selection
 
     @property
-    def items(self) -> list[DatasetItem]:
+    def items(self) -> list[AnyItem]:
         """The items of the current page."""
         return list(self.model.state.page.items)
 
     @property
-    def datasets(self) -> list[Dataset]:
+    def datasets(self) -> list[AnyDataset]:
         """The datasets listed in the picker (one page of them)."""
         return list(self.model.state.datasets.datasets)
 
@@ -272,7 +303,7 @@ class DatasetPanel:
 
         return self._tasks.run(self._tasks.write(run))
 
-    def open(self, dataset: str | Dataset) -> Pending:
+    def open(self, dataset: str | AnyDataset) -> Pending:
         """Open a dataset (its id, a `Dataset`, or the exact name of a listed dataset) at
         page 1. In a kernel, returns the task: ``await panel.open("edge-cases")``."""
 
@@ -282,8 +313,8 @@ class DatasetPanel:
 
         return self._script("page", work)
 
-    async def _dataset_id(self, dataset: str | Dataset) -> str:
-        if isinstance(dataset, Dataset):
+    async def _dataset_id(self, dataset: str | AnyDataset) -> str:
+        if isinstance(dataset, (Dataset, VersionedDataset)):
             return str(dataset.id)
         if _UUID.match(dataset):
             return dataset
@@ -299,9 +330,9 @@ class DatasetPanel:
                 return str(listed.id)
         return dataset  # the model reports that it cannot be found
 
-    def select(self, item_id: str | DatasetItem) -> Pending:
+    def select(self, item_id: str | AnyItem) -> Pending:
         """Select an item (by id) and show it; ``panel.item`` is then that item."""
-        key = str(item_id.id) if isinstance(item_id, DatasetItem) else str(item_id)
+        key = str(item_id.id) if isinstance(item_id, (DatasetItem, VersionedItem)) else str(item_id)
         return self._script("item", lambda: self.model.select(key))
 
     def refresh(self) -> Pending:
@@ -325,7 +356,10 @@ class DatasetPanel:
 
     def edit(self, **values: Any) -> Pending:
         """Change fields of the selected item in the editor (not saved yet): Python values for
-        ``input``, ``output``, ``metadata``; strings (or None) for the ``ref_*`` fields."""
+        the JSON fields, strings (or None) for the link fields. Which fields: the editor's
+        (``panel.state.editor.fields``): on classic ``input``, ``output``, ``metadata`` and the
+        ``ref_*`` links; on v2 ``input``, ``expected_output`` and ``metadata`` (its source
+        output and link are set when an item is created)."""
 
         async def work() -> None:
             for name, value in values.items():
@@ -343,11 +377,16 @@ class DatasetPanel:
         return self._script_write(work)
 
     def delete(self, item_id: str | None = None) -> Pending:
-        """Soft-delete an item (default: the selected one); it goes to the trash."""
+        """Remove an item (default: the selected one): a soft delete on classic, an archive on
+        v2 (`archive` is the same). It goes to the trash; `undo` or `restore` brings it back."""
         return self._script_write(lambda: self.model.delete_item(item_id))
 
+    def archive(self, item_id: str | None = None) -> Pending:
+        """`delete`, named as on v2: archive an item (default: the selected one)."""
+        return self.delete(item_id)
+
     def restore(self, item_id: str) -> Pending:
-        """Restore a soft-deleted item from the trash."""
+        """Restore a deleted (or archived) item from the trash."""
         return self._script_write(lambda: self.model.restore_item(item_id))
 
     def undo(self) -> Pending:
@@ -355,26 +394,22 @@ class DatasetPanel:
         return self._script_write(self.model.undo)
 
     def to_pandas(self) -> pandas.DataFrame:
-        """The current page as a ``pandas.DataFrame`` indexed by item id (needs the ``pandas``
-        extra: ``pip install 'posthog-dataset-explorer[pandas]'``)."""
+        """The current page as a ``pandas.DataFrame`` indexed by item id: a column per field of
+        the server's generation (``panel.state.schema``; v2 adds ``version`` and
+        ``version_id``), then ``created_at`` and ``updated_at`` (needs the ``pandas`` extra:
+        ``pip install 'posthog-dataset-explorer[pandas]'``)."""
         try:
             import pandas
         except ImportError:
             raise ImportError(
                 "to_pandas() needs pandas: pip install 'posthog-dataset-explorer[pandas]'"
             ) from None
-        columns = [
-            "id",
-            "input",
-            "output",
-            "metadata",
-            "ref_trace_id",
-            "ref_timestamp",
-            "ref_source_id",
-            "created_at",
-            "updated_at",
+        schema = self.model.state.schema
+        versioned = ["version", "version_id"] if schema.versioned else []
+        columns = ["id", *versioned, *schema.names, "created_at", "updated_at"]
+        rows = [
+            {c: getattr(item, c, None) for c in columns} for item in self.model.state.page.items
         ]
-        rows = [{c: getattr(item, c) for c in columns} for item in self.model.state.page.items]
         frame = pandas.DataFrame(rows, columns=columns)
         frame["id"] = frame["id"].astype(str)
         return frame.set_index("id")

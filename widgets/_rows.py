@@ -1,5 +1,8 @@
 """The open dataset's current page: one ``Select`` whose options are the rows, and the pager.
 
+The columns follow ``state.schema``: the answer column is ``output`` (classic) or ``expected
+output`` (v2), and a versioned item's row shows its version.
+
 One listbox for the whole page, however many rows: the widget count never grows with the page
 size, and a page swap is one ``options`` update.
 """
@@ -15,6 +18,7 @@ from widgets._base import Part, button
 from widgets._render import (
     ROWS_CLASS,
     escape_text,
+    item_columns,
     items_select_header_html,
     items_select_options,
 )
@@ -28,7 +32,7 @@ VISIBLE_ROWS = 12
 class ItemRows(Part):
     def build(self) -> Any:
         self.title: Any = w.HTML()
-        self.header: Any = w.HTML(items_select_header_html())
+        self.header: Any = w.HTML()
         self.rows: Any = w.Select(options=[], value=None, rows=VISIBLE_ROWS)
         self.rows.layout = w.Layout(width="100%")
         self.rows.add_class(ROWS_CLASS)
@@ -81,7 +85,12 @@ class ItemRows(Part):
             f'<div class="dx-title"><b>{escape_text(dataset.name[:200])}</b>'
             f' <span class="dx-note">{escape_text(description)}</span></div>'
         )
-        options = items_select_options(page.items)
+        schema = state.schema
+        columns = item_columns(schema)
+        header = items_select_header_html(columns, schema=schema)
+        if self.header.value != header:
+            self.header.value = header
+        options = items_select_options(page.items, columns=columns)
         selected = state.selected_id
         with self.quiet():
             on_page = selected is not None and page.index_of(selected) is not None

@@ -1,4 +1,5 @@
-"""The header (host, project, READ-ONLY) and the status area (progress, notices, errors)."""
+"""The header (host, project, API generation, READ-ONLY) and the status area (progress,
+notices, errors)."""
 
 from __future__ import annotations
 
@@ -21,24 +22,29 @@ _BUSY_TEXT = {
 
 
 class Header:
-    """One line: what this panel is connected to. The key is never shown."""
+    """One line: what this panel is connected to (and which API generation the server speaks,
+    once its first answer told). The key is never shown."""
 
     def __init__(self, demo: bool) -> None:
         self.demo = demo
         self.widget: Any = w.HTML()
         self.widget.add_class("dx-header")
 
-    def redraw(self, state: ModelState) -> None:
+    def redraw(self, state: ModelState, *, generation_known: bool = True) -> None:
         parts = [
             "<b>PostHog datasets</b>",
             f'<span class="dx-host">{escape_text(state.host)}</span>',
             f"project {escape_text(state.project_id)}",
         ]
+        if generation_known:
+            parts.append(f'<span class="dx-api">{escape_text(state.schema.api_label)}</span>')
         if state.read_only:
             parts.append(badge_html("READ-ONLY", "warning"))
         if self.demo:
             parts.append(badge_html("demo server", "info"))
-        self.widget.value = f'<div class="dx-head">{" · ".join(parts)}</div>'
+        value = f'<div class="dx-head">{" · ".join(parts)}</div>'
+        if self.widget.value != value:
+            self.widget.value = value
 
 
 class StatusArea:
@@ -78,8 +84,9 @@ class StatusArea:
         elif notice is not None and notice is not self._hidden:
             text = notice.message + (f"\n{notice.hint}" if notice.hint else "")
             kind = notice.level if notice.level != "info" else "ok"
+            done = ("Saved", "Created", "Moved", "Restored", "Undid", "Discarded")
             if notice.level == "info" and not notice.message.startswith(
-                ("Saved", "Created", "Moved", "Restored", "Deleted", "Undid", "Discarded")
+                (*done, state.schema.removed_label)
             ):
                 kind = "info"
             lines.append(status_html(kind, text))

@@ -167,8 +167,8 @@ def browser_page(shots: Path) -> Iterator[Any]:
 
 
 @contextmanager
-def voila(tmp_path: Path) -> Iterator[Served]:
-    workdir = notebook_copy(tmp_path)
+def voila(tmp_path: Path, notebook: str = "quickstart.ipynb") -> Iterator[Served]:
+    workdir = notebook_copy(tmp_path, notebook)
     port, token = free_port(), "panel-test-token"
     cmd = [
         str(BIN / "voila"),
@@ -177,7 +177,7 @@ def voila(tmp_path: Path) -> Iterator[Served]:
         f"--port={port}",
         f"--token={token}",
         "--show_tracebacks=True",
-        "quickstart.ipynb",
+        notebook,
     ]
     url = f"http://127.0.0.1:{port}/?token={token}"
     log = tmp_path / "voila.log"
@@ -186,8 +186,8 @@ def voila(tmp_path: Path) -> Iterator[Served]:
 
 
 @contextmanager
-def jupyterlab(tmp_path: Path) -> Iterator[Served]:
-    workdir = notebook_copy(tmp_path)
+def jupyterlab(tmp_path: Path, notebook: str = "quickstart.ipynb") -> Iterator[Served]:
+    workdir = notebook_copy(tmp_path, notebook)
     port, token = free_port(), "panel-test-token"
     settings = workdir / ".settings"
     notification = settings / "@jupyterlab" / "apputils-extension"
@@ -210,7 +210,7 @@ def jupyterlab(tmp_path: Path) -> Iterator[Served]:
     ]
     if os.geteuid() == 0:
         cmd.append("--ServerApp.allow_root=True")
-    url = f"http://127.0.0.1:{port}/lab/tree/quickstart.ipynb?token={token}&reset"
+    url = f"http://127.0.0.1:{port}/lab/tree/{notebook}?token={token}&reset"
     log = tmp_path / "lab.log"
     with serve(cmd, workdir, f"http://127.0.0.1:{port}/api/status?token={token}", log):
         yield Served(url, log)

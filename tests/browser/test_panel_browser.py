@@ -1,6 +1,12 @@
-"""The quickstart notebook's panel in JupyterLab and in Voila, driven by chromium like a user:
-open a dataset, search, page, select, edit with invalid JSON (Save disabled), fix and save (the
-server has it), delete and undo, and an HTML-injection item shown as text.
+"""The notebook panel in JupyterLab and in Voila, driven by chromium like a user: open a
+dataset, search, page, select, edit with invalid JSON (Save disabled), fix and save (the server
+has it), delete (classic) or archive (v2) and undo, and an HTML-injection item shown as text.
+
+On each API generation: the classic flow runs the quickstart notebook, the v2 flow the
+versioned-datasets notebook (``DatasetPanel.demo(api="v2")``), which also checks what v2 adds:
+the header's "API v2", the version and the version id (one click selects it whole), the fields
+set at creation shown read-only in the editor, and the Archive button. Field names, labels and
+words come from the generation's schema; counts from the server.
 
 The demo server runs inside the notebook's kernel; the test reads its address from the panel's
 header (the demo key is public) and checks what the server holds with the blocking client.
@@ -15,12 +21,17 @@ from typing import Any
 
 import pytest
 
-from explorer.api import Client, NotFound
+from explorer.api import Client
+from explorer.model import ItemSchema, schema_for
 from tests.browser.conftest import Served, jupyterlab, voila
+from tests.widgets._panel_helpers import answer_of, is_removed
+from widgets._viewer import tabs_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
 SLOW = 60_000  # ms: first paint of JupyterLab or Voila and the first kernel on 2 cores
+NOTEBOOKS = {"classic": "quickstart.ipynb", "v2": "versioned-datasets.ipynb"}
+GENERATIONS = pytest.mark.parametrize("generation", list(NOTEBOOKS))
 
 
 def wait_for(predicate: Any, what: str, served: Served, timeout: float = 30.0) -> Any:
@@ -92,13 +103,28 @@ class PanelPage:
         return Client(host=host.group(), api_key="phx_demo_key", project_id=1)
 
 
-def drive_the_panel(ui: PanelPage) -> None:
+def _where(page: int, total: int, size: int = 50) -> str:
+    first = (page - 1) * size
+    shown = f"{first + 1:,}-{min(total, first + size):,} of {total:,}"
+    return re.escape(f"page {page} of {-(-total // size)} · {shown}")
+
+
+def _totals(ui: PanelPage) -> dict[str, int]:
+    with ui.server_client() as client:
+        return {
+            d.name: client.items.list(dataset=d.id, limit=1).count for d in client.datasets.iter()
+        }
+
+
+def drive_the_panel(ui: PanelPage, schema: ItemSchema) -> None:
     """Everything a user does in one visit; assertions on what is shown and what is stored."""
     page = ui.page
-    ui.wait_text(".dx-header", r"PostHog datasets")
+    answer = schema.answer_field
+    ui.wait_text(".dx-header", re.escape(schema.api_label))  # once the server answered
     assert "READ-ONLY" not in ui.text(".dx-header")
-    # the quickstart's next cells opened a dataset and selected an item: the panel followed
-    ui.wait_text(".dx-page .dx-range", r"page 1 of 24 · 1-50 of 1,200")
+    totals = _totals(ui)
+    # the notebook's next cells opened a dataset and selected an item: the panel followed
+    ui.wait_text(".dx-page .dx-range", _where(1, totals["customer-support-evals"]))
 
     ui.root.scroll_into_view_if_needed()
     ui.shot("quickstart-state")
@@ -112,16 +138,17 @@ def drive_the_panel(ui: PanelPage) -> None:
         "the search to narrow the picker",
         ui.served,
     )
+    edge = totals["edge-cases"]  # 63 classic, 72 v2
     ui.loc(".dx-dataset-choice select").select_option(label="edge-cases")
-    ui.wait_text(".dx-page .dx-range", r"page 1 of 2 · 1-50 of 63")
+    ui.wait_text(".dx-page .dx-range", _where(1, edge))
     ui.shot("search-and-open")
 
     # page forward and back
     ui.button(".dx-pager", "Next").click()
-    ui.wait_text(".dx-page .dx-range", r"page 2 of 2 · 51-63 of 63")
-    assert len(ui.options(".dx-page .dx-rows select")) == 13
+    ui.wait_text(".dx-page .dx-range", _where(2, edge))
+    assert len(ui.options(".dx-page .dx-rows select")) == edge - 50
     ui.button(".dx-pager", "Previous").click()
-    ui.wait_text(".dx-page .dx-range", r"page 1 of 2 · 1-50 of 63")
+    ui.wait_text(".dx-page .dx-range", _where(1, edge))
 
     # select the HTML-injection item: its markup is shown as text, nothing runs
     rows = ui.options(".dx-page .dx-rows select")
@@ -131,47 +158,67 @@ def drive_the_panel(ui: PanelPage) -> None:
     assert '"<img src=x onerror=\\"alert(document.cookie)\\">"' in shown  # JSON text
     assert ui.loc(".dx-item-view img, .dx-item-view iframe, .dx-item-view script").count() == 0
     assert ui.loc(".dx-item-view b").count() == 0
-    item_id = ui.loc(".dx-item-title code").get_attribute("title")
+    # a tab per JSON field of the generation, then References (titles and order as drawn)
+    titles = [title for _, title in tabs_of(schema)]
+    wait_for(
+        lambda: ui.loc(".dx-item-tabs .lm-TabBar-tabLabel").all_inner_texts() == titles,
+        f"the tabs {titles}",
+        ui.served,
+    )
+    item_id = ui.loc(".dx-item-title code").first.get_attribute("title")
     assert item_id and len(item_id) == 36
     page.wait_for_timeout(300)  # an onerror/onload handler would fire by now
     assert page.dialogs == []
     ui.shot("html-injection-as-text")
+    if schema.versioned:
+        check_the_version(ui, item_id)
 
     # edit: invalid JSON disables Save and says where; the fix saves after the diff
     ui.button(".dx-actions", "Edit").click()
-    textarea = ui.loc(".dx-edit-output textarea")
+    textarea = ui.loc(f".dx-edit-{answer} textarea")
     textarea.wait_for(state="visible")
+    for name in schema.names:  # what the API never changes after creation: shown, read-only
+        spec = schema.spec(name)
+        if spec is not None and not spec.editable:
+            assert ui.loc(f".dx-fixed-{name}").is_visible(), name
+            assert ui.loc(f".dx-edit-{name}").count() == 0, name
     textarea.fill('{"answer": "fixed",}')
-    ui.wait_text(".dx-error-output", r"line 1, column \d+")
+    ui.wait_text(f".dx-error-{answer}", r"line 1, column \d+")
     save = ui.button(".dx-editor", "Save…")
     wait_for(lambda: save.is_disabled(), "Save to be disabled", ui.served)
-    ui.loc(".dx-error-output").scroll_into_view_if_needed()
+    ui.loc(f".dx-error-{answer}").scroll_into_view_if_needed()
     ui.shot("invalid-json-save-disabled")
     textarea.fill('{"answer": "<b>fixed</b> in the browser"}')
     wait_for(lambda: save.is_enabled(), "Save to be enabled", ui.served)
-    assert ui.text(".dx-error-output") == ""
+    assert ui.text(f".dx-error-{answer}") == ""
     save.click()
     ui.wait_text(".dx-review .dx-diff", r"fixed</b> in the browser")
     ui.shot("diff-before-saving")
     ui.button(".dx-review", "Confirm save").click()
     ui.wait_text(".dx-status-area", r"Saved item")
     with ui.server_client() as client:
-        assert client.items.get(item_id).output == {"answer": "<b>fixed</b> in the browser"}
-    ui.loc(".dx-item-tabs .lm-TabBar-tab").filter(has_text="Output").first.click()
+        saved = client.items.get(item_id)
+        assert answer_of(saved) == {"answer": "<b>fixed</b> in the browser"}
+    label = schema.label(answer)
+    tab = ui.loc(".dx-item-tabs .lm-TabBar-tabLabel").get_by_text(label, exact=True)
+    tab.first.click()
     ui.wait_text(".dx-item-view .dx-json", r"<b>fixed</b> in the browser")
+    if schema.versioned:  # the save made a new version, and the title says so
+        ui.wait_text(".dx-item-title", re.escape(str(ItemSchema.version_id(saved))))
     ui.shot("saved")
 
-    # delete, then undo
-    ui.button(".dx-actions", "Delete").click()
-    ui.wait_text(".dx-actions", r"Undo delete item")
+    # delete (classic) or archive (v2), then undo
+    ui.button(".dx-actions", schema.remove_label).click()
+    ui.wait_text(".dx-actions", r"Undo \w+ item")
     wait_for(
         lambda: not any("<script>" in o for o in ui.options(".dx-page .dx-rows select")),
         "the row to leave the page",
         ui.served,
     )
-    with ui.server_client() as client, pytest.raises(NotFound):
-        client.items.get(item_id)
-    ui.shot("deleted")
+    ui.wait_text(".dx-status-area", re.escape(f"{schema.removed_label} item"))
+    with ui.server_client() as client:
+        assert is_removed(client, item_id)
+    ui.shot("removed")
     ui.button(".dx-actions", "Undo").click()
     wait_for(
         lambda: any("<script>" in o for o in ui.options(".dx-page .dx-rows select")),
@@ -179,15 +226,32 @@ def drive_the_panel(ui: PanelPage) -> None:
         ui.served,
     )
     with ui.server_client() as client:
-        assert client.items.get(item_id).deleted is False
+        assert not is_removed(client, item_id)
     ui.shot("undone")
     assert page.dialogs == []
     assert not ui.served.tracebacks()
 
 
-def test_panel_in_jupyterlab(tmp_path: Path, browser_page: Any, shots: Path):
+def check_the_version(ui: PanelPage, item_id: str) -> None:
+    """v2: the title shows the version, and one click on the version id selects all of it (to
+    copy); the row shows the version too."""
+    with ui.server_client() as client:
+        item = client.items.get(item_id)
+    version, version_id = ItemSchema.version_label(item), ItemSchema.version_id(item)
+    title = ui.wait_text(".dx-item-title", re.escape(version_id))
+    assert version in title.split()
+    ui.loc(".dx-item-title .dx-version-id").click()
+    selected = ui.page.evaluate("() => window.getSelection().toString()")
+    assert selected.strip() == version_id
+    rows = [re.sub("[\u2068\u2069]", "", row) for row in ui.options(".dx-page .dx-rows select")]
+    assert any("<script>" in row and f" {version} " in row for row in rows)
+    ui.shot("version-id-selected")
+
+
+@GENERATIONS
+def test_panel_in_jupyterlab(tmp_path: Path, browser_page: Any, shots: Path, generation: str):
     page = browser_page
-    with jupyterlab(tmp_path) as served:
+    with jupyterlab(tmp_path, NOTEBOOKS[generation]) as served:
         page.goto(served.url, timeout=SLOW)
         page.wait_for_function("() => window.jupyterapp !== undefined", timeout=SLOW)
         page.wait_for_function(
@@ -200,18 +264,39 @@ def test_panel_in_jupyterlab(tmp_path: Path, browser_page: Any, shots: Path):
             timeout=SLOW,
         )
         page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        # every cell has run (the v2 notebook edits, archives and restores an item first)
+        page.wait_for_function(
+            """() => {
+                const w = window.jupyterapp.shell.currentWidget;
+                const cells = w.content.widgets.filter(c => c.model.type === 'code');
+                const k = w.sessionContext.session.kernel;
+                return cells.every(c => c.model.executionCount) && k.status === 'idle';
+            }""",
+            timeout=SLOW * 2,
+        )
+        # back to the panel (a notebook draws only the cells in view)
+        page.evaluate(
+            """() => {
+                const notebook = window.jupyterapp.shell.currentWidget.content;
+                notebook.activeCellIndex = 0;
+                notebook.scrollToItem(0);
+            }"""
+        )
         page.locator(".dx-panel").first.wait_for(state="visible", timeout=SLOW)
         ui = PanelPage(page, served, shots)
-        readme_screenshot(ui)
-        drive_the_panel(ui)
+        ui.root.scroll_into_view_if_needed()
+        if generation == "classic":
+            readme_screenshot(ui)
+        drive_the_panel(ui, schema_for(generation))
 
 
-def test_panel_in_voila(tmp_path: Path, browser_page: Any, shots: Path):
+@GENERATIONS
+def test_panel_in_voila(tmp_path: Path, browser_page: Any, shots: Path, generation: str):
     page = browser_page
-    with voila(tmp_path) as served:
+    with voila(tmp_path, NOTEBOOKS[generation]) as served:
         page.goto(served.url, timeout=SLOW)
         page.locator(".dx-panel").first.wait_for(state="visible", timeout=SLOW)
-        drive_the_panel(PanelPage(page, served, shots))
+        drive_the_panel(PanelPage(page, served, shots), schema_for(generation))
 
 
 def readme_screenshot(ui: PanelPage) -> None:

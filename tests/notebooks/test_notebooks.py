@@ -82,6 +82,25 @@ def test_eval_workflow_runs_as_it_is(tmp_path: Path):
     assert not (tmp_path / "data").exists()
 
 
+def test_versioned_datasets_runs_as_it_is(tmp_path: Path):
+    cells = run("versioned-datasets.ipynb", tmp_path)
+    assert shows_widget(cells[0]), "the first cell shows the panel, on the v2 demo"
+    browse = text(cells[1])
+    assert "API v2 · customer-support-evals 1-50 of 591" in browse
+    assert "expected_output, source_output" in browse
+    assert text(cells[2]).startswith("v5 ")  # an item with a history, and its version id
+    assert "Saved item" in text(cells[3]) and text(cells[3]).endswith("(1, True, True)")
+    assert "'source_output' is not an editable field" in text(cells[4])
+    archive = text(cells[5])
+    assert "Archived item" in archive and "archived on the server: True" in archive
+    assert "Restored item" in archive and archive.endswith("(False, 'v8')")
+    versions = text(cells[6])
+    assert versions.startswith("[(8, 'active'") and "(7, 'archived'" in versions
+    assert "(1, 'active'" in versions
+    assert text(cells[7]).startswith("at revision") and "v1 True" in text(cells[7])
+    assert not (tmp_path / "data").exists(), "the demo journal is temporary"
+
+
 def test_notebooks_are_committed_without_outputs():
     for path in NOTEBOOKS.glob("*.ipynb"):
         nb = json.loads(path.read_text())

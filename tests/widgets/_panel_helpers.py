@@ -7,8 +7,10 @@ import re
 from pathlib import Path
 from typing import Any
 
-from explorer.api import AsyncClient, Client
-from explorer.model import Journal
+from explorer.api import AsyncClient, Client, NotFound
+from explorer.api.models import AnyItem
+from explorer.model import ItemSchema, Journal, schema_for
+from explorer.model.schema import schema_of
 from tests._emulator import RunningEmulator
 from widgets import DatasetPanel
 
@@ -50,3 +52,39 @@ def dataset_id(panel: DatasetPanel, name: str) -> str:
 
 def labels(options: Any) -> list[str]:
     return [label for label, _ in options]
+
+
+# -- both API generations ------------------------------------------------------------------------
+# Panel tests written once for the classic API and the versioned one (v2): field names come from
+# the server's schema, and these read and write items on the server alike on both.
+
+
+def schema_of_server(running: RunningEmulator) -> ItemSchema:
+    """The item schema of the generation ``running`` speaks."""
+    return schema_for(running.server.api)
+
+
+def update_on_server(client: Client, item_id: Any, **fields: Any) -> AnyItem:
+    """Someone else saves the item (v2: based on its current version)."""
+    current = client.items.get(item_id)
+    return client.items.update(item_id, base_version=getattr(current, "version", None), **fields)
+
+
+def remove_on_server(client: Client, item_id: Any) -> None:
+    """Someone else deletes (classic) or archives (v2) the item."""
+    current = client.items.get(item_id)
+    client.items.archive(item_id, base_version=getattr(current, "version", None))
+
+
+def is_removed(client: Client, item_id: Any) -> bool:
+    """Whether the item is deleted (classic: 404) or archived (v2: still there, archived)."""
+    try:
+        item = client.items.get(item_id)
+    except NotFound:
+        return True
+    return ItemSchema.is_removed(item)
+
+
+def answer_of(item: AnyItem) -> Any:
+    """The item's answer: ``output`` (classic) or ``expected_output`` (v2)."""
+    return ItemSchema.value(item, schema_of(item).answer_field)

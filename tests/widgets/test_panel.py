@@ -1,8 +1,9 @@
 """The panel in pure Python: built on the embedded server, clicked, typed into; what it shows.
 
 No kernel: the panel owns its loop, widget events queue tasks, ``panel.wait()`` runs them.
-Browsing only here (the session's demo server is never modified); writes are in
-test_panel_editing.py on servers of their own.
+Browsing only here (the session's demo servers are never modified); writes are in
+test_panel_editing.py on servers of their own. Tests on ``any_panel`` run on the classic API
+and on v2 (the field names and words from the server's schema).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,22 +22,46 @@ from explorer.emulator import ApiKey
 from explorer.model import Journal
 from tests._emulator import RunningEmulator
 from tests.widgets._panel_helpers import (
+    answer_of,
     client_for,
     dataset_id,
     descendants,
     labels,
     make_panel,
+    schema_of_server,
     text_of,
 )
 from widgets import DatasetPanel
 from widgets._render import PANEL_CLASS, ROWS_CLASS
+from widgets._viewer import tabs_of
 
 
 @pytest.fixture
-def panel(demo_server: RunningEmulator, tmp_path: Path) -> DatasetPanel:
+def panel(demo_server: RunningEmulator, tmp_path: Path) -> Iterator[DatasetPanel]:
     built = make_panel(demo_server, tmp_path)
     yield built
     built.close()
+
+
+@pytest.fixture
+def any_panel(any_demo_server: RunningEmulator, tmp_path: Path) -> Iterator[DatasetPanel]:
+    """A panel on the demo server of each generation."""
+    built = make_panel(any_demo_server, tmp_path)
+    yield built
+    built.close()
+
+
+def _count(running: RunningEmulator, name: str) -> int:
+    """How many live items the server holds in the dataset ``name``."""
+    with client_for(running) as client:
+        dataset = next(d for d in client.datasets.iter() if d.name == name)
+        return client.items.list(dataset=dataset.id, limit=1).count
+
+
+def _where(page: int, size: int, total: int) -> str:
+    pages = -(-total // size)
+    first = (page - 1) * size
+    return f"page {page} of {pages} · {first + 1:,}-{min(total, first + size):,} of {total:,}"
 
 
 def _open(panel: DatasetPanel, name: str) -> None:
@@ -50,20 +76,25 @@ def _find(panel: DatasetPanel, case: str) -> str:
     raise AssertionError(f"no {case} item on this page")
 
 
-def test_header_status_and_dataset_picker(panel: DatasetPanel, demo_server: RunningEmulator):
+def test_header_status_and_dataset_picker(
+    any_panel: DatasetPanel, any_demo_server: RunningEmulator
+):
+    panel = any_panel
     header = text_of(panel._header.widget.value)
-    assert demo_server.url in header and "project 1" in header
+    assert any_demo_server.url in header and "project 1" in header
+    assert schema_of_server(any_demo_server).api_label in header  # classic API, or API v2
     assert "READ-ONLY" not in header
     assert PANEL_CLASS in panel.widget._dom_classes
     names = labels(panel._picker.choice.options)[1:]
-    # newest first; the soft-deleted archive is not listed
+    # newest first; the deleted (or archived) archive is not listed
     assert names == ["edge-cases", "customer-support-evals", "rag-answers-golden", "sql-generation"]
     assert "4 datasets" in text_of(panel._picker.range.value)
     assert panel.dataset is None and panel.items == [] and panel.item is None
     assert panel._rows.box.layout.display == "none"
 
 
-def test_search_is_debounced_and_sort_reorders(panel: DatasetPanel):
+def test_search_is_debounced_and_sort_reorders(any_panel: DatasetPanel):
+    panel = any_panel
     searches: list[str] = []
     panel.model.subscribe(lambda c: searches.append(c.command))
     for text in ("s", "sq", "sql"):  # typed quickly: one search goes out, for "sql"
@@ -84,57 +115,72 @@ def test_search_is_debounced_and_sort_reorders(panel: DatasetPanel):
     ]
 
 
-def test_open_page_and_page_size(panel: DatasetPanel):
+def test_open_page_and_page_size(any_panel: DatasetPanel, any_demo_server: RunningEmulator):
+    panel = any_panel
+    total = _count(any_demo_server, "customer-support-evals")  # 1,200 classic; 591 v2
+    schema = panel.state.schema
     _open(panel, "customer-support-evals")
     rows = panel._rows
     assert panel.dataset is not None and panel.dataset.name == "customer-support-evals"
     assert "customer-support-evals" in text_of(rows.title.value)
     assert len(rows.rows.options) == 50 and ROWS_CLASS in rows.rows._dom_classes
-    assert text_of(rows.where.value) == "page 1 of 24 · 1-50 of 1,200"
+    assert text_of(rows.where.value) == _where(1, 50, total)
     assert [value for _, value in rows.rows.options] == [str(i.id) for i in panel.items]
-    assert "input" in text_of(rows.header.value) and "updated (UTC)" in text_of(rows.header.value)
+    header = text_of(rows.header.value)
+    assert "input" in header and "updated (UTC)" in header
+    assert schema.label(schema.answer_field).lower() in header  # output / expected output
+    assert ("ver" in header.split()) == schema.versioned
     assert rows.prev.disabled and not rows.next.disabled
     first_page = [str(i.id) for i in panel.items]
     rows.next.click()
     panel.wait()
-    assert text_of(rows.where.value) == "page 2 of 24 · 51-100 of 1,200"
+    assert text_of(rows.where.value) == _where(2, 50, total)
     assert not set(first_page) & {str(i.id) for i in panel.items}
     assert not rows.prev.disabled
     rows.size.value = 100
     panel.wait()
-    assert text_of(rows.where.value) == "page 1 of 12 · 1-100 of 1,200"
+    assert text_of(rows.where.value) == _where(1, 100, total)
     assert len(rows.rows.options) == 100
     rows.prev.click()  # already on page 1: stays
     panel.wait()
     assert panel.state.page.page_number == 1
 
 
-def test_select_shows_tabs_tree_and_trace_link(panel: DatasetPanel):
+def test_select_shows_tabs_tree_and_trace_link(any_panel: DatasetPanel):
+    panel = any_panel
+    host, schema = panel.state.host, panel.state.schema
     _open(panel, "customer-support-evals")
-    linked = next(i for i in panel.items if i.ref_trace_id and i.ref_source_id and i.ref_timestamp)
+    linked = next(i for i in panel.items if i.trace_url(host, 1))
     panel._rows.rows.value = str(linked.id)
     panel.wait()
     view = panel._viewer
     assert panel.item is not None and panel.item.id == linked.id
     assert str(linked.id)[-8:] in text_of(view.title.value) and "trace" in text_of(view.title.value)
-    assert view.tabs.titles == ("Input", "Output", "Metadata", "References")
+    titles = (*(schema.label(name) for name in schema.json_fields), "References")
+    assert view.tabs.titles == titles == tuple(title for _, title in tabs_of(schema))
+    # classic: Input, Output, Metadata; v2: Input, Expected output, Source output, Metadata
+    assert titles[1] == schema.label(schema.answer_field)
     assert 'class="dx-json"' in view.panes[0].value
     view.tabs.selected_index = 1
     assert '<span class="dx-k">"role"</span>' in view.panes[1].value
     assert view.panes[0].value == ""  # only the visible tab holds HTML
     view.mode.value = "tree"
     assert view.panes[1].value.startswith('<div class="dx-tree">')
-    view.tabs.selected_index = 3
-    refs = view.panes[3].value
+    refs_tab = len(titles) - 1
+    view.tabs.selected_index = refs_tab
+    refs = view.panes[refs_tab].value
     assert "Open trace in PostHog" in refs
-    assert f"/llm-analytics/traces/{linked.ref_trace_id}" in refs
-    # an item without all three ref fields has no link, and says why
-    bare = next(i for i in panel.items if not (i.ref_trace_id and i.ref_source_id))
+    assert all(name in text_of(refs) for name in schema.link_fields)
+    url = linked.trace_url(host, int(panel.state.project_id))
+    assert url is not None and url.replace("&", "&amp;") in refs
+    # an item without the link fields it needs has no link, and says why
+    bare = next(i for i in panel.items if not i.trace_url(host, 1))
     panel.select(str(bare.id))
-    assert "No trace link" in text_of(view.panes[3].value)
+    assert "No trace link" in text_of(view.panes[refs_tab].value)
 
 
-def test_html_injection_is_shown_as_text(panel: DatasetPanel):
+def test_html_injection_is_shown_as_text(any_panel: DatasetPanel):
+    panel = any_panel
     _open(panel, "edge-cases")
     panel._rows.rows.value = _find(panel, "html-injection")
     panel.wait()
@@ -173,7 +219,9 @@ def test_long_values_are_cut_and_show_all_lifts_the_cut(panel: DatasetPanel):
     assert view.show_all.value is False
 
 
-def test_scripting_api(panel: DatasetPanel):
+def test_scripting_api(any_panel: DatasetPanel):
+    panel = any_panel
+    schema = panel.state.schema
     assert panel.open("sql-generation") is None  # no loop running: ran to completion
     assert panel.dataset is not None and panel.dataset.name == "sql-generation"
     assert len(panel.items) == 50
@@ -183,8 +231,9 @@ def test_scripting_api(panel: DatasetPanel):
     assert panel._rows.rows.value == str(target.id)
     frame = panel.to_pandas()
     assert list(frame.index) == [str(i.id) for i in panel.items]
-    assert frame.loc[str(target.id), "output"] == target.output
-    assert {"input", "metadata", "ref_trace_id", "updated_at"} <= set(frame.columns)
+    assert frame.loc[str(target.id), schema.answer_field] == answer_of(target)
+    assert {*schema.names, "updated_at"} <= set(frame.columns)
+    assert ("version_id" in frame.columns) == schema.versioned
     panel.next_page()
     assert panel.state.page.page_number == 2
     panel.refresh()
@@ -194,7 +243,8 @@ def test_scripting_api(panel: DatasetPanel):
     assert "panel" in repr(panel).lower()
 
 
-def test_widget_count_does_not_grow_with_page_size(panel: DatasetPanel):
+def test_widget_count_does_not_grow_with_page_size(any_panel: DatasetPanel):
+    panel = any_panel
     _open(panel, "sql-generation")
     panel._rows.size.value = 10
     panel.wait()
@@ -239,8 +289,8 @@ def test_server_errors_show_in_the_status_area(emulator_factory, tmp_path: Path)
         panel.close()
 
 
-def test_read_only_panel_offers_no_writes(demo_server: RunningEmulator, tmp_path: Path):
-    panel = make_panel(demo_server, tmp_path, read_only=True)
+def test_read_only_panel_offers_no_writes(any_demo_server: RunningEmulator, tmp_path: Path):
+    panel = make_panel(any_demo_server, tmp_path, read_only=True)
     try:
         assert "READ-ONLY" in text_of(panel._header.widget.value)
         _open(panel, "edge-cases")
@@ -255,9 +305,10 @@ def test_read_only_panel_offers_no_writes(demo_server: RunningEmulator, tmp_path
 
 
 def test_a_key_that_cannot_write_turns_the_panel_read_only(
-    emulator_factory: Any, tmp_path: Path
+    emulator_factory: Any, tmp_path: Path, generation: str
 ) -> None:
-    server = emulator_factory("demo", api_keys=[ApiKey("phx_reader", frozenset({"dataset:read"}))])
+    reader = ApiKey("phx_reader", frozenset({"dataset:read"}))
+    server = emulator_factory("demo", api_keys=[reader], api=generation)
     panel = make_panel(server, tmp_path)
     try:
         assert "READ-ONLY" not in text_of(panel._header.widget.value)
@@ -295,10 +346,12 @@ async def test_in_a_running_loop_methods_return_tasks(demo_server: RunningEmulat
         await asyncio.sleep(0.05)  # the client closes on the loop
 
 
-def test_demo_starts_and_stops_its_server():
-    panel = DatasetPanel.demo()
+def test_demo_starts_and_stops_its_server(generation: str):
+    panel = DatasetPanel.demo(api=generation)
     try:
         assert "demo server" in text_of(panel._header.widget.value)
+        assert panel.state.generation == generation
+        assert panel.state.schema.api_label in text_of(panel._header.widget.value)
         assert "edge-cases" in labels(panel._picker.choice.options)
         url = panel.settings.host
         journal = panel.model.journal.journal.path

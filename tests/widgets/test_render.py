@@ -71,7 +71,7 @@ def _item(text: str) -> dict[str, Any]:
         "output": {text: text},
         "metadata": [text],
         "ref_trace_id": text,
-        "ref_timestamp": text,
+        "ref_timestamp": "2025-01-02T03:04:05Z",  # text that is no timestamp would give no link
         "ref_source_id": text,
         "updated_at": text,
         "ref_" + text: text,  # an extra ref field the server might send
@@ -118,6 +118,24 @@ class TestHostileText:
         assert len(hrefs) == 1
         assert hrefs[0] is not None
         assert hrefs[0].startswith("https://us.posthog.com/project/2/llm-analytics/traces/")
+
+    def test_refs_of_a_v2_item(self, raw: str, plain: str, in_json: str) -> None:
+        item = {
+            "id": raw,
+            "version_id": raw,
+            "expected_output": raw,
+            "source_trace_id": raw,
+            "source_event_id": raw,
+            "source_timestamp": "2025-01-02T03:04:05Z",
+            "source_" + raw: raw,  # an extra source field the server might send
+        }
+        out = refs_html(item, "https://us.posthog.com", 2)
+        _check(out, plain, "source_" + plain)
+        hrefs = parse(out).attrs("a", "href")
+        assert len(hrefs) == 1 and hrefs[0] is not None
+        assert hrefs[0].startswith("https://us.posthog.com/project/2/llm-analytics/traces/")
+        [(label, _)] = items_select_options([item], columns=("id", "version", "answer"))
+        assert not _RAW_UNSAFE.search(without_cell_isolates(label))
 
     def test_diff(self, raw: str, plain: str, in_json: str) -> None:
         _check(diff_html(f"a\n{raw}\nb", f"a\n{raw}!\nb"), plain, plain + "!")

@@ -12,7 +12,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import ipywidgets
 import pytest
 
-from explorer.api.models import DatasetItem
+from explorer.api.models import DatasetItem, VersionedItem
+from explorer.model import CLASSIC, V2
 from tests.widgets._html_check import (
     assert_only_our_markup,
     parse,
@@ -21,6 +22,7 @@ from tests.widgets._html_check import (
 )
 from widgets._render import (
     ITEM_COLUMNS,
+    item_columns,
     items_select_header,
     items_select_header_html,
     items_select_options,
@@ -114,7 +116,7 @@ def test_trace_marker_only_when_all_three_refs_are_set() -> None:
 
 
 def test_columns_are_chosen_and_checked() -> None:
-    out = items_table_html([_item(1)], selected_id=None, columns=("id", "output"))
+    out = items_table_html([_item(1)], selected_id=None, columns=("id", "answer"))
     parsed = parse(out)
     assert parsed.text.startswith("idoutput")
     assert "messages" not in parsed.text
@@ -274,7 +276,7 @@ def test_trace_link_agrees_with_the_api_model() -> None:
             datetime(2025, 1, 2, 3, 4, 5, tzinfo=timezone(timedelta(hours=2))),
             "2025-01-02T03:04:05+02:00",
         ),
-        ("2025-01-02T03:04:05.123Z", "2025-01-02T03:04:05.123Z"),  # a string goes as sent
+        ("2025-01-02T03:04:05.123Z", "2025-01-02T03:04:05.123000Z"),  # JSON text: parsed
     ],
 )
 def test_trace_link_timestamps(moment: Any, expected: str) -> None:
@@ -291,13 +293,17 @@ def test_no_link_when_a_ref_field_is_missing(missing: str, empty: Any) -> None:
     assert _href(out) is None
     assert trace_url(item, HOST, 2) is None
     text = assert_only_our_markup(out).text
-    assert "needs all three ref fields" in text
+    assert "the link fields it needs are not all set" in text
     assert "not set" in text
 
 
 def test_no_link_without_a_project() -> None:
     assert trace_url(_traced(1), HOST, None) is None
     assert trace_url(_traced(1), HOST, "") is None
+    assert trace_url(_traced(1), HOST, "../2") is None
+    assert trace_url(_traced(1), HOST, True) is None
+    assert trace_url(_traced(1), HOST, " 2 ") == trace_url(_traced(1), HOST, 2)
+    assert "the project id is not a number" in parse(refs_html(_traced(1), HOST, "x")).text
 
 
 @pytest.mark.parametrize(
@@ -349,14 +355,26 @@ def test_javascript_in_ref_fields_stays_inside_the_path_and_query() -> None:
     item = _item(
         1,
         ref_trace_id="javascript:alert(1)",
-        ref_source_id="javascript:alert(2)",
-        ref_timestamp='"><script>',
+        ref_source_id='javascript:alert(2)"><script>',
+        ref_timestamp=TS,
     )
     href = _href(refs_html(item, HOST, 2))
     assert href == (
         f"{HOST}/project/2/llm-analytics/traces/javascript%3Aalert%281%29"
-        "?event=javascript%3Aalert%282%29&timestamp=%22%3E%3Cscript%3E"
+        "?event=javascript%3Aalert%282%29%22%3E%3Cscript%3E"
+        "&timestamp=2025-03-04T05%3A06%3A07.890000Z"
     )
+    # a timestamp that is not one gives no link at all (nothing of it reaches an href)
+    bad = _item(1, ref_trace_id="t", ref_source_id="s", ref_timestamp='"><script>')
+    assert _href(refs_html(bad, HOST, 2)) is None
+
+
+def test_a_lone_surrogate_in_a_link_field_is_sent_as_its_escape() -> None:
+    item = _traced(1, ref_trace_id="lone \ud800 trace")
+    url = trace_url(item, HOST, 2)
+    assert url is not None
+    url.encode("utf-8")
+    assert unquote(urlsplit(url).path).endswith("/lone \\ud800 trace")
 
 
 def test_select_rows_preview_what_tells_items_apart() -> None:
@@ -380,7 +398,7 @@ def test_select_rows_preview_what_tells_items_apart() -> None:
         ),
         _item(4, input="just a string", output=None, metadata={"tags": ["a"]}),
     ]
-    labels = _labels(items, columns=("input", "output"))
+    labels = _labels(items, columns=("input", "answer"))
     assert labels[0].startswith("user: Where is my order?")
     assert '→ lookup_order({"order_id": "BW…' in labels[0]
     assert labels[1].startswith("when do raises take effect") and "In October [1]." in labels[1]
@@ -453,3 +471,64 @@ def test_right_to_left_text_stays_in_its_cell() -> None:
 def test_the_label_check_refuses_isolates_that_are_not_the_panels(label: str) -> None:
     with pytest.raises(AssertionError):
         row_label_cells(label)
+
+
+# ------------------------------------------------------------------------------ v2 items
+
+
+def _v2(n: int, **over: Any) -> dict[str, Any]:
+    """A v2 item's JSON, as the versioned API sends it."""
+    item: dict[str, Any] = {
+        "id": f"0192f0a1-7c00-7000-8000-0000{n:08x}",
+        "dataset": "0192f0a1-7c00-7000-8000-0000000000ff",
+        "version": 3,
+        "version_id": f"0192f0a1-7c00-7000-9000-0000{n:08x}",
+        "dataset_revision": 7,
+        "dataset_revision_id": "0192f0a1-7c00-7000-a000-000000000007",
+        "input": {"question": f"question {n}"},
+        "expected_output": f"expected {n}",
+        "source_output": f"the model said {n}",
+        "metadata": {"n": n},
+        "source_trace_id": f"trace-{n}",
+        "source_event_id": None,
+        "source_timestamp": "2025-03-04T05:06:07.890000Z",
+        "created_at": "2025-01-01T00:00:00Z",
+        "updated_at": None,
+        "version_created_at": "2025-02-03T04:05:06Z",
+    }
+    item.update(over)
+    return item
+
+
+def test_v2_rows_show_the_version_and_the_expected_output() -> None:
+    model = VersionedItem.model_validate(_v2(1))
+    columns = item_columns(V2)
+    assert columns == ("id", "version", "input", "answer", "metadata", "trace", "updated")
+    assert item_columns(CLASSIC) == ITEM_COLUMNS
+    header = items_select_header(columns, schema=V2)
+    assert header.startswith("id        ver   input") and "expected output" in header
+    for item in (model, _v2(1)):  # the model and its JSON read alike
+        [label] = _labels([item], columns=columns)
+        assert label.startswith("00000001  v3    question 1")
+        assert "expected 1" in label and "the model said" not in label
+        assert "↗" in label  # trace id and timestamp are enough on v2 (no event needed)
+        assert "2025-02-03 04:05" in label  # no updated_at: when the version was made
+    table = parse(items_table_html([model], columns=columns)).text
+    assert "expected output" in table and "v3" in table and "expected 1" in table
+
+
+def test_v2_refs_are_the_source_link_and_the_trace_url_is_the_models() -> None:
+    model = VersionedItem.model_validate(_v2(2, source_event_id="ev 1"))
+    out = refs_html(model, HOST, 2)
+    text = assert_only_our_markup(out).text
+    assert "source_trace_id" in text and "source_event_id" in text and "ref_" not in text
+    href = _href(out)
+    assert href == trace_url(model, HOST, 2) == model.trace_url(HOST, 2)
+    assert parse_qs(urlsplit(href).query) == {
+        "event": ["ev 1"],
+        "timestamp": ["2025-03-04T05:06:07.890000Z"],
+    }
+    assert trace_url(_v2(2, source_event_id="ev 1"), HOST, 2) == href  # its JSON: the same
+    unlinked = VersionedItem.model_validate(_v2(3, source_timestamp=None))
+    assert trace_url(unlinked, HOST, 2) is None
+    assert "not all set" in parse(refs_html(unlinked, HOST, 2)).text

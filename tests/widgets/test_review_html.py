@@ -140,18 +140,18 @@ def test_conflict_view_shows_an_untouched_field_as_theirs_only() -> None:
     out = conflict_html(editor)
     assert_only_our_markup(out)
     shown = text_of(out)
-    assert "output: theirs → mine" in shown
-    assert "metadata: theirs → mine" not in shown
-    assert "metadata: changed on the server" in shown
+    assert "Output: theirs → mine" in shown
+    assert "Metadata: theirs → mine" not in shown
+    assert "Metadata: changed on the server" in shown
     assert "You did not edit this field: the server's version (theirs) is kept." in shown
     # the metadata diff is the server's change (base to theirs), not "mine" undoing it
-    metadata = out[out.index("metadata: changed on the server") :]
+    metadata = out[out.index("Metadata: changed on the server") :]
     assert [parse(x).text for x in lines_of(metadata, "del")] == ['  "difficulty": "easy"']
     assert [parse(x).text for x in lines_of(metadata, "add")] == ['  "difficulty": "hard"']
     assert marks("".join(lines_of(metadata, "del"))) == ["easy"]
     assert marks("".join(lines_of(metadata, "add"))) == ["hard"]
     # my field: theirs against mine, the words that differ marked
-    output = out[out.index("output: theirs → mine") : out.index("metadata: changed")]
+    output = out[out.index("Output: theirs → mine") : out.index("Metadata: changed")]
     assert marks("".join(lines_of(output, "del"))) == ["Fast"]
     assert marks("".join(lines_of(output, "add"))) == ["Contact support for exceptions"]
 
@@ -163,7 +163,7 @@ def test_conflict_view_of_a_field_only_i_changed() -> None:
     theirs = BASE.model_copy(update={"input": {"question": "How long is the refund window?"}})
     editor.conflict = build_conflict(editor, theirs)
     shown = text_of(conflict_html(editor))
-    assert "output: theirs → mine" in shown
+    assert "Output: theirs → mine" in shown
     assert "The server did not change this field; only you did." in shown
 
 
@@ -198,10 +198,9 @@ def test_panel_conflict_does_not_offer_an_untouched_field_as_mine(
     panel.wait()
     assert editor.conflict.layout.display == ""
     shown = text_of(editor.conflict_html.value)
-    assert "output: theirs → mine" in shown and "metadata: changed on the server" in shown
-    assert "metadata: theirs → mine" not in shown
-    rows = {n: r for n, r in zip(editor.choices, editor.choice_rows, strict=True)}
-    assert rows["metadata"].layout.display == ""
+    assert "Output: theirs → mine" in shown and "Metadata: changed on the server" in shown
+    assert "Metadata: theirs → mine" not in shown
+    assert editor.choice_rows["metadata"] in editor.conflict.children
     assert "not edited by you" in text_of(editor.choice_labels["metadata"].value)
     assert [label for label, _ in editor.choices["metadata"].options] == ["theirs", "as before"]
     assert editor.choices["metadata"].value == "theirs"

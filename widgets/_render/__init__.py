@@ -1,18 +1,21 @@
-"""HTML for the notebook panel, from plain values: no widget, no model, stdlib only
-(and `explorer.api.short_id` and `explorer.model.salient`, rules shared with the terminal).
+"""HTML for the notebook panel, from plain values: no widget, no model commands (the rules shared
+with the terminal come from `explorer.api` and `explorer.model`: ``short_id``, ``salient``, the
+item schemas, the API models' trace link).
 
 Private to ``widgets``. Everything here returns a string for an ``ipywidgets.HTML`` widget, which
 inserts it with ``innerHTML`` and no sanitiser: every dataset string is escaped, every size is
-bounded by a budget, there is no ``<script>`` and no external asset. Items may be
-``DatasetItem`` objects or plain dicts.
+bounded by a budget, there is no ``<script>`` and no external asset. Items may be API models
+(``DatasetItem``, ``VersionedItem``) or plain dicts of their JSON; which fields they hold comes
+from `explorer.model.schema` (a v2 item carries a ``version_id``).
 """
 
 from ._bits import BADGE_KINDS, STATUS_KINDS, badge_html, status_html
 from ._css import PANEL_CLASS, PANEL_CSS, ROWS_CLASS, panel_html, style_html
 from ._diff import diff_html
-from ._fields import KNOWN_REFS, field, has_trace, item_refs
+from ._fields import field, has_trace, item_links, item_schema, updated_value, version_text
 from ._items import (
     ITEM_COLUMNS,
+    item_columns,
     items_select_header,
     items_select_header_html,
     items_select_options,
@@ -26,7 +29,6 @@ from ._text import escape_attr, escape_text, make_visible
 __all__ = [
     "BADGE_KINDS",
     "ITEM_COLUMNS",
-    "KNOWN_REFS",
     "PANEL_CLASS",
     "PANEL_CSS",
     "ROWS_CLASS",
@@ -37,7 +39,9 @@ __all__ = [
     "escape_text",
     "field",
     "has_trace",
-    "item_refs",
+    "item_columns",
+    "item_links",
+    "item_schema",
     "items_select_header",
     "items_select_header_html",
     "items_select_options",
@@ -53,4 +57,6 @@ __all__ = [
     "status_html",
     "style_html",
     "trace_url",
+    "updated_value",
+    "version_text",
 ]

@@ -70,6 +70,10 @@ PANEL_CSS = f"""
   white-space: pre; overflow: hidden; color: {_FG_DIM}; font-weight: 600;
   padding: 2px 0 2px calc(var(--jp-widgets-border-width, 1px) + 4px);
 }}
+.dx-panel .dx-version-id {{ user-select: all; -webkit-user-select: all; cursor: text; }}
+.dx-panel .dx-version {{ font-weight: 600; }}
+.dx-panel .dx-fixed-value {{ max-height: 16em; overflow: auto; border: 1px dashed {_BORDER};
+  border-radius: 3px; padding: 2px 6px; }}
 .dx-panel .dx-refs {{ border-collapse: collapse; }}
 .dx-panel .dx-refs th, .dx-panel .dx-refs td {{
   text-align: left; padding: 1px 8px 1px 0; vertical-align: top; overflow-wrap: anywhere;

@@ -7,6 +7,10 @@ it, both meant for the panel's monospaced ``dx-rows`` class. The Select view rep
 of a label with a no-break space, so the padding survives. :func:`items_table_html` is the richer
 read-only table of the same page (selected row marked), for static output such as
 ``_repr_html_`` where no kernel answers clicks.
+
+The columns follow the item's API generation (`explorer.model.schema`): ``answer`` is the field
+shown next to the input (``output`` on classic, ``expected_output`` on v2), titled by the schema;
+``version`` (``v3``) is for versioned items (:func:`item_columns` adds it).
 """
 
 from __future__ import annotations
@@ -16,13 +20,15 @@ from typing import Any
 
 from explorer.api.models import short_id as _short_id
 from explorer.model.preview import salient
+from explorer.model.schema import ItemSchema
 
-from ._fields import field, has_trace, time_text
+from ._fields import field, has_trace, item_schema, time_text, updated_value, version_text
 from ._json import preview
 from ._text import escape_attr, escape_text, fit, make_visible
 
 __all__ = [
     "ITEM_COLUMNS",
+    "item_columns",
     "items_select_header",
     "items_select_header_html",
     "items_select_options",
@@ -30,21 +36,50 @@ __all__ = [
     "short_id",
 ]
 
-ITEM_COLUMNS: tuple[str, ...] = ("id", "input", "output", "metadata", "trace", "updated")
-"""Every column, in the default order."""
+ITEM_COLUMNS: tuple[str, ...] = ("id", "input", "answer", "metadata", "trace", "updated")
+"""Every column of an unversioned item, in the default order."""
 
 _TITLES = {
     "id": "id",
+    "version": "ver",
     "input": "input",
-    "output": "output",
+    "answer": "output",  # the schema's label of its answer field, see _title
     "metadata": "metadata",
     "trace": "trace",
     "updated": "updated (UTC)",
 }
 # Columns of a Select label, in monospaced cells; two spaces between columns.
-_WIDTHS = {"id": 8, "input": 32, "output": 32, "metadata": 20, "trace": 5, "updated": 16}
+_WIDTHS = {
+    "id": 8,
+    "version": 4,
+    "input": 32,
+    "answer": 32,
+    "metadata": 20,
+    "trace": 5,
+    "updated": 16,
+}
 _GAP = "  "
 _TRACE_MARK = "↗"
+
+
+def item_columns(schema: ItemSchema) -> tuple[str, ...]:
+    """The default columns for items of ``schema``'s generation: a versioned one's show their
+    version after the id."""
+    if schema.versioned:
+        return (ITEM_COLUMNS[0], "version", *ITEM_COLUMNS[1:])
+    return ITEM_COLUMNS
+
+
+def _title(column: str, schema: ItemSchema | None) -> str:
+    if column == "answer" and schema is not None:
+        return schema.label(schema.answer_field).lower()
+    return _TITLES[column]
+
+
+def _schema_of(items: Sequence[Any], schema: ItemSchema | None) -> ItemSchema | None:
+    if schema is not None or not items:
+        return schema
+    return item_schema(items[0])
 
 
 def _check(columns: Sequence[str]) -> None:
@@ -63,15 +98,18 @@ def short_id(item_id: Any) -> str:
 def _cell_text(item: Any, column: str, limit: int) -> str:
     if column == "id":
         return short_id(field(item, "id"))
-    if column in ("input", "output"):
+    if column == "version":
+        return version_text(item)
+    if column in ("input", "answer"):
+        name = item_schema(item).answer_field if column == "answer" else column
         # what tells rows apart (the user's question, the answer, the tool called), not the
         # system prompt every chat row starts with
-        return preview(salient(field(item, column)), limit)
+        return preview(salient(field(item, name)), limit)
     if column == "metadata":
         return preview(field(item, column), limit)
     if column == "trace":
         return _TRACE_MARK if has_trace(item) else ""
-    return make_visible(time_text(field(item, "updated_at")))
+    return make_visible(time_text(updated_value(item)))
 
 
 def items_table_html(
@@ -80,17 +118,21 @@ def items_table_html(
     selected_id: Any = None,
     columns: Sequence[str] = ITEM_COLUMNS,
     preview_chars: int = 80,
+    schema: ItemSchema | None = None,
 ) -> str:
-    """One ``<table class="dx-items">`` for a page of items (dicts or objects with attributes).
+    """One ``<table class="dx-items">`` for a page of items (API models, or dicts of their JSON).
 
     JSON columns show compact JSON cut to ``preview_chars`` (cost bounded by that, whatever the
-    item's size); ``trace`` shows a marker when all three ref fields are set; the row whose id
+    item's size); ``trace`` shows a marker when the item links to its trace; the row whose id
     equals ``selected_id`` (compared as strings) gets ``dx-selected`` and ``aria-selected``.
-    Every dataset string is escaped. Raises ValueError for an unknown column.
+    Titles follow ``schema`` (default: the first item's generation). Every dataset string is
+    escaped. Raises ValueError for an unknown column.
     """
     _check(columns)
+    items = list(items)
+    titles = _schema_of(items, schema)
     selected = None if selected_id is None else str(selected_id)
-    head = "".join(f'<th class="dx-col-{c}">{escape_text(_TITLES[c])}</th>' for c in columns)
+    head = "".join(f'<th class="dx-col-{c}">{escape_text(_title(c, titles))}</th>' for c in columns)
     rows: list[str] = []
     for item in items:
         item_id = field(item, "id")
@@ -168,12 +210,18 @@ def items_select_options(
     return out
 
 
-def items_select_header(columns: Sequence[str] = ITEM_COLUMNS) -> str:
-    """The column titles padded exactly as :func:`items_select_options` pads the cells."""
+def items_select_header(
+    columns: Sequence[str] = ITEM_COLUMNS, *, schema: ItemSchema | None = None
+) -> str:
+    """The column titles padded exactly as :func:`items_select_options` pads the cells; the
+    answer column is titled by ``schema`` (``output`` by default, ``expected output`` on v2)."""
     _check(columns)
-    return _header((c, c if c != "updated" else "updated (UTC)") for c in columns)
+    return _header((c, _title(c, schema)) for c in columns)
 
 
-def items_select_header_html(columns: Sequence[str] = ITEM_COLUMNS) -> str:
+def items_select_header_html(
+    columns: Sequence[str] = ITEM_COLUMNS, *, schema: ItemSchema | None = None
+) -> str:
     """:func:`items_select_header` in a ``<div class="dx-rows-header">`` (white-space: pre)."""
-    return f'<div class="dx-rows-header">{escape_text(items_select_header(columns))}</div>'
+    header = items_select_header(columns, schema=schema)
+    return f'<div class="dx-rows-header">{escape_text(header)}</div>'

@@ -1,11 +1,12 @@
-"""The ref fields of an item and, when all three are set, the link to its PostHog trace."""
+"""The link fields of an item (classic ``ref_*``, v2 ``source_*``) and, when its API model says
+they are enough, the link to its PostHog trace."""
 
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
-from ._fields import field, has_trace, item_refs, timestamp_text
+from ._fields import has_trace, item_links, item_trace_url, timestamp_text
 from ._text import escape_attr, escape_text
 
 __all__ = ["refs_html", "safe_host", "trace_url"]
@@ -34,26 +35,27 @@ def safe_host(host: str) -> str | None:
     return host.rstrip("/")
 
 
-def _part(value: Any) -> str:
-    # A lone surrogate cannot be UTF-8 encoded; it goes as its visible escape instead.
-    return quote(timestamp_text(value), safe="", errors="backslashreplace")
+def _project(project_id: int | str | None) -> int | None:
+    if isinstance(project_id, bool):
+        return None
+    if isinstance(project_id, int):
+        return project_id
+    if isinstance(project_id, str) and project_id.strip().isascii():
+        text = project_id.strip()
+        return int(text) if text.isdigit() else None
+    return None
 
 
 def trace_url(item: Any, host: str, project_id: int | str | None) -> str | None:
-    """``{host}/project/{project_id}/llm-analytics/traces/{ref_trace_id}?event={ref_source_id}
-    &timestamp={ref_timestamp}`` with every part percent-encoded, or None when a ref field or the
-    project is missing or the host is not a plain http(s) URL (see :func:`safe_host`)."""
+    """The item's trace in PostHog (its API model's ``trace_url``: the trace id in the path,
+    the event and timestamp in the query, every part percent-encoded), or None when the link
+    fields are not enough, the project is not a number, or the host is not a plain http(s) URL
+    (see :func:`safe_host`). ``item`` is an API model or its JSON (a dict)."""
     base = safe_host(host)
-    if base is None or not has_trace(item):
+    project = _project(project_id)
+    if base is None or project is None:
         return None
-    if project_id is None or isinstance(project_id, bool) or str(project_id).strip() == "":
-        return None
-    return (
-        f"{base}/project/{_part(project_id)}/llm-analytics/traces/"
-        f"{_part(field(item, 'ref_trace_id'))}"
-        f"?event={_part(field(item, 'ref_source_id'))}"
-        f"&timestamp={_part(field(item, 'ref_timestamp'))}"
-    )
+    return item_trace_url(item, base, project)
 
 
 def _value_html(value: Any) -> str:
@@ -63,12 +65,13 @@ def _value_html(value: Any) -> str:
 
 
 def refs_html(item: Any, host: str, project_id: int | str | None) -> str:
-    """A ``<table class="dx-refs">`` of every ``ref_*`` field, then the trace link
-    (``target="_blank" rel="noopener noreferrer"``) when :func:`trace_url` gives one, or a note
-    saying why there is none. Every value is escaped; the link's parts are percent-encoded."""
+    """A ``<table class="dx-refs">`` of the item's link fields (its generation's, then any other
+    of the same family the server sent), then the trace link (``target="_blank"
+    rel="noopener noreferrer"``) when :func:`trace_url` gives one, or a note saying why there
+    is none. Every value is escaped; the link's parts are percent-encoded."""
     rows = "".join(
         f'<tr><th scope="row">{escape_text(name)}</th><td>{_value_html(value)}</td></tr>'
-        for name, value in item_refs(item).items()
+        for name, value in item_links(item).items()
     )
     out = f'<table class="dx-refs"><tbody>{rows}</tbody></table>'
     url = trace_url(item, host, project_id)
@@ -78,7 +81,9 @@ def refs_html(item: Any, host: str, project_id: int | str | None) -> str:
             ' rel="noopener noreferrer">Open trace in PostHog ↗</a></div>'
         )
     elif not has_trace(item):
-        out += '<div class="dx-note">No trace link: it needs all three ref fields.</div>'
+        out += '<div class="dx-note">No trace link: the link fields it needs are not all set.</div>'
+    elif _project(project_id) is None:
+        out += '<div class="dx-note">No trace link: the project id is not a number.</div>'
     else:
         out += '<div class="dx-note">No trace link: the host is not an http(s) address.</div>'
     return out
