@@ -225,7 +225,7 @@ class DatasetPanel:
 
     @property
     def _generation_known(self) -> bool:
-        return self.model.client.generation is not None
+        return self.model.state.generation is not None
 
     def _redraw_all(self) -> None:
         state = self.model.state

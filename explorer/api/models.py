@@ -149,8 +149,10 @@ class DatasetItem(_WireObject):
         if not (self.ref_trace_id and self.ref_source_id and self.ref_timestamp and project):
             return None
         timestamp = self.ref_timestamp.isoformat().replace("+00:00", "Z")
-        query = urlencode({"event": self.ref_source_id, "timestamp": timestamp})
-        trace = quote(self.ref_trace_id, safe="")
+        query = urlencode(
+            {"event": self.ref_source_id, "timestamp": timestamp}, errors="backslashreplace"
+        )
+        trace = quote(self.ref_trace_id, safe="", errors="backslashreplace")
         return f"{host.rstrip('/')}/project/{project}/llm-analytics/traces/{trace}?{query}"
 
 
@@ -247,8 +249,8 @@ class VersionedItem(_WireObject):
         params = {"timestamp": timestamp}
         if self.source_event_id:
             params = {"event": self.source_event_id, **params}
-        trace = quote(self.source_trace_id, safe="")
-        query = urlencode(params)
+        trace = quote(self.source_trace_id, safe="", errors="backslashreplace")
+        query = urlencode(params, errors="backslashreplace")
         return f"{host.rstrip('/')}/project/{project}/llm-analytics/traces/{trace}?{query}"
 
 

@@ -48,10 +48,12 @@ class UndoEntry:
     label: str
     before: dict[str, Any] = field(default_factory=dict)
     after: AnyItem | AnyDataset | None = None
+    verb: str = ""
+    """How the action is named to the user when not by ``action`` (``archive`` on v2)."""
 
     @property
     def description(self) -> str:
-        return f"{self.action} {self.kind} {self.label}"
+        return f"{self.verb or self.action} {self.kind} {self.label}"
 
 
 def journal_trouble(exc: BaseException, path: Path) -> tuple[str, str]:

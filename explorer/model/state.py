@@ -314,13 +314,14 @@ class EditorState:
 class ModelState:
     """Everything a front end draws. ``host``, ``project_id`` and ``read_only`` are for the
     header; ``notice`` is the latest message (``notices`` the last few, newest last).
-    ``generation`` is the server's API generation once known ("classic" until then); ``schema``
-    describes its items' fields for the screens."""
+    ``generation`` is the server's API generation ("classic" or "v2") once its first answer
+    told, None before; ``schema`` describes its items' fields for the screens (classic's until
+    the generation is known)."""
 
     host: str
     project_id: str
     read_only: bool
-    generation: str = "classic"
+    generation: str | None = None
     datasets: DatasetListState = field(default_factory=DatasetListState)
     page: PageState = field(default_factory=PageState)
     selection: AnyItem | None = None

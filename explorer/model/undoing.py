@@ -110,7 +110,9 @@ class UndoCommands(EditingCommands, ModelBase):
         what = f"{kind} {label}"
         if outcome == "done":
             if record_undo:
-                ctx.push_undo(changes, UndoEntry(action, kind, object_id, label, after=obj))
+                word = self.state.schema.remove_verb if action == "delete" else ""
+                entry = UndoEntry(action, kind, object_id, label, after=obj, verb=word)
+                ctx.push_undo(changes, entry)
             verb = self.state.schema.removed_label if action == "delete" else "Restored"
             hint = "Undo (or the trash) brings it back." if action == "delete" else ""
             ctx.notice(changes, "info", f"{verb} {what}.", hint, command)

@@ -111,6 +111,18 @@ def test_trace_url_needs_all_three_refs() -> None:
     assert partial.trace_url("https://us.posthog.com") is None
 
 
+def test_trace_url_survives_a_lone_surrogate_in_a_link_field() -> None:
+    # JSON may carry "\ud800" (a lone surrogate), which UTF-8 cannot encode: the link keeps
+    # its visible escape instead of raising (front ends draw links of untrusted items).
+    item = DatasetItem.model_validate(
+        item_json(
+            ref_trace_id="t\ud800", ref_source_id="e\udfff", ref_timestamp="2025-09-05T00:00:00Z"
+        )
+    )
+    url = item.trace_url("https://us.posthog.com")
+    assert url is not None and "traces/t%5Cud800?event=e%5Cudfff" in url
+
+
 def test_short_id_is_the_random_tail_of_a_uuid7() -> None:
     # two UUIDv7 ids minted in the same millisecond share their first 8 hex digits (the time)
     same_ms = "0192f0a1-7c00-7000-8000-00000000"

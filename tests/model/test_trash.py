@@ -39,7 +39,8 @@ async def test_delete_trash_first_row_leaves_page_undo_restores(
     assert (entry.object_id, entry.confirmed) == (str(victim.id), True)
     assert entry.content["input"] == victim.input
     assert entry.content[F.answer] == F.answer_of(victim)
-    assert model.state.undo_label == f"delete item {str(victim.id)[-8:]}"
+    verb = model.state.schema.remove_verb  # delete (classic), archive (v2)
+    assert model.state.undo_label == f"{verb} item {str(victim.id)[-8:]}"
 
     await model.undo()
     assert server_item(empty_server, str(victim.id)).input == victim.input

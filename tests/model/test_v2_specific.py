@@ -14,7 +14,7 @@ import pytest
 
 from explorer.api.models import VersionedItem
 from explorer.emulator import FaultConfig
-from explorer.model import V2, ExplorerModel
+from explorer.model import CLASSIC, V2, ExplorerModel
 from tests._emulator import RunningEmulator
 from tests.model.conftest import (
     MakeModel,
@@ -70,7 +70,8 @@ async def test_state_names_v2_once_started(
     empty_server: RunningEmulator, make_model: MakeModel
 ) -> None:
     model = await make_model(empty_server, start=False)
-    assert model.state.generation == "classic"  # until the server has answered
+    assert model.state.generation is None  # until the server has answered
+    assert model.state.schema is CLASSIC  # the fields shown meanwhile
     await model.start()
     assert model.state.generation == "v2" and model.state.schema is V2
     assert model.state.schema.answer_field == "expected_output"
