@@ -1,7 +1,8 @@
 """The notebook panel: ``from widgets import DatasetPanel``.
 
-``DatasetPanel.demo()`` in a cell shows the explorer on the embedded server with demo data
-(``DatasetPanel.demo(api="v2")``: PostHog's versioned datasets API); ``DatasetPanel()``
+``DatasetPanel.demo()`` in a cell shows the explorer on the embedded server with demo data,
+speaking PostHog Cloud's versioned datasets API (v2; ``DatasetPanel.demo(api="classic")``: the
+classic API of older self-hosted PostHog); ``DatasetPanel()``
 connects with your settings (environment or profile), classic or v2 as the server answers. The
 next cell scripts it: ``panel.dataset``, ``panel.item``, ``panel.items``,
 ``await panel.open(...)``, ``await panel.select(...)``, ``panel.to_pandas()``. Standard

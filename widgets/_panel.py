@@ -40,8 +40,9 @@ if TYPE_CHECKING:
 
 __all__ = ["DEMO_API", "DatasetPanel"]
 
-DEMO_API = "classic"
-"""The API generation ``DatasetPanel.demo()`` serves unless told (``api="v2"``)."""
+DEMO_API = "v2"
+"""The API generation ``DatasetPanel.demo()`` serves unless told: v2, the versioned datasets API
+PostHog Cloud serves (``api="classic"``: the classic API of older self-hosted PostHog)."""
 
 Pending = asyncio.Task[None] | None
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
@@ -54,8 +55,9 @@ class DatasetPanel:
     (see `explorer.api.Settings.resolve`; ``profile=`` picks one) and raises `ConfigError`
     saying what is missing. ``DatasetPanel(client=...)`` uses a `Client` or `AsyncClient` you
     made (an `AsyncClient` stays yours to close). ``DatasetPanel.demo()`` starts the embedded
-    server with demo data and needs no key. The journal (drafts, trash, history) is
-    ``journal=`` or the one in the user data dir (a temporary one for the demo).
+    server with demo data and needs no key; it speaks API v2, as PostHog Cloud does
+    (``DatasetPanel.demo(api="classic")``: the classic API). The journal (drafts, trash,
+    history) is ``journal=`` or the one in the user data dir (a temporary one for the demo).
 
     **Both API generations.** The panel speaks PostHog's classic datasets API and the versioned
     one (v2), whichever the server answers with (the header says which once it is known). The
@@ -132,10 +134,11 @@ class DatasetPanel:
     ) -> DatasetPanel:
         """A panel on the embedded server (127.0.0.1, a free port) with the demo datasets.
 
-        ``api``: the generation the server speaks, ``"classic"`` or ``"v2"`` (versioned
-        items, archive instead of delete). The server and a temporary journal (demo edits never
-        reach your real trash) go away when the panel is closed, garbage-collected, or at
-        interpreter exit.
+        ``api``: the generation the server speaks, ``"v2"`` (the default, `DEMO_API`: what
+        PostHog Cloud serves; versioned items, archive instead of delete) or ``"classic"`` (the
+        classic API of older self-hosted PostHog). The server and a temporary journal (demo
+        edits never reach your real trash) go away when the panel is closed, garbage-collected,
+        or at interpreter exit.
         """
         from explorer.emulator import EmulatorServer
 
@@ -412,6 +415,8 @@ class DatasetPanel:
         ]
         frame = pandas.DataFrame(rows, columns=columns)
         frame["id"] = frame["id"].astype(str)
+        if "version_id" in frame:
+            frame["version_id"] = frame["version_id"].astype(str)  # as text, like the ids
         return frame.set_index("id")
 
     # -- waiting and closing ---------------------------------------------------------------------

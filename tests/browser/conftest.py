@@ -1,13 +1,15 @@
 """The notebook panel in a real browser: JupyterLab or Voila on a free port, Debian's chromium.
 
-Each test starts its own server in a temporary directory holding a copy of the notebook, with
-its own Jupyter config, runtime and data dirs (nothing of the user's is read or written), and
-stops it in a ``finally``. Chromium may reach 127.0.0.1 only; every other request is aborted.
+Each test starts its own server in a temporary directory holding a copy of the notebook (with
+``api=``: its ``DatasetPanel.demo()`` made ``DatasetPanel.demo(api=...)``), with its own Jupyter
+config, runtime and data dirs (nothing of the user's is read or written), and stops it in a
+``finally``. Chromium may reach 127.0.0.1 only; every other request is aborted.
 Screenshots go to ``tests/browser/output/<test name>/`` (gitignored).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -21,6 +23,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.notebooks._demo_api import demo_on
 
 CHROMIUM_PATHS = ("/usr/lib/chromium/chromium", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -115,10 +119,17 @@ def serve(cmd: list[str], workdir: Path, ready_url: str, log: Path) -> Iterator[
                 proc.wait()
 
 
-def notebook_copy(tmp_path: Path, name: str = "quickstart.ipynb") -> Path:
+def notebook_copy(tmp_path: Path, name: str = "quickstart.ipynb", api: str | None = None) -> Path:
+    """A folder holding a copy of ``notebooks/<name>``; with ``api``, its demo speaks that API
+    generation (``DatasetPanel.demo(api="classic")`` typed in, as a user would)."""
     workdir = tmp_path / "nb"
     workdir.mkdir()
-    shutil.copy(ROOT / "notebooks" / name, workdir / name)
+    if api is None:
+        shutil.copy(ROOT / "notebooks" / name, workdir / name)
+    else:
+        notebook = json.loads((ROOT / "notebooks" / name).read_text())
+        demo_on(notebook, api)
+        (workdir / name).write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n")
     return workdir
 
 
@@ -167,8 +178,10 @@ def browser_page(shots: Path) -> Iterator[Any]:
 
 
 @contextmanager
-def voila(tmp_path: Path, notebook: str = "quickstart.ipynb") -> Iterator[Served]:
-    workdir = notebook_copy(tmp_path, notebook)
+def voila(
+    tmp_path: Path, notebook: str = "quickstart.ipynb", api: str | None = None
+) -> Iterator[Served]:
+    workdir = notebook_copy(tmp_path, notebook, api)
     port, token = free_port(), "panel-test-token"
     cmd = [
         str(BIN / "voila"),
@@ -186,8 +199,10 @@ def voila(tmp_path: Path, notebook: str = "quickstart.ipynb") -> Iterator[Served
 
 
 @contextmanager
-def jupyterlab(tmp_path: Path, notebook: str = "quickstart.ipynb") -> Iterator[Served]:
-    workdir = notebook_copy(tmp_path, notebook)
+def jupyterlab(
+    tmp_path: Path, notebook: str = "quickstart.ipynb", api: str | None = None
+) -> Iterator[Served]:
+    workdir = notebook_copy(tmp_path, notebook, api)
     port, token = free_port(), "panel-test-token"
     settings = workdir / ".settings"
     notification = settings / "@jupyterlab" / "apputils-extension"

@@ -1,5 +1,8 @@
 """Every notebook in notebooks/ runs top to bottom in a real kernel, as a new user would run it:
-no API key, no config, nothing but the embedded demo server."""
+no API key, no config, nothing but the embedded demo server (API v2 unless the notebook says
+otherwise, as ``DatasetPanel.demo()`` does). The quickstart also runs on the classic API, with
+``DatasetPanel.demo(api="classic")`` typed in: its code reads the fields from the schema. After
+"Run all" the panel is still shown (no notebook closes it)."""
 
 from __future__ import annotations
 
@@ -8,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.notebooks._demo_api import demo_on
 
 nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
@@ -35,13 +40,24 @@ def new_user(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))
 
 
-def run(name: str, tmp_path: Path) -> list[Any]:
+# run after the notebook's last cell: is the panel of its first cell still there to look at?
+STILL_SHOWN = "print('panel shown:', panel.widget.comm is not None)"
+
+
+def run(name: str, tmp_path: Path, api: str | None = None) -> list[Any]:
+    """The notebook's code cells, run (on the demo of ``api`` when given); checks that the
+    panel is still shown at the end."""
     nb = nbformat.read(NOTEBOOKS / name, as_version=4)
+    if api is not None:
+        demo_on(nb, api)
+    nb.cells.append(nbformat.v4.new_code_cell(STILL_SHOWN))
     client = nbclient.NotebookClient(
         nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
     )
     client.execute()  # raises CellExecutionError naming the failing cell
-    return [cell for cell in nb.cells if cell.cell_type == "code"]
+    *cells, probe = [cell for cell in nb.cells if cell.cell_type == "code"]
+    assert text(probe) == "panel shown: True\n", "Run all leaves the panel open"
+    return cells
 
 
 def text(cell: Any) -> str:
@@ -61,24 +77,42 @@ def shows_widget(cell: Any) -> bool:
 
 def test_quickstart_runs_as_it_is(tmp_path: Path):
     cells = run("quickstart.ipynb", tmp_path)
-    assert shows_widget(cells[0]), "the first cell shows the panel"
-    assert "customer-support-evals 1-50 of 1,200" in text(cells[1])
-    assert "'role': 'assistant'" in text(cells[2])
-    assert "ref_trace_id" in text(cells[3])  # the DataFrame
-    assert "('customer-support-evals', 1200)" in text(cells[4])  # the client
-    assert text(cells[5]).startswith("(59,") and "'kitchen-sink'" in text(cells[5])
+    assert shows_widget(cells[0]), "the first cell shows the panel, on the v2 demo"
+    assert "API v2 · customer-support-evals 1-50 of 591" in text(cells[1])
+    assert "'role': 'assistant'" in text(cells[2])  # the selected item's expected output
+    frame = text(cells[3])
+    assert "expected_output" in frame and "source_trace_id" in frame  # the DataFrame
+    counts = text(cells[4])  # the client; archived items are not counted
+    assert "('customer-support-evals', 591)" in counts and "('rag-answers-golden', 296)" in counts
+    assert text(cells[5]).startswith("(72,") and "'versions-at-limit'" in text(cells[5])
     assert not (tmp_path / "data").exists(), "the demo journal is temporary"
+
+
+def test_quickstart_runs_on_the_classic_api(tmp_path: Path):
+    cells = run("quickstart.ipynb", tmp_path, api="classic")
+    assert shows_widget(cells[0])
+    assert "classic API · customer-support-evals 1-50 of 1,200" in text(cells[1])
+    assert "'role': 'assistant'" in text(cells[2])  # the selected item's output
+    frame = text(cells[3])
+    assert "output" in frame and "expected_output" not in frame and "ref_trace_id" in frame
+    assert "('customer-support-evals', 1200)" in text(cells[4])
+    assert text(cells[5]).startswith("(59,") and "'kitchen-sink'" in text(cells[5])
+    assert not (tmp_path / "data").exists()
 
 
 def test_eval_workflow_runs_as_it_is(tmp_path: Path):
     cells = run("eval-workflow.ipynb", tmp_path)
     assert shows_widget(cells[0])
-    assert text(cells[1]) == "(1200, 48, 39)"
-    assert text(cells[2]).startswith("(48, 'Saved item")
-    assert "'name': 'handoff_to_agent'" in text(cells[3])
-    assert text(cells[4]) == "(39, 1161)"
-    assert text(cells[5]).startswith("(False, 38, 'Restored item")
-    assert "50 items ->" in text(cells[6])
+    assert text(cells[1]) == "(591, 22, 24)"  # live items, escalations, easy synthetic ones
+    assert text(cells[2]).startswith("(22, 'Saved item")
+    check = text(cells[3])
+    assert check.startswith("v1 -> v2\n")  # the save made a new version
+    # the metadata and the expected output follow the rename, what the model said does not
+    assert check.endswith("('handoff_to_agent', 'handoff_to_agent', 'escalate_to_human')")
+    assert text(cells[4]) == "(24, 567, True)"  # in the trash, left in the lists, archived
+    assert text(cells[5]).startswith("(False, 'v3', 23, 'Restored item")
+    export = text(cells[6])
+    assert "50 items ->" in export and "expected_output" in export and "source_trace_id" in export
     assert not (tmp_path / "data").exists()
 
 

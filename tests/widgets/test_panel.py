@@ -32,6 +32,7 @@ from tests.widgets._panel_helpers import (
     text_of,
 )
 from widgets import DatasetPanel
+from widgets._panel import DEMO_API
 from widgets._render import PANEL_CLASS, ROWS_CLASS
 from widgets._viewer import tabs_of
 
@@ -364,6 +365,17 @@ def test_demo_starts_and_stops_its_server(generation: str):
     with pytest.raises(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
         pass
     assert not journal.exists()
+
+
+def test_demo_speaks_v2_unless_told():
+    # PostHog Cloud's generation; DatasetPanel.demo(api="classic") is the test above
+    assert DEMO_API == "v2"
+    panel = DatasetPanel.demo()
+    try:
+        assert panel.state.generation == "v2"
+        assert "API v2" in text_of(panel._header.widget.value)
+    finally:
+        panel.close()
 
 
 def test_the_client_sees_what_the_panel_shows(panel: DatasetPanel, demo_server):
