@@ -1,7 +1,8 @@
 """The ``dataset-explorer`` command.
 
     dataset-explorer serve [--port 8010] [--seed demo] [--api-key KEY[=SCOPES][@PROJECTS]] ...
-    dataset-explorer [--demo] [--profile NAME] [--host URL] [--project-id ID] [--read-only]
+    dataset-explorer [--demo [--api classic|v2]] [--profile NAME] [--host URL] [--project-id ID]
+                     [--read-only]
 
 ``main()`` parses top-level options and sub-commands; each command is one function returning
 the exit code. In a terminal, no sub-command opens the app (`explorer.tui.launch`). Heavy
@@ -21,6 +22,7 @@ from types import FrameType
 from typing import TYPE_CHECKING
 
 from explorer._version import __version__
+from explorer.tui.demo import DEFAULT_DEMO_API, DEMO_APIS
 
 if TYPE_CHECKING:
     from explorer.emulator import EmulatorServer
@@ -171,6 +173,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="open the app on the embedded server with demo data (127.0.0.1, stops on quit);"
         " without a terminal, serve the demo and print how to connect",
     )
+    parser.add_argument(
+        "--api",
+        dest="demo_api",
+        choices=DEMO_APIS,
+        default=None,
+        help="with --demo: the API generation the demo server speaks, classic (older"
+        " self-hosted PostHog) or v2 (the versioned API of PostHog Cloud); default"
+        f" {DEFAULT_DEMO_API}",
+    )
     tui = parser.add_argument_group("connection (default: the config file's profile)")
     tui.add_argument("--profile", metavar="NAME", help="a profile of the config file")
     tui.add_argument(
@@ -280,7 +291,8 @@ def serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
 def demo(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     """Start the embedded server with demo data and say how to reach it."""
-    serve_args = build_parser().parse_args(["serve", "--port", "0", "--seed", "demo"])
+    api = args.demo_api or DEFAULT_DEMO_API
+    serve_args = build_parser().parse_args(["serve", "--port", "0", "--seed", "demo", "--api", api])
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda signum, frame: stop.set())
@@ -290,7 +302,7 @@ def demo(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     try:
         base = f"{server.url}/api/projects/{server.project_id}"
         _say(f"{SERVING_PREFIX}{server.url}")
-        _say("Demo data loaded. Point a PostHog client at it:")
+        _say(f"Demo data loaded (API: {api}). Point a PostHog client at it:")
         _say(f"  host:     {server.url}")
         _say(f"  api key:  {server.api_key}  (the demo key; every scope)")
         _say(f"  project:  {server.project_id}")
@@ -318,6 +330,7 @@ def tui(args: argparse.Namespace) -> int:
             project_id=args.project_id,
             read_only=args.read_only,
             api_prefix=args.api_prefix,
+            demo_api=args.demo_api or DEFAULT_DEMO_API,
         )
     )
 
@@ -341,6 +354,8 @@ def missing_extra(exc: ModuleNotFoundError) -> int | None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.demo_api is not None and not args.demo:
+        parser.error("--api chooses the demo's API generation: use it with --demo")
     try:
         if args.command == "serve":
             return serve(args, parser)

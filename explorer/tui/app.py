@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import httpx
+from textual.actions import parse as parse_action
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -28,11 +29,18 @@ from explorer.model.notices import Notice
 from explorer.tui.keys import TuiConfig
 from explorer.tui.reachability import ReachabilityTransport
 
-__all__ = ["DEMO_SCOPE", "ExplorerApp", "make_app"]
+__all__ = ["DEMO_SCOPE", "ExplorerApp", "demo_scope", "make_app"]
 DEMO_SCOPE = "demo"
 """The journal scope of the demo's drafts and trash (its server's port changes every start)."""
 
 log = logging.getLogger("explorer.tui")
+
+
+def demo_scope(settings: Settings) -> str:
+    """Where the demo keeps its drafts and trash: one scope per API generation (the classic
+    demo's items are not the v2 demo's)."""
+    return DEMO_SCOPE if settings.generation in (None, "classic") else f"{DEMO_SCOPE}-v2"
+
 
 Clock = Callable[[], datetime]
 _SEVERITY = {"info": "information", "warning": "warning", "error": "error"}
@@ -142,7 +150,7 @@ class ExplorerApp(App[None]):
             client,
             journal,
             page_size=self.tui_config.page_size,
-            journal_scope=DEMO_SCOPE if demo or self.demo else None,
+            journal_scope=demo_scope(settings) if demo or self.demo else None,
         )
         self._unsubscribe = self._model.subscribe(self._on_change)
         if len(self.screen_stack) > 1:  # the connection screen
@@ -216,7 +224,8 @@ class ExplorerApp(App[None]):
     def _show_notice(self, notice: Notice) -> None:
         hint = notice.hint
         binding_id = _UNDO_HINT_COMMANDS.get(notice.command)
-        if binding_id is not None and notice.level == "info" and notice.message.startswith("Del"):
+        removed = self._model.state.schema.removed_label if self._model is not None else ""
+        if binding_id and removed and notice.level == "info" and notice.message.startswith(removed):
             hint = f"{self.key_for(binding_id, 'u')} to undo"
         text = f"{notice.message} {hint}".strip()
         self.notify(
@@ -296,7 +305,8 @@ class ExplorerApp(App[None]):
         for binding in _screen_bindings(screen):
             if binding.action in seen or not binding.description:
                 continue
-            if screen.check_action(binding.action, ()) is False:
+            _, action, parameters = parse_action(binding.action)
+            if screen.check_action(action, parameters) is False:
                 continue  # not offered where the screen would refuse it (read-only writes)
             seen.add(binding.action)
             key = self.get_key_display(binding)

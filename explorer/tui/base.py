@@ -11,19 +11,22 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine
 from typing import Any, Protocol, TypeVar, cast
 
+from textual.binding import Binding
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.worker import Worker
 
-from explorer.model import Change, ExplorerModel
+from explorer.model import CLASSIC, V2, Change, ExplorerModel, ItemSchema, schema_for
 
 __all__ = [
+    "SCHEMAS",
     "WRITE_ACTIONS",
     "HasModel",
     "ModalModelScreen",
     "ModelChanged",
     "ModelScreen",
     "ModelView",
+    "remove_bindings",
 ]
 
 WRITE_ACTIONS: frozenset[str] = frozenset(
@@ -34,6 +37,23 @@ WRITE_ACTIONS: frozenset[str] = frozenset(
 k9s hides what a read-only context cannot do."""
 
 ResultT = TypeVar("ResultT")
+
+SCHEMAS: tuple[ItemSchema, ...] = (CLASSIC, V2)
+"""Every API generation's schema: a binding whose words depend on the generation is declared
+once per schema, and `ModelView.check_action` lets through the one of the server's."""
+
+
+def remove_bindings(key: str, binding_id: str, **options: Any) -> list[Binding]:
+    """The key that removes (``delete('delete')``, "Delete" on classic; ``delete('archive')``,
+    "Archive" on v2): one binding per verb of `SCHEMAS`, sharing ``binding_id`` (a ``[keys]``
+    entry moves them together); only the server's generation's is active."""
+    labels: dict[str, str] = {}
+    for schema in SCHEMAS:
+        labels.setdefault(schema.remove_verb, schema.remove_label)
+    return [
+        Binding(key, f"delete({verb!r})", label, id=binding_id, **options)
+        for verb, label in labels.items()
+    ]
 
 
 class HasModel(Protocol):
@@ -90,13 +110,26 @@ class ModelView:
     def redraw(self, change: Change | None) -> None:
         """Redraw from ``self.model.state``; ``change`` None means everything."""
 
-    def writes_allowed(self) -> bool:
+    def _model_or_none(self) -> ExplorerModel | None:
         app = cast(Screen[Any], self).app
         model = getattr(app, "model_or_none", None) or getattr(app, "_model", None)
+        return cast("ExplorerModel | None", model)
+
+    @property
+    def schema(self) -> ItemSchema:
+        """The item schema of the server's API generation (classic until known)."""
+        model = self._model_or_none()
+        return model.state.schema if model is not None else schema_for(None)
+
+    def writes_allowed(self) -> bool:
+        model = self._model_or_none()
         return model is None or not model.state.read_only
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Write actions are hidden from the footer and refused while read-only."""
+        """Write actions are hidden from the footer and refused while read-only; of the
+        `remove_bindings`, only the one of the server's generation is active."""
+        if action == "delete" and parameters and parameters[0] != self.schema.remove_verb:
+            return False
         return action not in WRITE_ACTIONS or self.writes_allowed()
 
 

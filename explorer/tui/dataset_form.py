@@ -17,7 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Static, TextArea
 
-from explorer.api.models import Dataset
+from explorer.api.models import AnyDataset
 from explorer.model.datasets import validate_dataset_fields
 from explorer.tui.base import ModalModelScreen
 from explorer.tui.components import safe_text
@@ -25,13 +25,13 @@ from explorer.tui.components import safe_text
 __all__ = ["DatasetForm"]
 
 
-def _metadata_text(dataset: Dataset | None) -> str:
+def _metadata_text(dataset: AnyDataset | None) -> str:
     if dataset is None or dataset.metadata is None:
         return ""
     return json.dumps(dataset.metadata, indent=2, ensure_ascii=False)
 
 
-class DatasetForm(ModalModelScreen[Dataset | None]):
+class DatasetForm(ModalModelScreen[AnyDataset | None]):
     """``DatasetForm(None)`` creates; ``DatasetForm(dataset)`` edits. Dismisses with the saved
     dataset, or None when cancelled."""
 
@@ -40,7 +40,7 @@ class DatasetForm(ModalModelScreen[Dataset | None]):
         Binding("ctrl+s", "save", "Save", id="dialog.save", priority=True),
     ]
 
-    def __init__(self, dataset: Dataset | None) -> None:
+    def __init__(self, dataset: AnyDataset | None) -> None:
         super().__init__()
         self.dataset = dataset
         self._saving = False

@@ -1,8 +1,9 @@
 """The datasets screen: a table of one server page of datasets, searched and sorted on the server.
 
 Keys: ``/`` search (debounced as you type; ``enter`` applies and returns to the table,
-``escape`` clears), ``s`` sort, ``enter`` open, ``c`` create, ``e`` edit, ``d`` delete (asks;
-``u`` or the trash restores), ``u`` undo, ``r`` refresh, ``]``/``[`` next/previous page.
+``escape`` clears), ``s`` sort, ``enter`` open, ``c`` create, ``e`` edit, ``d`` delete (on API
+v2: archive; asks; ``u`` or the trash restores), ``u`` undo, ``r`` refresh, ``]``/``[``
+next/previous page.
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ from textual.events import Resize
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Static
 
-from explorer.api.models import Dataset
+from explorer.api.models import AnyDataset
 from explorer.model import Change
-from explorer.tui.base import ModelScreen
+from explorer.tui.base import ModelScreen, remove_bindings
 from explorer.tui.components import safe_text
 from explorer.tui.header import AppHeader, update_label
 from explorer.tui.when import ago
@@ -60,7 +61,7 @@ class DatasetsScreen(ModelScreen[None]):
         Binding("s", "cycle_sort", "Sort", id="datasets.sort"),
         Binding("c", "create", "Create", id="datasets.create"),
         Binding("e", "edit", "Edit", id="datasets.edit"),
-        Binding("d", "delete", "Delete", id="datasets.delete"),
+        *remove_bindings("d", "datasets.delete"),
         Binding("u", "undo", "Undo", id="datasets.undo"),
         Binding("r", "refresh", "Refresh", id="datasets.refresh"),
         Binding(
@@ -125,14 +126,15 @@ class DatasetsScreen(ModelScreen[None]):
             table.add_column(label, width=width)
         return True
 
-    def _row(self, dataset: Dataset) -> list[Text]:
+    def _row(self, dataset: AnyDataset) -> list[Text]:
         name_w, desc_w, _, _, by_w = self._widths
         now = self.app.clock()  # type: ignore[attr-defined]
         by = dataset.created_by.display_name if dataset.created_by is not None else ""
         return [
             fit(safe_text(dataset.name, max_len=name_w * 2), name_w),
             fit(safe_text(dataset.description or "", max_len=desc_w * 2), desc_w),
-            Text(ago(dataset.updated_at, now)),
+            # a v2 dataset's updated_at may be missing: it was not changed since created
+            Text(ago(dataset.updated_at or dataset.created_at, now)),
             Text(ago(dataset.created_at, now)),
             fit(safe_text(by, max_len=by_w * 2), by_w),
         ]
@@ -212,7 +214,7 @@ class DatasetsScreen(ModelScreen[None]):
             return None
         return None if key.value is None else str(key.value)
 
-    def highlighted(self) -> Dataset | None:
+    def highlighted(self) -> AnyDataset | None:
         dataset_id = self.highlighted_id()
         for dataset in self.model.state.datasets.datasets:
             if str(dataset.id) == dataset_id:
@@ -301,7 +303,7 @@ class DatasetsScreen(ModelScreen[None]):
         if dataset is not None:
             self.app.push_screen(DatasetForm(dataset))
 
-    def action_delete(self) -> None:
+    def action_delete(self, verb: str = "") -> None:
         from explorer.tui.dialogs import ConfirmModal
 
         dataset = self.highlighted()
@@ -315,11 +317,12 @@ class DatasetsScreen(ModelScreen[None]):
                     self.model.delete_dataset(dataset_id), group="write", exclusive=False
                 )
 
+        label = self.schema.remove_label
         self.app.push_screen(
             ConfirmModal(
-                f"Delete dataset {dataset.name}?",
+                f"{label} dataset {dataset.name}?",
                 "Its items stay on the server. u undoes; the trash (T) restores it later.",
-                "Delete",
+                label,
             ),
             answered,
         )

@@ -497,9 +497,11 @@ class ConflictModal(ModalScreen["Choice | dict[str, Choice] | None"]):
 
     def _options(self) -> list[Option]:
         options = []
+        # names as wide as the longest and a space (``expected_output`` on v2), 14 at least
+        width = max([14, *(len(name) + 1 for name in self._conflict.fields)])
         for name, field in self._conflict.fields.items():
             label = Text(no_wrap=True, end="")
-            label.append(f"{name:<14}", "bold")
+            label.append(name.ljust(width), "bold")
             label.append(f"{self.choices[name]:<7}", "reverse")
             sides = []
             if field.mine_changed:

@@ -1,4 +1,9 @@
-"""The item editor: each JSON field in a TextArea with live validation, ref fields as inputs.
+"""The item editor: each JSON field in a TextArea with live validation, link fields as inputs.
+
+The fields are the server's item schema's (classic: input, output, metadata and three ``ref_*``
+links; v2: input, expected output, source output, metadata and three ``source_*`` links). Those
+the editor holds (``editor.fields``) are edited; the others are shown read-only, from the item
+(v2's source output and links are set when an item is created and never change after).
 
 ``EditorScreen()`` edits ``model.state.editor``; whoever pushes it opens the editor first:
 
@@ -50,7 +55,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static, TextArea
 
 from explorer.api import short_id
-from explorer.model import JSON_FIELDS, REF_FIELDS, Change, ConflictState, EditorState
+from explorer.model import Change, ConflictState, EditorState, FieldSpec, ItemSchema
+from explorer.model.jsontext import value_to_text
 from explorer.model.untrusted import make_visible_json
 from explorer.tui.base import ModelScreen
 from explorer.tui.components import Footer, SafeInput, safe_text
@@ -118,9 +124,9 @@ class JsonArea(SizedTextArea):
 
 
 class ItemGoneModal(ModalScreen[str | None]):
-    """The item being saved no longer exists on the server (deleted here or by someone else):
-    ``"restore"`` it and save, save the edit ``"as_new"`` item, or ``None`` (decide later; the
-    draft stays)."""
+    """The item being saved no longer exists on the server (deleted, or archived on v2, here or
+    by someone else): ``"restore"`` it and save, save the edit ``"as_new"`` item, or ``None``
+    (decide later; the draft stays). ``removed`` is the schema's word (deleted, archived)."""
 
     DEFAULT_CSS = """
     ItemGoneModal {
@@ -155,22 +161,24 @@ class ItemGoneModal(ModalScreen[str | None]):
         Binding("n", "choose('as_new')", "Save as new", id="item_gone.save_as_new"),
     ]
 
-    def __init__(self, item_id: str, dataset: str) -> None:
+    def __init__(self, item_id: str, dataset: str, removed: str = "deleted") -> None:
         super().__init__()
         self._item_id = item_id
         self._dataset = dataset
+        self._removed = removed
 
     def compose(self) -> ComposeResult:
+        removed = self._removed
         with Vertical():
-            yield Static(f"Item {short_id(self._item_id)} was deleted", classes="dialog-title")
+            yield Static(f"Item {short_id(self._item_id)} was {removed}", classes="dialog-title")
             yield Static(
                 safe_text(
-                    f"Item {self._item_id} no longer exists on the server: it was deleted, here"
-                    " or by someone else, after the edit started. Saving again cannot work."
+                    f"Item {self._item_id} was {removed} on the server, here or by someone"
+                    " else, after the edit started. Saving again cannot work."
                     " Your edit is kept until one of these succeeds:\n\n"
                     "r  restore the item, then save your edit to it\n"
-                    f"n  save your edit as a new item in {self._dataset} (the deleted item"
-                    " stays deleted)",
+                    f"n  save your edit as a new item in {self._dataset} (the {removed} item"
+                    f" stays {removed})",
                     multiline=True,
                 ),
                 classes="dialog-message",
@@ -234,6 +242,13 @@ class EditorScreen(ModelScreen[None]):
     EditorScreen #editor-refs Input {
         width: 1fr;
     }
+    EditorScreen .field-label.-read-only {
+        color: $text-disabled;
+    }
+    EditorScreen #editor-refs Input:disabled {
+        border-title-color: $text-muted;
+        opacity: 100%;
+    }
     EditorScreen #editor-refs Input.-invalid {
         border: tall $error;
     }
@@ -262,6 +277,10 @@ class EditorScreen(ModelScreen[None]):
         self._conflict_shown: ConflictState | None = None
         self._gone_offered = False  # the choice was offered for the current failure
         self._message: str = ""
+        self._specs: tuple[FieldSpec, ...] = ()  # the fields composed, in order
+        self._layout: tuple[tuple[str, bool], ...] = ()  # (name, editable) of each composed
+        self._base_shown: object = None  # the base whose values the read-only fields show
+        self._rebuilding = False
 
     @property
     def editor(self) -> EditorState | None:
@@ -269,19 +288,78 @@ class EditorScreen(ModelScreen[None]):
 
     # -- layout ------------------------------------------------------------------------------
 
+    def _fields_for(self, editor: EditorState | None) -> tuple[FieldSpec, ...]:
+        """The fields to show: the schema's (an existing item: every one, those the editor does
+        not hold read-only; a new item: those it holds), then any the schema does not name."""
+        schema = self.schema
+        if editor is None:
+            return schema.fields
+        shown = [
+            spec for spec in schema.fields if editor.base is not None or spec.name in editor.fields
+        ]
+        known = {spec.name for spec in shown}
+        for name, state in editor.fields.items():
+            if name not in known:  # e.g. a draft of the other generation's item
+                if state.kind == "json":
+                    shown.append(FieldSpec(name, name, "json", "metadata"))
+                else:
+                    shown.append(FieldSpec(name, name, "text", "link"))
+        return tuple(shown)
+
+    @staticmethod
+    def _layout_of(specs: tuple[FieldSpec, ...], editor: EditorState | None) -> tuple[Any, ...]:
+        held = editor.fields if editor is not None else {}
+        return tuple((spec.name, spec.name in held) for spec in specs)
+
+    def _text_of(self, editor: EditorState | None, name: str) -> str:
+        """What a field shows: the editor's text, or (read-only) the item's value."""
+        if editor is None:
+            return ""
+        if name in editor.fields:
+            return editor.fields[name].text
+        if editor.base is None:
+            return ""
+        return value_to_text(name, ItemSchema.value(editor.base, name))
+
+    def _is_json(self, name: str) -> bool:
+        return any(spec.name == name and spec.kind == "json" for spec in self._specs)
+
     def compose(self) -> ComposeResult:
         editor = self.editor
+        self._specs = self._fields_for(editor)
+        self._layout = self._layout_of(self._specs, editor)
+        self._base_shown = editor.base if editor is not None else None
+        editable = dict(self._layout)
         yield Static("", id="editor-title")
-        for name in JSON_FIELDS:
-            text = editor.fields[name].text if editor is not None else ""
+        for spec in self._specs:
+            if spec.kind != "json":
+                continue
+            name = spec.name
+            text = self._text_of(editor, name)
+            read_only = not editable[name]
             with Vertical(classes="editor-field", id=f"field-{name}"):
-                yield Static(name, classes="field-label", id=f"label-{name}")
-                yield JsonArea(name, text, id=f"area-{name}")
+                shown = Text(name, "bold")
+                if read_only:
+                    why = ": set when the item was created" if spec.on_create else ""
+                    shown.append(f"  read-only{why}")
+                label = Static(shown if read_only else name, classes="field-label")
+                label.id = f"label-{name}"
+                label.set_class(read_only, "-read-only")
+                yield label
+                yield JsonArea(name, text, id=f"area-{name}", read_only=read_only)
         with Horizontal(id="editor-refs"):
-            for name in REF_FIELDS:
-                text = editor.fields[name].text if editor is not None else ""
-                box = SafeInput(text, placeholder=name, id=f"input-{name}")
-                box.border_title = name
+            for spec in self._specs:
+                if spec.kind == "json":
+                    continue
+                name = spec.name
+                read_only = not editable[name]
+                box = SafeInput(
+                    self._text_of(editor, name),
+                    placeholder=name,
+                    id=f"input-{name}",
+                    disabled=read_only,
+                )
+                box.border_title = f"{name} (read-only)" if read_only else name
                 yield box
         yield Static("", id="ref-errors")
         yield Static("", id="editor-status")
@@ -294,7 +372,29 @@ class EditorScreen(ModelScreen[None]):
         if editor is not None:
             self._key = editor.key
             self._shown = {name: f.text for name, f in editor.fields.items()}
-        self.query_one("#area-input", JsonArea).focus()
+        self._focus_first()
+
+    def _focus_first(self) -> None:
+        """Focus the first field the user can edit (the input)."""
+        for name, editable in self._layout:
+            if editable and self._is_json(name):
+                self.query_one(f"#area-{name}", JsonArea).focus()
+                return
+
+    async def _rebuild(self) -> None:
+        """Compose again for an editor of other fields (a draft of a new item after an existing
+        one, say), then draw it."""
+        try:
+            await self.recompose()
+            editor = self.editor
+            self._key = editor.key if editor is not None else None
+            self._shown = {n: f.text for n, f in editor.fields.items()} if editor else {}
+            self._pending.clear()
+            self._loading.clear()
+            self._focus_first()
+        finally:
+            self._rebuilding = False
+        self.redraw(None)
 
     # -- drawing from the model --------------------------------------------------------------
 
@@ -302,6 +402,12 @@ class EditorScreen(ModelScreen[None]):
         editor = self.editor
         if editor is None:
             self.query_one("#editor-title", Static).update("nothing is open in the editor")
+            return
+        if self._rebuilding:
+            return
+        if self._layout_of(self._fields_for(editor), editor) != self._layout:
+            self._rebuilding = True
+            self.call_later(self._rebuild)
             return
         if editor.key != self._key:
             # another editor (a blank one after "save and add another", a draft): show it all
@@ -312,7 +418,7 @@ class EditorScreen(ModelScreen[None]):
             if name in self._pending or self._shown.get(name) == state.text:
                 continue
             self._shown[name] = state.text
-            if name in JSON_FIELDS:
+            if self._is_json(name):
                 self._loading.add(name)  # load_text always posts one Changed
                 self.query_one(f"#area-{name}", JsonArea).show(state.text)
             else:
@@ -320,6 +426,9 @@ class EditorScreen(ModelScreen[None]):
                 if box.value != state.text:
                     self._loading.add(name)
                     box.value = state.text
+        if editor.base is not self._base_shown:
+            self._base_shown = editor.base
+            self._draw_read_only(editor)
         self._draw_title(editor)
         self._draw_fields(editor)
         self._draw_status(editor)
@@ -338,6 +447,17 @@ class EditorScreen(ModelScreen[None]):
         elif not gone:
             self._gone_offered = False
 
+    def _draw_read_only(self, editor: EditorState) -> None:
+        """The fields the editor does not hold, from its (new) base."""
+        for name, editable in self._layout:
+            if editable:
+                continue
+            text = self._text_of(editor, name)
+            if self._is_json(name):
+                self.query_one(f"#area-{name}", JsonArea).show(text)
+            else:
+                self.query_one(f"#input-{name}", Input).value = text
+
     def _draw_title(self, editor: EditorState) -> None:
         state = self.model.state
         dataset = state.page.dataset
@@ -347,6 +467,9 @@ class EditorScreen(ModelScreen[None]):
             title.append("new item")
         else:
             title.append(f"editing item {editor.item_id}")
+            version = ItemSchema.version_label(editor.base) if editor.base is not None else ""
+            if version:
+                title.append(f" {version}")
         title.append(" in ")
         title.append_text(safe_text(name or editor.dataset_id, max_len=60))
         if editor.read_only:
@@ -357,7 +480,7 @@ class EditorScreen(ModelScreen[None]):
         ref_errors: list[str] = []
         for name, state in editor.fields.items():
             error = state.error
-            if name in JSON_FIELDS:
+            if self._is_json(name):
                 label = self.query_one(f"#label-{name}", Static)
                 text = Text(name, "bold")
                 if state.changed:
@@ -425,6 +548,9 @@ class EditorScreen(ModelScreen[None]):
         if name in self._loading:
             self._loading.discard(name)
             return
+        editor = self.editor
+        if editor is None or name not in editor.fields:
+            return  # a read-only field shown from the item (its text set by the screen)
         self._message = ""
         self._pending.add(name)
         lock = self._sending
@@ -433,7 +559,7 @@ class EditorScreen(ModelScreen[None]):
             self.app.run_worker(self._send_pending(), group="editor-edit", exit_on_error=False)
 
     def _widget_text(self, name: str) -> str:
-        if name in JSON_FIELDS:
+        if self._is_json(name):
             return self.query_one(f"#area-{name}", JsonArea).text
         return self.query_one(f"#input-{name}", Input).value
 
@@ -486,7 +612,8 @@ class EditorScreen(ModelScreen[None]):
             if dataset is not None and str(dataset.id) == editor.dataset_id
             else f"dataset {short_id(editor.dataset_id)}"
         )
-        self.app.push_screen(ItemGoneModal(editor.item_id, name), self._gone_chosen)
+        modal = ItemGoneModal(editor.item_id, name, self.schema.removed_word)
+        self.app.push_screen(modal, self._gone_chosen)
 
     def _gone_chosen(self, choice: str | None) -> None:
         if choice == "restore":
@@ -537,7 +664,7 @@ class EditorScreen(ModelScreen[None]):
             error = state.error
             if error is None:
                 continue
-            if name in JSON_FIELDS:
+            if self._is_json(name):
                 area = self.query_one(f"#area-{name}", JsonArea)
                 area.focus()
                 if error.line is not None and error.column is not None:
@@ -575,12 +702,16 @@ class EditorScreen(ModelScreen[None]):
         else:
             self._say("focus a field first, then ctrl+e")
             return
+        editor = self.editor
+        if editor is None or name not in editor.fields:
+            self._say(f"{name} is read-only: it was set when the item was created")
+            return
         command = os.environ.get("VISUAL") or os.environ.get("EDITOR")
         if not command:
             self._say("set $EDITOR (or $VISUAL) to edit a field in your own editor")
             return
         text = self._widget_text(name)
-        suffix = ".json" if name in JSON_FIELDS else ".txt"
+        suffix = ".json" if self._is_json(name) else ".txt"
         handle, raw_path = tempfile.mkstemp(prefix=f"item-{name}-", suffix=suffix)
         path = Path(raw_path)
         try:
@@ -604,13 +735,13 @@ class EditorScreen(ModelScreen[None]):
             return
         finally:
             path.unlink(missing_ok=True)
-        if name not in JSON_FIELDS:
+        if not self._is_json(name):
             new_text = new_text.rstrip("\n")
         if new_text == text:
             self._say("unchanged in $EDITOR")
             return
         self._loading.add(name)  # sent below, not as a keystroke
-        if name in JSON_FIELDS:
+        if self._is_json(name):
             self.query_one(f"#area-{name}", JsonArea).show(new_text)
         else:
             self.query_one(f"#input-{name}", Input).value = new_text

@@ -1,5 +1,6 @@
-"""The header every screen shows: host, project, a READ-ONLY badge, where you are, what is
-loading; and below it a banner while the server cannot be reached.
+"""The header every screen shows: host, project, the server's API generation (``classic API`` or
+``API v2``, once its first answer told), a READ-ONLY badge, where you are, what is loading; and
+below it a banner while the server cannot be reached.
 
 `AppHeader` follows the app's model by itself, so any screen can ``yield AppHeader()`` and set
 ``header.context`` (e.g. the open dataset's name).
@@ -45,6 +46,7 @@ class AppHeader(Vertical):
         & Static { width: auto; height: 1; padding: 0 1; }
         & #header-title { text-style: bold; color: $accent; }
         & #header-context { width: 1fr; text-style: bold; }
+        & #header-api { color: $text-muted; }
         & #header-readonly { background: $warning; color: $background; text-style: bold;
                              display: none; }
         & #header-readonly.-on { display: block; }
@@ -64,6 +66,7 @@ class AppHeader(Vertical):
         with Horizontal():
             yield Static("PostHog datasets", id="header-title")
             yield Static("", id="header-where")
+            yield Static("", id="header-api")
             yield Static("READ-ONLY", id="header-readonly")
             yield Static("", id="header-context")
             yield Static("", id="header-busy")
@@ -102,6 +105,11 @@ class AppHeader(Vertical):
         state = model.state
         host, project = state.host, str(state.project_id)
         self._update("#header-where", (host, project), lambda: _where(host, project))
+        # the server's generation is None until its first answer told
+        api = state.schema.api_label if state.generation is not None else ""
+        if self._shown.get("#header-api", _NOTHING) != api:
+            self.query_one("#header-api", Static).display = bool(api)
+            self._update("#header-api", api, lambda: api)
         self.query_one("#header-readonly", Static).set_class(state.read_only, "-on")
         # The context may be a dataset name: untrusted text, shown plain.
         context = self._where_text

@@ -1,20 +1,22 @@
 """The inspector: one item, read-only, at keyboard speed.
 
 ``InspectorScreen(item_id)`` shows ``model.state.selection`` (it awaits ``model.select(item_id)``
-on mount when the selection is another item): id, dataset, created/updated and by whom, every
-``ref_*`` field the server sent and, when all three are set, the item's trace in PostHog; then
-``input``, ``output`` and ``metadata``, each as a lazily expanded JSON tree or as pretty-printed
+on mount when the selection is another item): id, version (v2: ``v3``, and the version's id),
+dataset, created/updated and by whom, every link field of the item's API generation (classic
+``ref_*``, v2 ``source_*``) and the item's trace in PostHog when they name one; then a tab per
+JSON field of the server's item schema (classic: input, output, metadata; v2: input, expected
+output, metadata, source output), each as a lazily expanded JSON tree or as pretty-printed
 highlighted text (``t`` toggles; the text view is built the first time it is needed).
 
-Keys: ``1``/``2``/``3`` show input/output/metadata; ``t`` tree/text; ``y`` copies the value
+Keys: ``1``-``4`` show the fields (the schema's keys); ``t`` tree/text; ``y`` copies the value
 under the cursor (the whole field in the text view), ``Y`` its JSON path (``$.input.messages[0]``)
-through ``App.copy_to_clipboard`` (OSC 52); ``E`` unfolds everything under the cursor in the
-tree (again: folds it); ``/`` finds text in all three fields as their JSON text shows it,
-highlighting matches as the query is typed (the search runs off the UI thread, so a 5 MB item
-never holds a key up); ``n``/``N`` step through every match of all three fields in order,
-switching to the field that holds the next one ("match 4 of 9"); ``enter`` on a cut string
-shows it whole; ``o`` opens the trace URL; ``e`` opens the editor on this item; ``escape``
-goes back.
+through ``App.copy_to_clipboard`` (OSC 52); ``v`` copies the version id (v2; what PostHog's
+offline experiments point at); ``E`` unfolds everything under the cursor in the tree (again:
+folds it); ``/`` finds text in every field as its JSON text shows it, highlighting matches as
+the query is typed (the search runs off the UI thread, so a 5 MB item never holds a key up);
+``n``/``N`` step through every match of all the fields in tab order, switching to the field that
+holds the next one ("match 4 of 9"); ``enter`` on a cut string shows it whole; ``o`` opens the
+trace URL; ``e`` opens the editor on this item; ``escape`` goes back.
 
 All item text reaches the screen through :mod:`explorer.tui.components` (never markup).
 """
@@ -25,7 +27,6 @@ import asyncio
 import json
 from datetime import datetime
 from typing import Any, ClassVar
-from urllib.parse import quote
 
 from rich.style import Style
 from rich.text import Text
@@ -35,16 +36,53 @@ from textual.binding import Binding, BindingType
 from textual.widgets import ContentSwitcher, Input, Static, TabbedContent, TabPane
 from textual.widgets.tree import TreeNode
 
-from explorer.api.models import DatasetItem, short_id
-from explorer.model import JSON_FIELDS, Change
-from explorer.tui.base import ModelScreen
+from explorer.api.models import AnyItem, short_id
+from explorer.model import Change, FieldSpec, ItemSchema
+from explorer.tui.base import SCHEMAS, ModelScreen
 from explorer.tui.components import Footer, JsonText, JsonTree, LineView, preview, safe_text
 from explorer.tui.components.json_tree import JsonNode
+from explorer.tui.when import updated_at
 
-__all__ = ["FieldText", "FieldTree", "InspectorScreen", "item_header", "trace_url"]
+__all__ = [
+    "FieldText",
+    "FieldTree",
+    "InspectorScreen",
+    "field_tabs",
+    "item_header",
+    "trace_url",
+]
 
 STRING_LIMIT = 200  # characters of a string shown in the tree before it is cut
 FIND_DEBOUNCE = 0.06  # seconds of quiet typing in the find box before the search starts
+FIELD_KEY_IDS = {
+    "1": "inspector.input",
+    "2": "inspector.output",
+    "3": "inspector.metadata",
+    "4": "inspector.source_output",
+}
+"""The binding id of each field key (a ``[keys]`` entry moves the key of every generation)."""
+
+
+def field_tabs(schema: ItemSchema) -> tuple[FieldSpec, ...]:
+    """The fields the inspector shows as tabs: the schema's JSON fields that have a key, in
+    key order."""
+    return tuple(sorted((f for f in schema.fields if f.key), key=lambda f: f.key))
+
+
+def _field_bindings() -> list[Binding]:
+    """``1``-``4``: one binding per field of each schema (``2`` is ``output`` on classic and
+    ``expected_output`` on v2, with their labels); `InspectorScreen.check_action` lets through
+    those of the server's generation."""
+    labels: dict[tuple[str, str], str] = {}
+    for schema in SCHEMAS:
+        for spec in field_tabs(schema):
+            labels.setdefault((spec.key, spec.name), spec.label)
+    # one footer entry for the keys ("1234 Field"): the tabs name the fields
+    group = Binding.Group("Field", compact=True)
+    return [
+        Binding(key, f"show_field({name!r})", label, id=FIELD_KEY_IDS[key], group=group)
+        for (key, name), label in sorted(labels.items())
+    ]
 
 
 def _timestamp(value: Any) -> str:
@@ -53,23 +91,14 @@ def _timestamp(value: Any) -> str:
     return str(value)
 
 
-def trace_url(item: DatasetItem, host: str, project_id: str | int) -> str | None:
-    """``{host}/project/{project}/llm-analytics/traces/{ref_trace_id}?event={ref_source_id}
-    &timestamp={ref_timestamp}``, every part percent-encoded; None unless all three are set."""
-    if not (item.ref_trace_id and item.ref_source_id and item.ref_timestamp and str(project_id)):
-        return None
-
-    def part(value: Any) -> str:
-        return quote(_timestamp(value), safe="", errors="backslashreplace")
-
-    return (
-        f"{host.rstrip('/')}/project/{part(project_id)}/llm-analytics/traces/"
-        f"{part(item.ref_trace_id)}?event={part(item.ref_source_id)}"
-        f"&timestamp={part(item.ref_timestamp)}"
-    )
+def trace_url(item: AnyItem, host: str, project_id: str | int) -> str | None:
+    """The item's trace in PostHog (`DatasetItem.trace_url`, `VersionedItem.trace_url`) in the
+    project the app is connected to; None unless the item's link fields name one."""
+    project = int(project_id) if str(project_id).isdigit() else None
+    return item.trace_url(host, project)
 
 
-def _who(item: DatasetItem) -> str:
+def _who(item: AnyItem) -> str:
     user = item.created_by
     if user is None:
         return "unknown"
@@ -79,39 +108,68 @@ def _who(item: DatasetItem) -> str:
     return name or user.email or str(user.uuid)
 
 
-def item_header(item: DatasetItem, dataset_name: str | None, url: str | None) -> Text:
-    """The lines above the fields: id, dataset, times, refs and the trace link (all safe)."""
+def item_header(
+    item: AnyItem,
+    dataset_name: str | None,
+    url: str | None,
+    schema: ItemSchema,
+    *,
+    copy_key: str = "v",
+) -> Text:
+    """The lines above the fields: id and version, dataset, times, the version id (v2), the
+    link fields and the trace link (all safe). ``copy_key`` copies the version id."""
     muted = "dim"
     text = Text(no_wrap=True, end="")
     text.append("item ", muted)
     text.append(str(item.id), "bold")
-    text.append("   dataset ", muted)
+    version = ItemSchema.version_label(item)
+    if version:
+        text.append("  ")
+        text.append(version, "bold")
+    # each gap ends a run, never starts a styled one: SVG renderers (rsvg: the snapshots) draw
+    # a run's leading spaces after its text
+    text.append("   ")
+    text.append("dataset ", muted)
     if dataset_name:
         text.append_text(safe_text(dataset_name, max_len=80))
-        text.append(f" ({short_id(item.dataset)})", muted)
+        text.append(" ")
+        text.append(f"({short_id(item.dataset)})", muted)
     else:
         text.append(str(item.dataset))
     text.append("\ncreated ", muted)
     text.append(_timestamp(item.created_at))
-    text.append(" by ", muted)
+    text.append(" ")
+    text.append("by ", muted)
     text.append_text(safe_text(_who(item), max_len=80))
-    text.append("   updated ", muted)
-    text.append(_timestamp(item.updated_at))
-    for name, value in item.refs.items():
+    text.append("   ")
+    text.append("updated ", muted)
+    text.append(_timestamp(updated_at(item)))
+    version_id = ItemSchema.version_id(item)
+    if version_id:
+        text.append(f"\n{'version id':<19} ", muted)
+        text.append(version_id)
+        text.append("  ")
+        text.append(f"({copy_key}: copy)", muted)
+    missing: list[str] = []
+    for name in schema.link_fields:
+        value = ItemSchema.value(item, name)
         text.append(f"\n{name:<19} ", muted)
         if value is None or value == "":
             text.append("not set", muted)
+            missing.append(name)
         elif isinstance(value, str | datetime):
             text.append_text(safe_text(_timestamp(value), max_len=300))
         else:
             text.append_text(preview(value, 120))
-    text.append("\ntrace               ", muted)
+    text.append(f"\n{'trace':<19} ", muted)
     if url is None:
-        text.append("no link (needs ref_trace_id, ref_source_id and ref_timestamp)", muted)
+        why = f" (not set: {', '.join(missing)})" if missing else ""
+        text.append(f"no link{why}", muted)
     else:
         # Every part is percent-encoded, so the URL holds no control or markup character.
         text.append(url, Style(underline=True, link=url))
-        text.append("  (o: open)", muted)
+        text.append("  ")
+        text.append("(o: open)", muted)
     return text
 
 
@@ -131,7 +189,7 @@ class FieldTree(JsonTree):
 
 class FieldText(JsonText):
     """The text view of one item field. ``n``/``N`` are the inspector's (they step through the
-    matches of all three fields), so this view's own find keys stand aside."""
+    matches of every field), so this view's own find keys stand aside."""
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # False: not run, not listed; the key goes on to the screen's binding.
@@ -139,14 +197,13 @@ class FieldText(JsonText):
 
 
 class InspectorScreen(ModelScreen[None]):
-    """One item, read-only: header, refs and trace link, then each JSON field as tree or text."""
+    """One item, read-only: header, links and trace link, then each JSON field of the server's
+    schema as tree or text."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="inspector.back"),
         Binding("t", "toggle_view", "Tree/text", id="inspector.toggle_view"),
-        Binding("1", "show_field('input')", "Input", id="inspector.input"),
-        Binding("2", "show_field('output')", "Output", id="inspector.output"),
-        Binding("3", "show_field('metadata')", "Metadata", id="inspector.metadata"),
+        *_field_bindings(),
         Binding("slash", "find", "Find", id="inspector.find"),
         Binding("n", "next_match", "Next match", show=False, id="inspector.next_match"),
         Binding("N", "previous_match", "Previous match", show=False, id="inspector.prev_match"),
@@ -154,6 +211,9 @@ class InspectorScreen(ModelScreen[None]):
         Binding("Y", "copy_path", "Copy path", id="inspector.copy_path"),
         Binding("e", "edit", "Edit", id="inspector.edit"),
         Binding("o", "open_trace", "Open trace", id="inspector.open_trace"),
+        Binding(
+            "v", "copy_version_id", "Copy version id", id="inspector.copy_version_id", show=False
+        ),
     ]
 
     DEFAULT_CSS = """
@@ -197,7 +257,9 @@ class InspectorScreen(ModelScreen[None]):
         super().__init__()
         self.item_id = item_id
         self.mode: str = "tree"
-        self._item: DatasetItem | None = None
+        self._item: AnyItem | None = None
+        self._fields: tuple[str, ...] = ()  # the fields shown as tabs, in order
+        self._labels: dict[str, str] = {}
         self._find_counts: dict[str, int] = {}
         self._query = ""
         self._searched: str | None = None  # the query whose matches the views show
@@ -207,10 +269,14 @@ class InspectorScreen(ModelScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(Text("loading item " + self.item_id[:36]), id="inspector-header")
+        tabs = field_tabs(self.schema)
+        self._fields = tuple(spec.name for spec in tabs)
+        self._labels = {spec.name: spec.label for spec in tabs}
         with TabbedContent(id="inspector-fields"):
-            for field in JSON_FIELDS:
+            for spec in tabs:
+                field = spec.name
                 with (
-                    TabPane(field, id=f"pane-{field}"),
+                    TabPane(spec.label, id=f"pane-{field}"),
                     ContentSwitcher(initial=f"tree-{field}", id=f"switch-{field}"),
                 ):
                     yield FieldTree(field, id=f"tree-{field}")
@@ -243,16 +309,18 @@ class InspectorScreen(ModelScreen[None]):
                     safe_text(f"item {self.item_id}: {notice.message}")
                 )
 
-    def _show(self, item: DatasetItem) -> None:
+    def _show(self, item: AnyItem) -> None:
         self._item = item
         state = self.model.state
         dataset = state.page.dataset
         name = dataset.name if dataset is not None and dataset.id == item.dataset else None
         url = trace_url(item, state.host, state.project_id)
-        self.query_one("#inspector-header", Static).update(item_header(item, name, url))
+        copy_key = self._key_for("inspector.copy_version_id", "v")
+        header = item_header(item, name, url, self.schema, copy_key=copy_key)
+        self.query_one("#inspector-header", Static).update(header)
         self._current = None  # the views find again in the new text once it is laid out
-        for field in JSON_FIELDS:
-            value = getattr(item, field)
+        for field in self._fields:
+            value = ItemSchema.value(item, field)
             self.query_one(f"#tree-{field}", FieldTree).load(value)
             texts = self.query(f"#text-{field}").results(JsonText)
             for view in texts:
@@ -268,7 +336,7 @@ class InspectorScreen(ModelScreen[None]):
         found = self.query(f"#text-{field}").results(JsonText)
         for view in found:
             return view
-        value = getattr(self._item, field) if self._item is not None else None
+        value = ItemSchema.value(self._item, field) if self._item is not None else None
         view = FieldText(value, id=f"text-{field}")
         self.query_one(f"#switch-{field}", ContentSwitcher).mount(view)
         return view
@@ -307,7 +375,7 @@ class InspectorScreen(ModelScreen[None]):
 
     def _set_mode(self, mode: str) -> None:
         self.mode = mode
-        for field in JSON_FIELDS:
+        for field in self._fields:
             switcher = self.query_one(f"#switch-{field}", ContentSwitcher)
             if mode == "text":
                 self._text_view(field)
@@ -320,7 +388,7 @@ class InspectorScreen(ModelScreen[None]):
         if self._item is None:
             return
         field = self._current_field()
-        value = getattr(self._item, field)
+        value = ItemSchema.value(self._item, field)
         text = (
             value
             if isinstance(value, str)
@@ -379,10 +447,32 @@ class InspectorScreen(ModelScreen[None]):
         state = self.model.state
         url = trace_url(self._item, state.host, state.project_id)
         if url is None:
-            self._status("this item has no trace link (it needs all three ref fields)")
+            links = ", ".join(self.schema.link_fields)
+            self._status(f"this item has no trace link (its {links} do not name one)")
             return
         self.app.open_url(url)
         self._status("opened the trace in the browser")
+
+    def action_copy_version_id(self) -> None:
+        """Copy the id of the version shown (v2: what PostHog's offline experiments point at)."""
+        if self._item is None:
+            return
+        version_id = ItemSchema.version_id(self._item)
+        if not version_id:
+            self._status(f"items of the {self.schema.api_label} have no versions")
+            return
+        self.app.copy_to_clipboard(version_id)
+        label = ItemSchema.version_label(self._item)
+        self._status(f"copied the id of version {label}: {version_id}")
+        self.notify(f"Copied version id {version_id} ({label})", markup=False)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "show_field":
+            # the keys of the server's generation's fields (``2``: output or expected_output)
+            return any(spec.name == parameters[0] for spec in field_tabs(self.schema))
+        if action == "copy_version_id":
+            return self.schema.versioned  # hidden (and refused) where items have no versions
+        return super().check_action(action, parameters)
 
     def action_edit(self) -> None:
         from explorer.tui.editor import EditorScreen
@@ -424,7 +514,7 @@ class InspectorScreen(ModelScreen[None]):
         self.run_worker(self.find(event.value), group="inspector-find", exclusive=True)
 
     async def find(self, query: str) -> dict[str, int]:
-        """Find ``query`` (plain text, any case) in all three fields as the text view shows
+        """Find ``query`` (plain text, any case) in every field as the text view shows
         them, once they are laid out; go to the first match of the field shown, else of the
         first field that has one. Returns the count per field."""
         return await self._find(query, live=False)
@@ -441,7 +531,7 @@ class InspectorScreen(ModelScreen[None]):
             return {}
         if self.mode != "text":
             self._set_mode("text")
-        views = {field: self._text_view(field) for field in JSON_FIELDS}
+        views = {field: self._text_view(field) for field in self._fields}
         if not live:
             for view in views.values():
                 await view.wait_loaded()
@@ -478,7 +568,7 @@ class InspectorScreen(ModelScreen[None]):
 
     def _go_first(self) -> None:
         current = self._current_field()
-        order = [current, *(f for f in JSON_FIELDS if f != current)]
+        order = [current, *(f for f in self._fields if f != current)]
         for field in order:
             if self._positions(field):
                 self._go_to(field, 0)
@@ -503,14 +593,14 @@ class InspectorScreen(ModelScreen[None]):
         self._step(-1)
 
     def _step(self, step: int) -> None:
-        """The next (``step`` 1) or previous (-1) match across input, output and metadata in
-        that order, wrapping round."""
+        """The next (``step`` 1) or previous (-1) match across the fields in tab order,
+        wrapping round."""
         if not self._query or self._searched != self._query:
             self._status("nothing found yet: / finds text in this item")
             return
         if self.mode != "text":
             self._set_mode("text")
-        order = list(JSON_FIELDS)
+        order = list(self._fields)
         positions = {field: self._positions(field) for field in order}
         if not any(positions.values()):
             self._show_find_status()
@@ -543,17 +633,17 @@ class InspectorScreen(ModelScreen[None]):
         self._show_find_status()
 
     def match_number(self) -> tuple[int, int] | None:
-        """``(k, n)`` of "match k of n" across all three fields, or None with no current
+        """``(k, n)`` of "match k of n" across every field, or None with no current
         match; ``n`` counts every match (``k`` goes as far as `MAX_MATCH_POSITIONS` a field)."""
         if self._current is None:
             return None
         field, index = self._current
         before = 0
-        for other in JSON_FIELDS:
+        for other in self._fields:
             if other == field:
                 break
             before += self._positions(other)
-        total = sum(self._find_counts.get(f, 0) for f in JSON_FIELDS)
+        total = sum(self._find_counts.get(f, 0) for f in self._fields)
         return before + index + 1, total
 
     def _show_find_status(self) -> None:
@@ -563,7 +653,12 @@ class InspectorScreen(ModelScreen[None]):
         text = Text("find ", "dim")
         text.append_text(safe_text(repr(self._query), max_len=60))
         text.append(": ")
-        text.append(", ".join(f"{self._find_counts.get(f, 0):,} in {f}" for f in JSON_FIELDS))
+        text.append(
+            ", ".join(
+                f"{self._find_counts.get(f, 0):,} in {self._labels.get(f, f).lower()}"
+                for f in self._fields
+            )
+        )
         number = self.match_number()
         if number is not None:
             # plain spaces between styled runs (SVG renderers glue a run's leading spaces)

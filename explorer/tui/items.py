@@ -1,7 +1,9 @@
 """The items of one dataset: one server page in a table, paged with ``]``/``[`` and ``g``.
 
 Rows are keyed by item id; a new page replaces the rows (``clear`` + ``add_row``) and the
-cursor stays on the same item when it is still there (else on the same row number).
+cursor stays on the same item when it is still there (else on the same row number). The columns
+come from the server's item schema: its input, answer (``output`` on classic, ``expected
+output`` on v2) and metadata, and on v2 the version of each item (``v3``) after its id.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from collections import OrderedDict
 from datetime import datetime
 from typing import Any, ClassVar
 
-from rich.console import Console
+from rich.console import Console, ConsoleOptions
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -20,13 +22,14 @@ from textual.containers import Horizontal
 from textual.events import Resize
 from textual.widgets import DataTable, Footer, Static
 
-from explorer.api.models import DatasetItem, short_id
-from explorer.model import Change, salient
-from explorer.tui.base import ModelScreen
+from explorer.api.models import AnyItem, short_id
+from explorer.model import CLASSIC, Change, ItemSchema, salient
+from explorer.model.schema import schema_of
+from explorer.tui.base import ModelScreen, remove_bindings
 from explorer.tui.components import preview
 from explorer.tui.header import AppHeader, update_label
 from explorer.tui.textual_hooks import DrawnText, ItemsTable, cell_options
-from explorer.tui.when import ago
+from explorer.tui.when import ago, updated_at
 
 __all__ = [
     "COLUMNS",
@@ -35,43 +38,76 @@ __all__ = [
     "ItemsTable",
     "RowCache",
     "column_widths",
+    "columns",
     "item_cells",
 ]
 
 TRACE_MARK = "⤷"
 PREPARE_BATCH = 10  # rows built between two looks at the event loop
-COLUMNS = ("id", "input", "output", "metadata", "trace", "updated")
+VERSION_WIDTH = 4  # "v40"
 
 
-def column_widths(total: int) -> tuple[int, ...]:
-    """The width of each of `COLUMNS` for a terminal ``total`` cells wide (fixed, so the table
+def _content_fields(schema: ItemSchema) -> tuple[str, str, str]:
+    """The fields the table previews: the input, the answer and the metadata."""
+
+    def by_role(role: str) -> str:
+        return next(f.name for f in schema.fields if f.role == role)
+
+    return by_role("input"), schema.answer_field, by_role("metadata")
+
+
+def columns(schema: ItemSchema) -> tuple[str, ...]:
+    """The column labels for items of ``schema``: id, the version (versioned APIs), input,
+    the answer, metadata, trace, updated."""
+    version = ("ver",) if schema.versioned else ()
+    content = tuple(schema.label(name).lower() for name in _content_fields(schema))
+    return ("id", *version, *content, "trace", "updated")
+
+
+COLUMNS = columns(CLASSIC)
+"""The classic API's columns (`columns` gives any schema's)."""
+
+
+def column_widths(total: int, schema: ItemSchema = CLASSIC) -> tuple[int, ...]:
+    """The width of each of `columns` for a terminal ``total`` cells wide (fixed, so the table
     never measures its cells to size them)."""
-    usable = max(40, total - 2 - 2 * 6)
+    version = (VERSION_WIDTH,) if schema.versioned else ()
+    usable = max(40, total - 2 - 2 * (6 + len(version)))
     id_w, trace, when = 8, 5, 10
-    rest = max(24, usable - id_w - trace - when)
+    rest = max(24, usable - id_w - trace - when - sum(version))
     input_w = rest * 2 // 5
-    output_w = rest * 7 // 20
-    metadata_w = rest - input_w - output_w
-    return (id_w, input_w, output_w, metadata_w, trace, when)
+    answer_w = rest * 7 // 20
+    metadata_w = rest - input_w - answer_w
+    return (id_w, *version, input_w, answer_w, metadata_w, trace, when)
 
 
-def item_cells(item: DatasetItem, widths: tuple[int, ...], now: datetime) -> list[Text]:
-    """The cells of one item's row for columns of ``widths``."""
-    return [*_fixed_cells(item, widths), Text(ago(item.updated_at, now))]
+def item_cells(
+    item: AnyItem, widths: tuple[int, ...], now: datetime, schema: ItemSchema | None = None
+) -> list[Text]:
+    """The cells of one item's row for columns of ``widths`` (``schema``: the item's own
+    unless given)."""
+    schema = schema or schema_of(item)
+    return [*_fixed_cells(item, widths, schema), Text(ago(updated_at(item), now))]
 
 
-def _fixed_cells(item: DatasetItem, widths: tuple[int, ...]) -> list[Text]:
+def _fixed_cells(item: AnyItem, widths: tuple[int, ...], schema: ItemSchema) -> list[Text]:
     """The cells that depend only on the item and the widths (all but "updated")."""
-    _, input_w, output_w, metadata_w, _, _ = widths
-    traced = bool(item.ref_trace_id)
+    input_w, answer_w, metadata_w = widths[-5:-2]
+    input_name, answer, metadata = _content_fields(schema)
+    value = ItemSchema.value
+    # the first link field names the trace (ref_trace_id, source_trace_id)
+    traced = bool(schema.link_fields and value(item, schema.link_fields[0]))
+    # uuid7 ids start with their creation time; the tail tells rows apart
+    cells = [Text(short_id(item.id), style="dim")]
+    if schema.versioned:
+        cells.append(Text(ItemSchema.version_label(item), style="dim"))
     return [
-        # uuid7 ids start with their creation time; the tail tells rows apart
-        Text(short_id(item.id), style="dim"),
+        *cells,
         # what tells rows apart (the user's question, the answer, the tool called), not the
         # system prompt every row starts with; metadata stays compact JSON
-        preview(salient(item.input), input_w),
-        preview(salient(item.output), output_w),
-        preview(item.metadata, metadata_w),
+        preview(salient(value(item, input_name)), input_w),
+        preview(salient(value(item, answer)), answer_w),
+        preview(value(item, metadata), metadata_w),
         # at the column's start: an indent would merge into the cursor row's bold run, and SVG
         # renderers draw a run's leading spaces after it
         Text(TRACE_MARK if traced else "", style="bold"),
@@ -84,25 +120,33 @@ class RowCache:
 
     Keyed by item id and column widths, and kept only while the cached item is the very object
     asked for (items are immutable; an edited item is a new object). At most ``size`` rows, the
-    least recently used dropped first. Cells are `DrawnText` for ``console``.
+    least recently used dropped first. Cells are `DrawnText` for ``console``, laid out when first
+    drawn (the rows of a page below the screen cost only their previews).
     """
 
     def __init__(self, console: Console, size: int = 1000) -> None:
         self.console = console
         self.size = size
-        self._rows: OrderedDict[tuple[str, tuple[int, ...]], tuple[DatasetItem, list[Text]]] = (
+        self._rows: OrderedDict[tuple[str, tuple[int, ...]], tuple[AnyItem, list[Text]]] = (
             OrderedDict()
         )
         self._when: dict[tuple[str, int], Text] = {}  # "updated" cells by text and width
+        self._options: dict[int, ConsoleOptions] = {}  # cell options by width
 
     def __len__(self) -> int:
         return len(self._rows)
 
-    def has(self, item: DatasetItem, widths: tuple[int, ...]) -> bool:
+    def has(self, item: AnyItem, widths: tuple[int, ...]) -> bool:
         hit = self._rows.get((str(item.id), widths))
         return hit is not None and hit[0] is item
 
-    def cells(self, item: DatasetItem, widths: tuple[int, ...], now: datetime) -> list[Text]:
+    def cells(
+        self,
+        item: AnyItem,
+        widths: tuple[int, ...],
+        now: datetime,
+        schema: ItemSchema | None = None,
+    ) -> list[Text]:
         """The row's cells (the same `Text` objects each time: never modify them)."""
         key = (str(item.id), widths)
         hit = self._rows.get(key)
@@ -110,17 +154,20 @@ class RowCache:
             self._rows.move_to_end(key)
             fixed = hit[1]
         else:
-            fixed = [
-                self._draw(cell, width)
-                for cell, width in zip(_fixed_cells(item, widths), widths, strict=False)
-            ]
+            cells = _fixed_cells(item, widths, schema or schema_of(item))
+            fixed = [self._draw(cell, width) for cell, width in zip(cells, widths, strict=False)]
             self._rows[key] = (item, fixed)
             if len(self._rows) > self.size:
                 self._rows.popitem(last=False)
-        return [*fixed, self._when_cell(ago(item.updated_at, now), widths[-1])]
+        return [*fixed, self._when_cell(ago(updated_at(item), now), widths[-1])]
 
     def _draw(self, text: Text, width: int) -> Text:
-        return DrawnText(text, self.console, cell_options(self.console, width))
+        options = self._options.get(width)
+        if options is None:
+            # made once per width: ``console.options`` builds new options (and looks at the
+            # environment and the terminal) each time, a quarter of drawing a row
+            options = self._options[width] = cell_options(self.console, width)
+        return DrawnText(text, self.console, options)
 
     def _when_cell(self, when: str, width: int) -> Text:
         cell = self._when.get((when, width))
@@ -146,7 +193,7 @@ class ItemsScreen(ModelScreen[None]):
         # less common keys: in ? and the palette, not the footer (so it fits 120 columns)
         Binding("D", "duplicate", "Duplicate", id="items.duplicate", show=False),
         Binding("m", "move", "Move", id="items.move", show=False),
-        Binding("d", "delete", "Delete", id="items.delete"),
+        *remove_bindings("d", "items.delete"),
         Binding("u", "undo", "Undo", id="items.undo"),
         Binding("right_square_bracket", "next_page", "Next page", id="items.next_page"),
         Binding("left_square_bracket", "prev_page", "Prev page", id="items.prev_page"),
@@ -158,6 +205,7 @@ class ItemsScreen(ModelScreen[None]):
         super().__init__()
         self.dataset_id = dataset_id
         self._widths: tuple[int, ...] = ()
+        self._schema: ItemSchema | None = None  # the schema the columns were made for
         self._had_rows = False
         self._shown_page: tuple[int, int] | None = None  # (page number, row count) drawn
         self._rows: RowCache | None = None  # made when first needed (for the app's console)
@@ -197,13 +245,14 @@ class ItemsScreen(ModelScreen[None]):
     # -- drawing -----------------------------------------------------------------------------
 
     def _set_columns(self, total: int) -> bool:
-        widths = column_widths(total)
-        if widths == self._widths:
+        schema = self.schema
+        widths = column_widths(total, schema)
+        if widths == self._widths and schema is self._schema:
             return False
-        self._widths = widths
+        self._widths, self._schema = widths, schema
         table = self.table
         table.clear(columns=True)
-        for label, width in zip(COLUMNS, widths, strict=True):
+        for label, width in zip(columns(schema), widths, strict=True):
             table.add_column(label, width=width)
         return True
 
@@ -214,10 +263,10 @@ class ItemsScreen(ModelScreen[None]):
         keep_row = table.cursor_row
         same_page = self._shown_page is not None and self._shown_page[0] == page.page_number
         now = self.app.clock()  # type: ignore[attr-defined]
-        rows, widths = self.row_cache, self._widths
+        rows, widths, schema = self.row_cache, self._widths, self._schema
         table.clear()
         for item in page.items:
-            table.add_row(*rows.cells(item, widths, now), key=str(item.id))
+            table.add_row(*rows.cells(item, widths, now, schema), key=str(item.id))
         self._shown_page = (page.page_number, len(page.items))
         if page.has_next:
             # once this page is on screen, build the next one's rows while nothing happens
@@ -240,18 +289,29 @@ class ItemsScreen(ModelScreen[None]):
         page = self.model.state.page
         items = self.model.peek_page(page.page_number + 1) or []
         widths, now = self._widths, self.app.clock()  # type: ignore[attr-defined]
+        schema = self._schema
         for n, item in enumerate(items, 1):
             if not self.row_cache.has(item, widths):
-                self.row_cache.cells(item, widths, now)
+                for cell in self.row_cache.cells(item, widths, now, schema):
+                    if isinstance(cell, DrawnText):
+                        cell.draw()  # laid out now, not when the turn draws it
             if n % PREPARE_BATCH == 0:
                 await asyncio.sleep(0)
 
     def redraw(self, change: Change | None) -> None:
-        if change is not None and not change.kinds & {"page", "dataset", "notice", "busy"}:
+        if change is not None and not change.kinds & {
+            "page",
+            "dataset",
+            "notice",
+            "busy",
+            "access",
+        }:
             return
         state = self.model.state
         page = state.page
-        if change is None or "page" in change or "dataset" in change:
+        # the server's generation became known: its columns (set_columns is a no-op otherwise)
+        refill = self._set_columns(self.app.size.width)
+        if refill or change is None or "page" in change or "dataset" in change:
             self._fill_table()
         if change is not None and change.command == "undo" and "selection" in change:
             # an undone delete: the cursor goes to the restored row, not the one that took its
@@ -421,7 +481,7 @@ class ItemsScreen(ModelScreen[None]):
             ),
         )
 
-    def action_delete(self) -> None:
+    def action_delete(self, verb: str = "") -> None:
         item_id = self.highlighted_id()
         if item_id is not None:
             self.run_model(self.model.delete_item(item_id), group="write", exclusive=False)

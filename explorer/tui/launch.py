@@ -1,7 +1,8 @@
 """What ``dataset-explorer`` runs to open the terminal app (the CLI parses, this decides).
 
 - ``--demo``: the embedded server with demo data on 127.0.0.1 and a free port, in this
-  process; the app opens on it and the server stops when the app quits.
+  process, speaking ``--api`` (classic or v2; `DEFAULT_DEMO_API` unless told); the app opens on
+  it and the server stops when the app quits.
 - otherwise the configured settings (arguments, environment, profile; see
   `explorer.api.Settings`); with nothing configured at all, the connection screen (demo or a
   short form). A configuration that is there but wrong is reported and nothing starts.
@@ -22,7 +23,7 @@ from typing import TYPE_CHECKING, Literal
 import explorer.paths as paths
 from explorer.api import ConfigError, Settings
 from explorer.api.settings import ENV_HOST, ENV_KEY, ENV_PROFILE, ENV_PROJECT
-from explorer.tui.demo import start_demo
+from explorer.tui.demo import DEFAULT_DEMO_API, DemoApi, start_demo
 
 if TYPE_CHECKING:
     from explorer.emulator import EmulatorServer
@@ -38,6 +39,7 @@ class LaunchOptions:
     project_id: str | None = None
     read_only: bool = False
     api_prefix: Literal["projects", "environments"] | None = None
+    demo_api: DemoApi = DEFAULT_DEMO_API
 
 
 def _log_to_file() -> None:
@@ -83,7 +85,7 @@ def launch(options: LaunchOptions) -> int:
     settings: Settings | None = None
     if options.demo:
         try:
-            server, settings = start_demo(read_only=options.read_only)
+            server, settings = start_demo(read_only=options.read_only, api=options.demo_api)
         except OSError as exc:
             print(f"dataset-explorer: the demo server could not start: {exc}", file=sys.stderr)
             return 1

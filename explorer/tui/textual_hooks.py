@@ -36,8 +36,10 @@ class DrawnText(Text):
     """A cell's `Text` that keeps the segments it rendered to for one width, so drawing a new
     page only copies them: laying out each cell's text again was most of a page turn.
 
-    What it draws is exactly what the `Text` would draw; with other options than the ones it
-    was drawn for it lays itself out as any `Text`. Never modify one once drawn.
+    It is laid out when first drawn (or `draw` is called), not when made: a page's rows below
+    the screen cost nothing until they are scrolled to (the table only measures them, which
+    does not lay them out). What it draws is exactly what the `Text` would draw; with other
+    options than the ones it was made for it lays itself out as any `Text`. Never modify one.
     """
 
     def __init__(self, text: Text, console: Console, options: ConsoleOptions) -> None:
@@ -51,9 +53,19 @@ class DrawnText(Text):
             tab_size=text.tab_size,
         )
         self.spans = list(text.spans)
+        self._console = console
+        self._options = options
         self._drawn_for = _layout(options)
+        self._segments: list[Segment] | None = None
+        self._line: list[Segment] = []
+        self._measured: Measurement | None = None
+
+    def draw(self) -> None:
+        """Lay the text out for the options it was made for (once)."""
+        if self._segments is not None:
+            return
+        console, options = self._console, self._options
         self._segments = list(super().__rich_console__(console, options))
-        self._measured = super().__rich_measure__(console, options)
         # the one line as Rich's Padding lays it out inside a cell (cropped, padded)
         lines = Segment.split_and_crop_lines(
             self._segments,
@@ -65,15 +77,22 @@ class DrawnText(Text):
         self._line = next(iter(lines), [])
 
     def line_for(self, options: ConsoleOptions) -> list[Segment] | None:
-        """The drawn line when ``options`` are the ones it was drawn for, else None."""
-        return self._line if _layout(options) == self._drawn_for else None
+        """The drawn line when ``options`` are the ones it was made for, else None."""
+        if _layout(options) != self._drawn_for:
+            return None
+        self.draw()
+        return self._line
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterable[Segment]:
         if _layout(options) == self._drawn_for:
+            self.draw()
+            assert self._segments is not None
             return self._segments
         return super().__rich_console__(console, options)
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        if self._measured is None:
+            self._measured = super().__rich_measure__(self._console, self._options)
         return self._measured
 
 
@@ -96,13 +115,16 @@ class ItemsTable(DataTable[Text]):
     per line (each costs a walk up the DOM)."""
 
     _row_styles: dict[tuple[object, ...], Style] | None = None
+    _cell_options: dict[int, ConsoleOptions] | None = None  # per cell width, while drawing
 
     def render_lines(self, crop: Region) -> list[Strip]:
         self._row_styles = {}
+        self._cell_options = {}
         try:
             return super().render_lines(crop)
         finally:
             self._row_styles = None
+            self._cell_options = None
 
     def _get_row_style(self, row_index: int, base_style: Style) -> Style:
         memo = self._row_styles
@@ -163,8 +185,19 @@ class ItemsTable(DataTable[Text]):
         cell = self._data.get(row_key, {}).get(column_key)
         if row is None or row.height != 1 or not isinstance(cell, DrawnText):
             return None
-        options = self.app.console_options.update_dimensions(width, 1).update(no_wrap=True)
-        inner = cell.line_for(options.update_width(width - 2))
+        memo = self._cell_options
+        options = memo.get(width) if memo is not None else None
+        if options is None:
+            # the same options for every cell of a width in one pass (each costs three
+            # ConsoleOptions made from the app's size)
+            options = (
+                self.app.console_options.update_dimensions(width, 1)
+                .update(no_wrap=True)
+                .update_width(width - 2)
+            )
+            if memo is not None:
+                memo[width] = options
+        inner = cell.line_for(options)
         if inner is None:
             return None
         component_style, post_style = self._get_styles_to_render_cell(

@@ -1,9 +1,11 @@
-"""The trash: what was soft-deleted from this machine, with its content; ``enter`` restores.
+"""The trash: what was deleted (archived, on API v2) from this machine, with its content;
+``enter`` restores.
 
-The server never lists a deleted row again, so the journal's copy (``model.state.trash``) is the
-only way back. ``TrashScreen()`` lists it newest first (kind, label, when, a one-line preview of
-the content) beside the pretty-printed JSON of the highlighted entry; ``enter`` runs
-``model.restore_item(id)`` or ``model.restore_dataset(id)``; ``escape`` goes back.
+The server never lists a deleted (or archived) row again, so the journal's copy
+(``model.state.trash``) is the only way back. ``TrashScreen()`` lists it newest first (kind,
+label, when, a one-line preview of the content) beside the pretty-printed JSON of the
+highlighted entry; ``enter`` runs ``model.restore_item(id)`` or ``model.restore_dataset(id)``;
+``escape`` goes back.
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ def _option_id(record: TrashRecord) -> str:
 
 
 class TrashScreen(ModelScreen[None]):
-    """Soft-deleted items and datasets from this machine; ``enter`` restores the highlighted."""
+    """Items and datasets deleted (archived) from this machine; ``enter`` restores the
+    highlighted."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="trash.back"),
@@ -91,7 +94,8 @@ class TrashScreen(ModelScreen[None]):
             else:
                 self._show(None)
             count = len(records)
-            title = f"Trash: {count} deleted from this machine" if count else "Trash is empty"
+            removed = self.schema.removed_word
+            title = f"Trash: {count} {removed} from this machine" if count else "Trash is empty"
             self.query_one("#trash-title", Static).update(title)
         if change is not None and "notice" in change.kinds and state.notice is not None:
             self.query_one("#trash-status", Static).update(
@@ -112,7 +116,8 @@ class TrashScreen(ModelScreen[None]):
         if record.kind == "item" and "input" in content:
             shown: Any = salient(content.get("input"))  # what tells the item apart
         else:
-            shown = {k: content.get(k) for k in ("input", "output", "name") if k in content}
+            keys = ("input", self.schema.answer_field, "name")
+            shown = {k: content.get(k) for k in keys if k in content}
         label.append_text(preview(shown or content, 60))
         return label
 

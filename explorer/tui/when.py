@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-__all__ = ["ago"]
+from explorer.api.models import AnyItem
+from explorer.model import ItemSchema
+
+__all__ = ["ago", "updated_at"]
+
+
+def updated_at(item: AnyItem) -> datetime | None:
+    """When the item last changed: ``updated_at``, which a v2 item may lack (then when its
+    current version was made, else when the item was)."""
+    return item.updated_at or ItemSchema.value(item, "version_created_at") or item.created_at
 
 
 def ago(when: datetime | None, now: datetime) -> str:

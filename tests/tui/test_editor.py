@@ -386,7 +386,7 @@ async def test_saving_an_item_deleted_elsewhere_offers_restore_or_save_as_new(
         await settle(pilot)
         await _save_after_deleted_elsewhere(pilot, app, item_id)
         shown = "\n".join(str(s.render()) for s in app.screen.query(Static))
-        assert "no longer exists on the server" in shown
+        assert "was deleted on the server" in shown
         assert "restore the item, then save your edit" in shown
         assert "save your edit as a new item" in shown
         await pilot.press("escape")  # decide later: nothing is lost

@@ -114,3 +114,57 @@ def test_save_profile_creates_a_private_file_and_refuses_a_taken_name(tmp_path: 
     assert Settings.resolve(profile="second", config_path=path, env={}).profile == "second"
     with pytest.raises(ConfigError, match="letters"):
         save_profile(path, "bad name", settings)
+
+
+@pytest.mark.parametrize(
+    ("argv", "api"), [([], None), (["--api", "classic"], "classic"), (["--api", "v2"], "v2")]
+)
+def test_demo_api_reaches_the_demo_server(
+    monkeypatch: pytest.MonkeyPatch, argv: list[str], api: str | None
+) -> None:
+    """``dataset-explorer --demo [--api classic|v2]``: the embedded server speaks that API
+    (`DEFAULT_DEMO_API` unless told), and its settings say so (no request to find it)."""
+    import explorer.cli
+    import explorer.tui.app as app_module
+    import explorer.tui.launch as launch_module
+    from explorer.tui.demo import DEFAULT_DEMO_API
+
+    api = api or DEFAULT_DEMO_API  # one line in explorer/tui/demo.py
+    started: dict[str, Any] = {}
+
+    class Server:
+        def stop(self) -> None:
+            started["stopped"] = True
+
+    def fake_start_demo(read_only: bool = False, api: Any = DEFAULT_DEMO_API) -> Any:
+        started["api"] = api
+        return Server(), Settings(
+            host="http://127.0.0.1:1", project_id=1, api_key="k", generation=api
+        )
+
+    class NotRun:
+        return_code = 0
+
+        def run(self) -> None:
+            pass
+
+    def fake_make_app(settings: Settings | None, **kwargs: Any) -> NotRun:
+        started["generation"] = settings.generation if settings is not None else None
+        started["demo"] = kwargs["demo"]
+        return NotRun()
+
+    monkeypatch.setattr(launch_module, "start_demo", fake_start_demo)
+    monkeypatch.setattr(app_module, "make_app", fake_make_app)
+    monkeypatch.setattr("explorer.tui.launch._log_to_file", lambda: None)
+    monkeypatch.setattr(explorer.cli, "_in_terminal", lambda: True)
+    assert explorer.cli.main(["--demo", *argv]) == 0
+    assert started == {"api": api, "generation": api, "demo": True, "stopped": True}
+
+
+def test_api_without_demo_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    import explorer.cli
+
+    with pytest.raises(SystemExit) as exit_info:
+        explorer.cli.main(["--api", "v2"])
+    assert exit_info.value.code == 2
+    assert "--demo" in capsys.readouterr().err
