@@ -44,8 +44,10 @@ class RunningServer:
 
 @contextmanager
 def emulator_process(*args: str) -> Iterator[RunningServer]:
-    """Start ``dataset-explorer serve --port 0 ARGS`` in a subprocess; stop it on exit."""
-    cmd = [sys.executable, "-m", "explorer", "serve", "--port", "0", *args]
+    """Start ``dataset-explorer serve --port 0 ARGS`` in a subprocess; stop it on exit. The
+    classic API unless ARGS name one (the scenarios written before v2 measure classic)."""
+    api = () if "--api" in args else ("--api", "classic")
+    cmd = [sys.executable, "-m", "explorer", "serve", "--port", "0", *api, *args]
     proc = subprocess.Popen(
         cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=os.environ.copy()
     )

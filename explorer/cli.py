@@ -79,9 +79,9 @@ def _add_serve_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--api",
         choices=("classic", "v2"),
-        default="classic",
-        help="the API generation: classic (older self-hosted PostHog) or v2 (the versioned API"
-        " PostHog Cloud serves since August 2026); default classic",
+        default="v2",
+        help="the API generation: v2 (the versioned API PostHog Cloud serves since August 2026)"
+        " or classic (older self-hosted PostHog); default v2",
     )
     p.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
     p.add_argument(

@@ -16,7 +16,7 @@ __all__ = ["DEFAULT_DEMO_API", "DEMO_APIS", "DemoApi", "start_demo"]
 
 DemoApi = Literal["classic", "v2"]
 DEMO_APIS: Final = ("classic", "v2")
-DEFAULT_DEMO_API: Final[DemoApi] = "classic"
+DEFAULT_DEMO_API: Final[DemoApi] = "v2"  # PostHog Cloud's generation
 """The API generation the demo serves unless told (``--demo --api``; the connection screen)."""
 
 

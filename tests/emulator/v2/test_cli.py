@@ -89,8 +89,13 @@ def test_serve_v2_limits_and_flag_options() -> None:
         assert served.stop()[0] == 0
 
 
-def test_serve_is_classic_by_default() -> None:
-    with serve() as served:
+def test_serve_is_v2_by_default_and_classic_a_flag_away() -> None:
+    with serve() as served:  # PostHog Cloud's generation
+        created = served.call("POST", "datasets/", json={"name": "v2"})
+        assert created.status_code == 201
+        assert "archived" in created.json() and "deleted" not in created.json()
+        assert served.stop()[0] == 0
+    with serve("--api", "classic") as served:
         created = served.call("POST", "datasets/", json={"name": "classic"})
         assert created.status_code == 201
         assert "deleted" in created.json() and "archived" not in created.json()
@@ -105,9 +110,9 @@ def test_api_is_not_taken_for_an_abbreviated_api_key() -> None:
     assert (args.api, args.api_key) == ("v2", ["phx_x"])
 
 
-def test_serve_defaults_to_the_classic_api_and_posthogs_limits() -> None:
+def test_serve_defaults_to_v2_and_posthogs_limits() -> None:
     args = build_parser().parse_args(["serve"])
-    assert args.api == "classic"
+    assert args.api == "v2"
     assert (args.max_datasets, args.max_items, args.max_versions) == (20, 600, 40)
     assert args.datasets_flag == "on"
 
@@ -131,7 +136,7 @@ def test_bad_v2_options_exit_2(argv: list[str], capsys: pytest.CaptureFixture[st
 
 def test_a_database_of_the_other_generation_is_named_not_crashed_on(tmp_path: Any) -> None:
     db = tmp_path / "kept.sqlite3"
-    with serve("--db", str(db)) as served:  # classic data kept in the file
+    with serve("--api", "classic", "--db", str(db)) as served:  # classic data kept in the file
         assert served.call("POST", "datasets/", json={"name": "kept"}).status_code == 201
         assert served.stop()[0] == 0
     cmd = [sys.executable, "-m", "explorer", "serve", "--port", "0", "--api", "v2", "--db", str(db)]
