@@ -7,13 +7,14 @@ import time
 from collections.abc import Callable
 
 from explorer.api import AsyncClient
-from explorer.api.errors import ApiError
+from explorer.api.errors import ApiError, Conflict
 from explorer.api.models import AnyDataset, AnyItem, short_id
 from explorer.model.context import Changes, ModelContext
 from explorer.model.datasets import DatasetBrowser
 from explorer.model.editor import editor_from_draft, editor_from_item, new_editor
 from explorer.model.events import Change
 from explorer.model.journal import DraftRecord, Journal, ProjectJournal
+from explorer.model.notices import hint_for, is_refusal
 from explorer.model.pager import MAX_PAGE_SIZE, ItemPager, Superseded
 from explorer.model.saving import SaveResult
 from explorer.model.schema import ItemSchema
@@ -207,10 +208,10 @@ class ModelBase:
                 command,
             )
         else:
-            ctx.notice(
-                changes,
-                "error",
-                f"Not saved: {result.reason}.",
-                "Your edit is kept (also in the local journal); save again to retry.",
-                command,
-            )
+            hint = "Your edit is kept (also in the local journal); save again to retry."
+            error = result.error
+            specific = hint_for(error) if error is not None and is_refusal(error) else ""
+            if isinstance(error, Conflict) and specific:
+                # saving again cannot help (a limit, an archived dataset): say what can
+                hint = f"Your edit is kept (also in the local journal). {specific}"
+            ctx.notice(changes, "error", f"Not saved: {result.reason}.", hint, command)

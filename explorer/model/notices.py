@@ -9,6 +9,8 @@ from typing import Literal
 from explorer.api.errors import (
     ApiError,
     AuthenticationFailed,
+    Conflict,
+    DatasetsDisabled,
     InvalidId,
     NotFound,
     PermissionDenied,
@@ -19,7 +21,7 @@ from explorer.api.errors import (
     ValidationFailed,
 )
 
-__all__ = ["Notice", "NoticeLevel", "describe_error", "is_refusal"]
+__all__ = ["Notice", "NoticeLevel", "describe_error", "hint_for", "is_refusal"]
 
 NoticeLevel = Literal["info", "warning", "error"]
 
@@ -39,9 +41,40 @@ class Notice:
         return f"{self.message} {self.hint}".strip()
 
 
-def _hint(error: ApiError) -> str:
+_LIMITS = {
+    "datasets": "PostHog allows {limit} datasets per project, archived ones included; ask"
+    " PostHog support for more.",
+    "dataset_items": "PostHog allows {limit} items per dataset, archived ones included: put it"
+    " in another dataset (or a new one).",
+    "dataset_item_versions": "PostHog keeps {limit} versions of an item (the last one for a"
+    " restore): duplicate the item to keep editing it (the copy starts at v1).",
+}
+
+
+def _conflict_hint(error: Conflict) -> str:
+    if error.code == "limit_reached":
+        template = _LIMITS.get(error.resource or "", "The limit is {limit}.")
+        return template.format(limit=error.limit if error.limit is not None else "reached")
+    if error.code == "stale_version":
+        return "Someone saved a newer version; open the item again to see it."
+    if error.code == "dataset_archived":
+        return "The dataset is archived: restore it from the trash first."
+    if error.code == "dataset_name_conflict":
+        return "Choose another name."
+    return ""
+
+
+def hint_for(error: ApiError) -> str:
+    """What to do about an API error (may be empty)."""
     if isinstance(error, AuthenticationFailed):
         return "Check the API key (profile or POSTHOG_PERSONAL_API_KEY)."
+    if isinstance(error, DatasetsDisabled):
+        return (
+            "Ask your organisation's admin or PostHog support to enable LLM analytics datasets;"
+            " no key can read them until then."
+        )
+    if isinstance(error, Conflict):
+        return _conflict_hint(error)
     if isinstance(error, PermissionDenied):
         scope = error.scope
         if scope:
@@ -72,7 +105,12 @@ def describe_error(error: BaseException, doing: str) -> tuple[str, str]:
         what = error.message.rstrip(".")
         if isinstance(error, ValidationFailed) and error.attr:
             what = f"the server refused {error.attr}: {error.detail or error.message}".rstrip(".")
-        return f"{doing} failed: {what}.", _hint(error)
+        elif isinstance(error, Conflict) and error.detail:
+            # PostHog's own sentence; the client's message adds advice for programs
+            what = error.detail.rstrip(".")
+        elif isinstance(error, DatasetsDisabled):
+            what = "this PostHog organisation does not have LLM analytics datasets enabled"
+        return f"{doing} failed: {what}.", hint_for(error)
     return (
         f"{doing} failed unexpectedly: {type(error).__name__}: {error}.",
         "This is a bug; please report it.",

@@ -97,6 +97,8 @@ def _not_saved(
 
 
 def _reason(error: ApiError) -> str:
+    if isinstance(error, Conflict) and error.detail:
+        return error.detail.rstrip(".")  # PostHog's sentence (the client's adds advice for code)
     return error.message.rstrip(".")
 
 

@@ -265,6 +265,7 @@ async def test_the_item_limit_is_named_in_the_notice(
     notice = model.state.notice
     assert notice is not None and notice.level == "error"
     assert "limit is 2" in notice.message, notice
+    assert "2 items per dataset, archived ones included" in notice.hint, notice
     assert model.journal.get_draft(editor.key) is not None  # the edit is kept
     assert len(server_items(server, str(dataset.id))) == 2
 
