@@ -1,6 +1,13 @@
 """What the fault soaks share: fault settings per rate, a quick retry policy, the reference of
 what the server must hold, a log of what the user was told, and reading the server's store.
 
+The soaks run on both API generations (``GENERATIONS``). Where the classic API soft-deletes an
+item, v2 archives it (a new version with ``archived``): the reference's ``deleted`` means
+"deleted or archived", and `stored_items` reads either store alike (on v2: each item's current
+version, archived ones included). A soak server of v2 may hold more versions per item than
+PostHog's 40 (`soak_server_options`): every edit, archive and restore makes one, and the limit
+is not what the soaks test.
+
 The reference (`Reference`) is updated only from what the model or a front end reported:
 "saved" moves an item's wanted content into ``live``; "not saved" keeps it in
 ``pending_edits`` / ``pending_creates`` (the journal must still hold it); a delete or restore
@@ -21,6 +28,20 @@ from explorer.model import ExplorerModel, Notice
 from tests._emulator import RunningEmulator
 
 RATES = (0.1, 0.3, 0.5)
+GENERATIONS = ("classic", "v2")
+
+# v2 only: room for every version a soak makes. PostHog allows 40 per item (the last one kept
+# for a restore); the model soak's busiest item reaches about 15 today, but a longer run or
+# another seed must not fail on a limit the soaks do not test.
+SOAK_MAX_VERSIONS = 10_000
+
+
+def soak_server_options(api: str) -> dict[str, Any]:
+    """``emulator_factory`` options of a soak server speaking ``api``."""
+    if api == "v2":
+        return {"api": api, "max_versions": SOAK_MAX_VERSIONS}
+    return {"api": api}
+
 
 # Quick retries: thousands of failures are injected. A 429 names a wait of 1 s, longer than
 # ``rate_limit_max_wait``: it is never waited out but reaches the model, which reports it.
@@ -61,6 +82,8 @@ class Reference:
     pending_creates: dict[str, Any] = field(default_factory=dict)  # draft key -> input
     unsure: dict[str, str] = field(default_factory=dict)  # id -> "delete" | "restore"
     creates_done: int = 0
+    created_keys: dict[str, str] = field(default_factory=dict)  # id -> its create's draft key
+    saved: list[tuple[str, Any]] = field(default_factory=list)  # every (id, input) saved
     counts: Counter[str] = field(default_factory=Counter)
 
     def editable(self) -> list[str]:
@@ -109,22 +132,72 @@ class StoredItem:
     dataset: str
     input: Any
     deleted: bool
+    """Soft-deleted (classic) or archived (v2: its current version is)."""
+    client_item_id: str | None = None
+    """v2: the key the item was created with (the model sends its draft's key; the client makes
+    up one for a create without any); classic: None."""
+
+
+def _read(server: RunningEmulator, sql: str, params: tuple[Any, ...]) -> list[Any]:
+    """Rows of the emulator's database, read on a connection of our own."""
+    conn = sqlite3.connect(f"file:{server.server.db_path}?mode=ro", uri=True)
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
+
+
+def _json(text: str | None) -> Any:
+    return None if text is None else json.loads(text)
+
+
+# v2: an item shows its current version (the newest when the pointer is unset, as the emulator
+# reads it).
+_V2_ITEMS = """
+SELECT i.id, i.dataset_id, v.input, v.archived, i.client_item_id
+FROM v2_items i JOIN v2_versions v ON v.id = COALESCE(i.current_version_id,
+    (SELECT id FROM v2_versions WHERE item_id = i.id ORDER BY version DESC LIMIT 1))
+WHERE i.dataset_id = ?
+"""
 
 
 def stored_items(server: RunningEmulator, dataset_id: str) -> dict[str, StoredItem]:
-    """Every item of a dataset in the emulator's database, soft-deleted ones included (the API
-    never lists those), read on a connection of our own."""
-    conn = sqlite3.connect(f"file:{server.server.db_path}?mode=ro", uri=True)
-    try:
-        rows = conn.execute(
-            "SELECT id, dataset, input, deleted FROM items WHERE dataset = ?", (dataset_id,)
-        ).fetchall()
-    finally:
-        conn.close()
-    return {
-        row[0]: StoredItem(row[1], None if row[2] is None else json.loads(row[2]), row[3] == 1)
-        for row in rows
-    }
+    """Every item of a dataset in the emulator's database, soft-deleted (classic) or archived
+    (v2) ones included: classic never lists those, v2 only when asked."""
+    if server.server.api == "v2":
+        rows = _read(server, _V2_ITEMS, (dataset_id,))
+        return {row[0]: StoredItem(row[1], _json(row[2]), row[3] == 1, row[4]) for row in rows}
+    rows = _read(
+        server, "SELECT id, dataset, input, deleted FROM items WHERE dataset = ?", (dataset_id,)
+    )
+    return {row[0]: StoredItem(row[1], _json(row[2]), row[3] == 1) for row in rows}
+
+
+def stored_versions(server: RunningEmulator, dataset_id: str) -> dict[str, list[Any]]:
+    """v2: every version's input of every item of the dataset, oldest first (classic keeps no
+    history: {})."""
+    if server.server.api != "v2":
+        return {}
+    rows = _read(
+        server,
+        "SELECT item_id, input FROM v2_versions WHERE dataset_id = ? ORDER BY item_id, version",
+        (dataset_id,),
+    )
+    out: dict[str, list[Any]] = {}
+    for item_id, text in rows:
+        out.setdefault(item_id, []).append(_json(text))
+    return out
+
+
+def missing_versions(
+    server: RunningEmulator, dataset_id: str, saved: list[tuple[str, Any]]
+) -> list[tuple[str, Any]]:
+    """v2: the (item id, input) pairs of ``saved`` that are none of the item's versions (a save
+    reported done that the history does not hold); classic keeps no history: []."""
+    if server.server.api != "v2":
+        return []
+    versions = {i: {key(v) for v in vs} for i, vs in stored_versions(server, dataset_id).items()}
+    return [(i, v) for i, v in saved if key(v) not in versions.get(i, set())]
 
 
 def key(value: Any) -> str:
