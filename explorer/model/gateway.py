@@ -133,6 +133,7 @@ class _Items:
         if await self._client.detect_generation() != "v2":
             await (self._items.archive(id) if removed else self._items.restore(id))
             return None
+        moved: Conflict | None = None
         for _ in range(3):
             current = await self._items.get(id)
             if not isinstance(current, VersionedItem) or current.archived == removed:
@@ -143,9 +144,11 @@ class _Items:
                 return await self._items.restore(id, base_version=current.version)
             except Conflict as exc:
                 if exc.code in ("dataset_item_archived", "dataset_item_active", "stale_version"):
-                    continue  # changed meanwhile: look again
+                    moved = exc  # changed meanwhile: look again
+                    continue
                 raise
-        return None
+        assert moved is not None
+        raise moved  # changed under us at every try: say so, never claim it done
 
     async def move(self, item: AnyItem, dataset_id: str) -> AnyItem:
         """Put the item into another dataset. Classic: PATCH its dataset (same id). v2: create a

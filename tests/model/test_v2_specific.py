@@ -301,3 +301,35 @@ async def test_move_and_undo_leave_the_original_alone_in_the_source(
         archived = client.items.list(target.id, archived=True).results
     assert [str(i.id) for i in archived] == [str(copy.id)]
     assert model.state.page.range_text == "1-1 of 1"
+
+
+class EveryTime(dict[str, Callable[[], Any]]):
+    """``HookTransport.before`` whose hooks run before every request of their method."""
+
+    def pop(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+        return self.get(key, default)
+
+
+async def test_an_archive_that_meets_a_newer_version_at_every_try_says_so(
+    empty_server: RunningEmulator, make_model: MakeModel
+) -> None:
+    """Someone saves the item just before each of the model's archive requests: after three
+    tries (each on the version it just read) the model says the archive failed, and nothing
+    claims the item is archived: the server has it live, the page keeps it, the trash is empty."""
+    dataset = make_dataset(empty_server, items=1)
+    transport = HookTransport()
+    model = await make_model(empty_server, client_options={"transport": transport})
+    item_id = await open_first(model, str(dataset.id))
+    edits = iter(range(100))
+    transport.before = EveryTime(
+        POST=lambda: edit_elsewhere(empty_server, item_id, input={"n": f"theirs {next(edits)}"})
+    )
+    await model.delete_item()
+    notice = model.state.notice
+    assert notice is not None and notice.level == "error", notice
+    assert "changed after it was loaded" in notice.message, notice
+    assert transport.sent.count("POST") == 3  # three tries, each refused as stale
+    current = versioned(server_item(empty_server, item_id))
+    assert not current.archived and current.input == {"n": "theirs 2"}
+    assert model.state.trash == []
+    assert model.state.page.index_of(item_id) is not None
