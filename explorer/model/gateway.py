@@ -113,17 +113,14 @@ class _Items:
         """Create an item. On v2 ``key`` becomes its ``client_item_id``: sending the same
         create again (after an answer was lost) returns the item it made, never a second one."""
         fields = dict(values)
-        if await self._client.detect_generation() == "v2":
-            _no_null_metadata(fields)
-            if key is not None:
-                fields["client_item_id"] = key
+        if key is not None and await self._client.detect_generation() == "v2":
+            fields["client_item_id"] = key
         return await self._items.create(dataset, **fields)
 
     async def update(self, item: AnyItem, changes: dict[str, Any]) -> AnyItem:
         """Save ``changes`` to an item whose version the caller saw is ``item`` (v2 sends it
         as ``base_version``; a newer one on the server gives `Conflict` ``stale_version``)."""
         if isinstance(item, VersionedItem):
-            changes = _no_null_metadata(dict(changes))
             return await self._items.update(item.id, base_version=item.version, **changes)
         return await self._items.update(item.id, **changes)
 
@@ -169,14 +166,6 @@ class _Items:
         restored = await self.set_removed(original_id, False)
         await self.set_removed(moved.id, True)
         return restored if restored is not None else await self.get(original_id)
-
-
-def _no_null_metadata(fields: dict[str, Any]) -> dict[str, Any]:
-    """v2 metadata is always an object: an empty (null) one is sent as ``{}``, which clears it
-    (classic stores null)."""
-    if "metadata" in fields and fields["metadata"] is None:
-        fields["metadata"] = {}
-    return fields
 
 
 def _wire(item: AnyItem, name: str) -> Any:
