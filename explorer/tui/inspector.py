@@ -39,8 +39,11 @@ from textual.widgets.tree import TreeNode
 from explorer.api.models import AnyItem, short_id
 from explorer.model import Change, FieldSpec, ItemSchema
 from explorer.tui.base import SCHEMAS, ModelScreen
-from explorer.tui.components import Footer, JsonText, JsonTree, LineView, preview, safe_text
-from explorer.tui.components.json_tree import JsonNode
+from explorer.tui.components.footer import Footer
+from explorer.tui.components.json_text import JsonText
+from explorer.tui.components.json_tree import JsonNode, JsonTree
+from explorer.tui.components.line_view import LineView
+from explorer.tui.components.safe_text import preview, safe_text
 from explorer.tui.when import updated_at
 
 __all__ = [

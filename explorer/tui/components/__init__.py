@@ -18,14 +18,47 @@ control, bidi-override or otherwise unsafe character is drawn as a visible escap
 - :class:`Footer`: Textual's footer, rebuilt once per burst of binding changes.
 """
 
-from .footer import Footer
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+# ``json_path`` and ``safe_text`` are functions named as their modules: imported here, so the
+# import of their module (which makes the module an attribute of this package) comes first and
+# the function then takes the name. Both are small; the first screen needs safe_text.
 from .json_path import PathPart, json_path
-from .json_text import JsonText
-from .json_tree import JsonNode, JsonTree
-from .line_view import MAX_MATCH_POSITIONS, LineView
-from .safe_input import SafeInput
 from .safe_text import ESCAPE_STYLE, display_str, preview, safe_text
-from .string_viewer import StringViewer
+
+if TYPE_CHECKING:
+    from .footer import Footer
+    from .json_text import JsonText
+    from .json_tree import JsonNode, JsonTree
+    from .line_view import MAX_MATCH_POSITIONS, LineView
+    from .safe_input import SafeInput
+    from .string_viewer import StringViewer
+
+# The other names are imported from their module on first use: the JSON views cost launch time
+# (bench_tui_process) until an item shows.
+_HOME = {
+    "Footer": "footer",
+    "JsonText": "json_text",
+    "JsonNode": "json_tree",
+    "JsonTree": "json_tree",
+    "MAX_MATCH_POSITIONS": "line_view",
+    "LineView": "line_view",
+    "SafeInput": "safe_input",
+    "StringViewer": "string_viewer",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "ESCAPE_STYLE",
