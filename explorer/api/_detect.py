@@ -1,6 +1,7 @@
 """Which API generation a server speaks, from one cheap request. Sans-IO.
 
-``GET /dataset_items/?limit=1`` without a ``dataset``: a classic server answers a page of items;
+``GET /dataset_items/?limit=1&offset=1000000000`` without a ``dataset``: a classic server answers
+an (empty) page of items;
 a versioned one refuses it with 400 naming ``dataset`` (v2 lists the items of one dataset only),
 or answers the feature-flag 403 (only v2 is behind the flag). Anything else is either an error
 every request would meet (401, a missing project, a 5xx: raised as such) or a server that speaks
@@ -15,6 +16,7 @@ from explorer.api._wire import FLAG, Operation, WireApi, _envelope, _json_object
 from explorer.api.errors import MalformedResponse
 
 GENERATIONS = ("classic", "v2")
+_PAST_THE_END = "1000000000"
 
 
 def detect_generation(api: WireApi) -> Operation[str]:
@@ -47,4 +49,6 @@ def detect_generation(api: WireApi) -> Operation[str]:
             path=path,
         )
 
-    return Operation("GET", path, parse, {"limit": "1"})
+    # Far past the end: a classic server answers an empty page (its count and no item), not its
+    # newest item, which may be megabytes; DRF's limit/offset paging has no largest offset.
+    return Operation("GET", path, parse, {"limit": "1", "offset": _PAST_THE_END})

@@ -66,6 +66,26 @@ def test_detects_each_generation_once(emulator_factory: Factory) -> None:
             assert len(probes) == 1, seen  # found once, then kept
 
 
+def test_the_classic_probe_downloads_no_item(emulator_factory: Factory) -> None:
+    """The probe of a classic server reads its count, not its newest item (which may be MBs)."""
+    running = emulator_factory("none", api="classic")
+    with _client(running) as setup:
+        dataset = setup.datasets.create("big")
+        setup.items.create(dataset.id, input="x" * 200_000)
+    with _client(running) as client:
+        sizes: list[int] = []
+
+        def answered(response: httpx.Response) -> None:
+            if response.request.url.path.endswith("/dataset_items/"):
+                response.read()
+                sizes.append(len(response.content))
+
+        client._http.event_hooks["response"].append(answered)
+        client.items.get(client.items.list(dataset.id).results[0].id)  # first call: probes
+        assert client.generation == "classic"
+        assert sizes and sizes[0] < 1000, sizes  # the probe: an empty page and the count
+
+
 def test_a_named_generation_skips_the_probe(v2_server: RunningEmulator) -> None:
     with _client(v2_server, generation="v2") as client:
         seen = _requests(client)
