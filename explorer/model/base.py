@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from explorer.api import AsyncClient
 from explorer.api.errors import ApiError, Conflict
 from explorer.api.models import AnyDataset, AnyItem, short_id
-from explorer.model.context import Changes, ModelContext
+from explorer.model.context import Changes, ModelContext, collect_notices
 from explorer.model.datasets import DatasetBrowser
 from explorer.model.editor import editor_from_draft, editor_from_item, new_editor
 from explorer.model.events import Change
 from explorer.model.journal import DraftRecord, Journal, ProjectJournal
-from explorer.model.notices import hint_for, is_refusal
+from explorer.model.notices import Notice, hint_for, is_refusal
 from explorer.model.pager import MAX_PAGE_SIZE, ItemPager, Superseded
 from explorer.model.saving import SaveResult
 from explorer.model.schema import ItemSchema
@@ -66,6 +67,19 @@ class ModelBase:
         """Call ``callback(change)`` after every command; returns a function that unsubscribes."""
         return self._ctx.subscribers.subscribe(callback)
 
+    @contextmanager
+    def collect_notices(self) -> Iterator[list[Notice]]:
+        """The notices of the commands awaited inside the block, in order: for a front end that
+        runs commands for a script and turns a failure back into an exception
+        (`Notice.error`). Commands running meanwhile in other tasks (a click) are not in it::
+
+            with model.collect_notices() as notices:
+                await model.save()
+            failed = next((n.error for n in notices if n.error is not None), None)
+        """
+        with collect_notices() as notices:
+            yield notices
+
     # -- shared helpers ----------------------------------------------------------------------
 
     def _draft_editor(self, draft: DraftRecord) -> EditorState:
@@ -95,7 +109,14 @@ class ModelBase:
         """The item named (or the selected one), from the page when fresh, else fetched."""
         if item_id is None:
             if self.state.selection is None:
-                self._ctx.notice(changes, "warning", "No item is selected.", "Select one.", command)
+                self._ctx.notice(
+                    changes,
+                    "warning",
+                    "No item is selected.",
+                    "Select one.",
+                    command,
+                    error=ValueError("No item is selected: select one first."),
+                )
                 return None
             item_id = str(self.state.selection.id)
         item = self._find_item(item_id)
@@ -152,6 +173,11 @@ class ModelBase:
             self.state.page.dataset = dataset
             changes.add("dataset")
 
+    def _dataset_label(self, dataset_id: str) -> str:
+        """A dataset's name when the model knows it (listed or open), else its short id."""
+        dataset = self._datasets.find(dataset_id)
+        return dataset.name if dataset is not None else f"dataset {short_id(dataset_id)}"
+
     def _open_dataset_id(self) -> str | None:
         dataset = self.state.page.dataset
         return None if dataset is None else str(dataset.id)
@@ -180,7 +206,11 @@ class ModelBase:
             if result.created:
                 if str(item.dataset) == self._open_dataset_id():
                     await self._reload_page(changes)
-                ctx.notice(changes, "info", f"Created item {short_id(item.id)}.", "", command)
+                made = f"Created item {short_id(item.id)}."
+                if command == "duplicate_item":
+                    where = self._dataset_label(str(item.dataset))
+                    made = f"Duplicated into {where} as {short_id(item.id)}."
+                ctx.notice(changes, "info", made, "", command)
             else:
                 if self._pager.replace_item(item):
                     changes.add("page")
@@ -192,21 +222,21 @@ class ModelBase:
         elif result.outcome == "unchanged":
             ctx.notice(changes, "info", "Nothing to save: no field differs.", "", command)
         elif result.outcome == "invalid":
+            message = f"{doing} refused: {result.reason}."
             ctx.notice(
                 changes,
                 "error",
-                f"{doing} refused: {result.reason}.",
+                message,
                 "Fix the field; nothing was sent.",
                 command,
+                error=ValueError(message),
             )
         elif result.outcome == "conflict":
-            ctx.notice(
-                changes,
-                "warning",
-                f"Not saved: {result.reason}",
-                "Choose: keep mine, take theirs, or pick per field (resolve_conflict).",
-                command,
-            )
+            message = f"Not saved: {result.reason}"
+            hint = "Choose: keep mine, take theirs, or pick per field (resolve_conflict)."
+            version = getattr(item, "version", None)
+            conflict = Conflict(f"{message} {hint}", code="stale_version", current_version=version)
+            ctx.notice(changes, "warning", message, hint, command, error=conflict)
         else:
             hint = "Your edit is kept (also in the local journal); save again to retry."
             error = result.error
@@ -214,4 +244,4 @@ class ModelBase:
             if isinstance(error, Conflict) and specific:
                 # saving again cannot help (a limit, an archived dataset): say what can
                 hint = f"Your edit is kept (also in the local journal). {specific}"
-            ctx.notice(changes, "error", f"Not saved: {result.reason}.", hint, command)
+            ctx.notice(changes, "error", f"Not saved: {result.reason}.", hint, command, error=error)

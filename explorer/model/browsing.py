@@ -100,6 +100,9 @@ class BrowsingCommands(ModelBase):
                 f"Unknown sort order {order_by!r}.",
                 f"Use one of {', '.join(DATASET_ORDERS)}.",
                 "sort_datasets",
+                error=ValueError(
+                    f"Unknown sort order {order_by!r}: use one of {', '.join(DATASET_ORDERS)}."
+                ),
             )
             self._ctx.emit("sort_datasets", changes)
             return
@@ -140,6 +143,7 @@ class BrowsingCommands(ModelBase):
                     f"Not created: {error}.",
                     "Nothing was sent.",
                     "create_dataset",
+                    error=ValueError(f"Not created: {error}."),
                 )
                 return
             dataset, failure = await self._datasets.create(
@@ -180,7 +184,12 @@ class BrowsingCommands(ModelBase):
             values, error = validate_dataset_fields(name, metadata)
             if error is not None:
                 ctx.notice(
-                    changes, "error", f"Not saved: {error}.", "Nothing was sent.", "update_dataset"
+                    changes,
+                    "error",
+                    f"Not saved: {error}.",
+                    "Nothing was sent.",
+                    "update_dataset",
+                    error=ValueError(f"Not saved: {error}."),
                 )
                 return
             if description is not None:
@@ -270,7 +279,14 @@ class BrowsingCommands(ModelBase):
     ) -> None:
         async def body(changes: Changes) -> None:
             if self.state.page.dataset is None:
-                self._ctx.notice(changes, "warning", "No dataset is open.", "Open one.", command)
+                self._ctx.notice(
+                    changes,
+                    "warning",
+                    "No dataset is open.",
+                    "Open one.",
+                    command,
+                    error=ValueError("No dataset is open: open one first."),
+                )
                 return
             if adjusted:
                 self._ctx.notice(changes, "info", adjusted, "", command)
@@ -340,13 +356,14 @@ class BrowsingCommands(ModelBase):
             if item is None or self._page_is_stale():
                 try:
                     item = await ctx.client.items.get(item_id)
-                except NotFound:
+                except NotFound as exc:
                     ctx.notice(
                         changes,
                         "warning",
                         f"Item {short_id(item_id)} no longer exists (deleted elsewhere?).",
                         "Refresh the page.",
                         "select",
+                        error=exc,
                     )
                     return
                 if self._pager.replace_item(item):

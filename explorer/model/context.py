@@ -9,14 +9,16 @@ import errno
 import logging
 import sqlite3
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
 from explorer.api import AsyncClient
-from explorer.api.errors import ApiError, PermissionDenied
+from explorer.api.errors import ApiError, PermissionDenied, ReadOnlyError
 from explorer.api.models import AnyDataset, AnyItem
 from explorer.model.events import Change, Subscribers
 from explorer.model.gateway import Gateway
@@ -24,7 +26,7 @@ from explorer.model.journal import Journal, JournalReset, ProjectJournal
 from explorer.model.notices import Notice, NoticeLevel, describe_error
 from explorer.model.state import ModelState
 
-__all__ = ["BusyKind", "Changes", "ModelContext", "UndoEntry"]
+__all__ = ["BusyKind", "Changes", "ModelContext", "UndoEntry", "collect_notices"]
 
 log = logging.getLogger("explorer.model")
 
@@ -35,6 +37,22 @@ MAX_NOTICES = 20
 MAX_UNDO = 50
 # How far back an ambiguous create looks (server and local clocks may differ this much).
 RECENT_WINDOW = timedelta(seconds=240)
+
+# The lists `collect_notices` fills: set in one task, seen by the commands that task awaits
+# (a context variable: other tasks, a click's say, keep their own).
+_collectors: ContextVar[tuple[list[Notice], ...]] = ContextVar("notice_collectors", default=())
+
+
+@contextmanager
+def collect_notices() -> Iterator[list[Notice]]:
+    """The notices the commands awaited inside the block produce, in order (only those run in
+    this task, or in tasks it starts meanwhile); see `ExplorerModel.collect_notices`."""
+    collected: list[Notice] = []
+    token = _collectors.set((*_collectors.get(), collected))
+    try:
+        yield collected
+    finally:
+        _collectors.reset(token)
 
 
 @dataclass(frozen=True)
@@ -120,10 +138,15 @@ class ModelContext:
         message: str,
         hint: str = "",
         command: str = "",
+        *,
+        error: BaseException | None = None,
     ) -> Notice:
-        notice = Notice(level, message, hint, command)
+        """Show a notice; ``error`` is the failure behind it (see `Notice.error`)."""
+        notice = Notice(level, message, hint, command, error=error)
         self.state.notice = notice
         self.state.notices = [*self.state.notices[-(MAX_NOTICES - 1) :], notice]
+        for collected in _collectors.get():
+            collected.append(notice)
         changes.add("notice")
         return notice
 
@@ -145,7 +168,7 @@ class ModelContext:
             self.state.read_only = True
             changes.add("access")
             hint = f"{hint} The explorer is read-only from now on.".strip()
-        self.notice(changes, "error", message, hint, command)
+        self.notice(changes, "error", message, hint, command, error=error)
 
     def set_busy(self, kind: BusyKind, on: bool) -> None:
         self._busy[kind] += 1 if on else -1
@@ -195,12 +218,14 @@ class ModelContext:
         """True (with a notice) when the model is read-only."""
         if not self.state.read_only:
             return False
+        message = f"{doing} is not possible: the explorer is in read-only mode."
         self.notice(
             changes,
             "warning",
-            f"{doing} is not possible: the explorer is in read-only mode.",
+            message,
             "Start it without read-only mode (and with a key that has dataset:write) to edit.",
             command,
+            error=ReadOnlyError(message),
         )
         return True
 
@@ -240,11 +265,12 @@ class ModelContext:
                 f"{doing} was not recorded: {exc}",
                 "Do it again; everything from now on goes to the new journal.",
                 command,
+                error=exc,
             )
         except (sqlite3.Error, OSError) as exc:
             log.exception("journal failure in %s", command)
             message, hint = journal_trouble(exc, self.journal.journal.path)
-            self.notice(changes, "error", f"{doing} failed: {message}.", hint, command)
+            self.notice(changes, "error", f"{doing} failed: {message}.", hint, command, error=exc)
         except Exception as exc:
             log.exception("unexpected failure in %s", command)
             self.fail(changes, exc, doing, command)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from explorer.api.errors import ApiError, NotFound
+from explorer.api.errors import ApiError, Conflict, NotFound
 from explorer.api.models import AnyItem, short_id
 from explorer.model.base import ModelBase
 from explorer.model.context import Changes, UndoEntry
@@ -52,6 +52,7 @@ class EditingCommands(ModelBase):
                     "Nothing is open in the editor.",
                     "Select an item or start a new one.",
                     "edit_field",
+                    error=ValueError("Nothing is open in the editor: select an item first."),
                 )
                 return
             if name not in editor.fields:
@@ -61,6 +62,10 @@ class EditingCommands(ModelBase):
                     f"{name!r} is not an editable field.",
                     f"Edit one of {', '.join(editor.fields)}.",
                     "edit_field",
+                    error=ValueError(
+                        f"{name!r} is not an editable field: edit one of"
+                        f" {', '.join(editor.fields)}."
+                    ),
                 )
                 return
             set_field(editor, name, text)
@@ -105,7 +110,14 @@ class EditingCommands(ModelBase):
         async def body(changes: Changes) -> None:
             editor = self.state.editor
             if editor is None:
-                ctx.notice(changes, "warning", "Nothing is open in the editor.", "", "save")
+                ctx.notice(
+                    changes,
+                    "warning",
+                    "Nothing is open in the editor.",
+                    "",
+                    "save",
+                    error=ValueError("Nothing is open in the editor: nothing to save."),
+                )
                 return
             if editor.conflict is not None:
                 ctx.notice(
@@ -114,6 +126,10 @@ class EditingCommands(ModelBase):
                     "Resolve the conflict first.",
                     "Keep mine, take theirs, or pick per field.",
                     "save",
+                    error=Conflict(
+                        "Resolve the conflict first: keep mine, take theirs, or pick per field.",
+                        code="stale_version",
+                    ),
                 )
                 return
             async with self._save_lock:
@@ -414,7 +430,14 @@ class EditingCommands(ModelBase):
         async def body(changes: Changes) -> None:
             target = dataset_id or self._open_dataset_id()
             if target is None:
-                ctx.notice(changes, "warning", "No dataset is open.", "Open one first.", "new_item")
+                ctx.notice(
+                    changes,
+                    "warning",
+                    "No dataset is open.",
+                    "Open one first.",
+                    "new_item",
+                    error=ValueError("No dataset is open: open one first."),
+                )
                 return
             self.state.selection = None
             changes.add("selection")
@@ -478,7 +501,10 @@ class EditingCommands(ModelBase):
             if self._open_dataset_id() in (source, dataset_id):
                 gone = str(item.id) if self._open_dataset_id() == source else None
                 await self._reload_page(changes, gone=gone)
-            ctx.notice(changes, "info", f"Moved item {short_id(item.id)}.", "", "move_item")
+            where = self._dataset_label(dataset_id)
+            ctx.notice(
+                changes, "info", f"Moved item {short_id(item.id)} to {where}.", "", "move_item"
+            )
 
         await ctx.run("move_item", body, doing="Moving the item", busy="delete", write=True)
 

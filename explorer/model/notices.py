@@ -29,13 +29,21 @@ NoticeLevel = Literal["info", "warning", "error"]
 @dataclass(frozen=True)
 class Notice:
     """A message for the user. ``message`` says what happened, ``hint`` what to do about it
-    (may be empty); ``command`` names the command that produced it."""
+    (may be empty); ``command`` names the command that produced it.
+
+    ``error``: when the notice reports that the command did not do what it was asked, the
+    exception that says so, for a front end that turns failures back into exceptions (a
+    script): the client's `ApiError` (a `Conflict` for a save that met a newer version,
+    `ReadOnlyError` for a refused write), a `ValueError` for a value or a request the model
+    refused before sending anything. None for news and for warnings about what did happen.
+    """
 
     level: NoticeLevel
     message: str
     hint: str = ""
     command: str = ""
     at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    error: BaseException | None = field(default=None, compare=False, repr=False)
 
     def __str__(self) -> str:
         return f"{self.message} {self.hint}".strip()

@@ -123,6 +123,7 @@ class UndoCommands(EditingCommands, ModelBase):
                 f"The {what} does not exist on the server.",
                 "It was removed from the trash.",
                 command,
+                error=error or NotFound(f"The {what} does not exist on the server."),
             )
         elif outcome == "unknown":
             assert error is not None
@@ -134,6 +135,7 @@ class UndoCommands(EditingCommands, ModelBase):
                 f" ({error.message.rstrip('.')}).",
                 "It stays in the trash, so it can always be restored; try again.",
                 command,
+                error=error,
             )
         else:
             assert error is not None
@@ -283,6 +285,10 @@ class UndoCommands(EditingCommands, ModelBase):
                 f"Item {entry.label} has unsaved edits; undo would replace them.",
                 "Save or discard them first.",
                 "undo",
+                error=ValueError(
+                    f"Item {entry.label} has unsaved edits; undo would replace them: save or"
+                    " discard them first."
+                ),
             )
             return False
         # The revert is a save whose base is the version our save produced: if anyone changed
