@@ -1,6 +1,6 @@
-"""What can be done to the selected item (edit, new, duplicate, move, delete or archive, undo)
-and the Trash view that brings deleted (classic) or archived (v2) items back. The words come
-from ``state.schema``."""
+"""What can be done to the selected item (edit, new, duplicate here, copy or move to a dataset
+asked for each time, delete or archive, undo) and the Trash view that brings deleted (classic)
+or archived (v2) items back. The words come from ``state.schema``."""
 
 from __future__ import annotations
 
@@ -26,7 +26,19 @@ def _nothing(on: bool) -> None:
     return None
 
 
+_CHOOSE = "— choose a dataset —"
+
+
 class ItemActions(Part):
+    """Edit, New item, Archive (classic: Delete), Undo, Duplicate, Copy to…, Move to…, Trash.
+
+    **Duplicate** copies the selected item into the open dataset. **Copy to…** and **Move to…**
+    ask where, every time: they open a row naming the item with a dataset dropdown that starts
+    empty; its button stays disabled until a dataset is chosen, and after it runs (or Cancel)
+    the row closes and the choice is forgotten, so no action ever reuses an earlier target.
+    The status line names where the item went (the model's notice).
+    """
+
     def build(self) -> Any:
         self.on_edit: Callable[[bool], None] = _nothing
         self.on_trash: Callable[[bool], None] = _nothing
@@ -34,18 +46,33 @@ class ItemActions(Part):
             description="Edit", icon="pencil", tooltip="edit the item", layout=_auto()
         )
         self.new = button("New item", "start a new item in this dataset", icon="plus")
-        self.target: Any = w.Dropdown(options=[("to dataset…", "")], value="")
-        self.target.layout = w.Layout(width="200px")
-        self.duplicate = button("Duplicate", "copy the item into the dataset chosen", icon="copy")
-        self.move = button("Move", "move the item to the dataset chosen", icon="share")
+        self.duplicate = button("Duplicate", "copy the item into this dataset", icon="copy")
+        self.copy_to = button("Copy to…", "copy the item into another dataset", icon="clone")
+        self.move = button("Move to…", "move the item to another dataset", icon="share")
         self.delete = button("Delete", icon="trash")
         self.undo = button("Undo", "revert the last write of this session", icon="undo")
         self.trash: Any = w.ToggleButton(description="Trash", icon="trash-o", layout=_auto())
+        # the target row: shown by Copy to… / Move to…, for that one action
+        self.prompt: Any = w.HTML()
+        self.target: Any = w.Dropdown(options=[(_CHOOSE, "")], value="")
+        self.target.layout = w.Layout(width="260px")
+        self.target.add_class("dx-target")
+        self.go = button("Copy", icon="check", style="primary")
+        self.cancel = button("Cancel", "choose nothing", icon="times")
+        self.where: Any = w.HBox([self.prompt, self.target, self.go, self.cancel])
+        self.where.add_class("dx-target-row")
+        self.where.layout.display = "none"
+        self.pending: tuple[str, str] | None = None
+        """(``"copy"`` or ``"move"``, the item id) while the target row asks where."""
         self.observe(self.edit, self._on_edit, "value")
         self.observe(self.trash, self._on_trash, "value")
+        self.observe(self.target, lambda _: self._enable_go(), "value")
         self.on_click(self.new, lambda: self.tasks.write(self._new))
-        self.on_click(self.duplicate, lambda: self._copy(self.model.duplicate_item))
-        self.on_click(self.move, lambda: self._copy(self.model.move_item))
+        self.on_click(self.duplicate, self._duplicate_here)
+        self.on_click(self.copy_to, lambda: self.ask("copy"))
+        self.on_click(self.move, lambda: self.ask("move"))
+        self.on_click(self.go, self._go)
+        self.on_click(self.cancel, self.close_target)
         self.on_click(self.delete, lambda: self.tasks.write(self.model.delete_item))
         self.on_click(self.undo, lambda: self.tasks.write(self.model.undo))
         box = w.HBox(
@@ -54,15 +81,15 @@ class ItemActions(Part):
                 self.new,
                 self.delete,
                 self.undo,
-                self.target,
                 self.duplicate,
+                self.copy_to,
                 self.move,
                 self.trash,
             ]
         )
         box.add_class("dx-actions")
         box.layout.flex_flow = "row wrap"
-        return box
+        return w.VBox([box, self.where])
 
     def _on_edit(self, change: dict[str, Any]) -> None:
         if not self.busy:
@@ -77,10 +104,68 @@ class ItemActions(Part):
         if self.model.state.editor is not None and self.model.state.editor.is_new:
             self.on_edit(True)
 
-    def _copy(self, command: Callable[[str], Any]) -> None:
-        target = str(self.target.value)
-        if target:
-            self.tasks.write(lambda: command(target))
+    def _duplicate_here(self) -> None:
+        state = self.model.state
+        here, item = state.page.dataset, state.selection
+        if here is None or item is None:
+            return
+        self.close_target()
+        target, item_id = str(here.id), str(item.id)
+        self.tasks.write(lambda: self.model.duplicate_item(target, item_id))
+
+    # -- asking where ----------------------------------------------------------------------------
+
+    def ask(self, action: str) -> None:
+        """Open the target row for ``action`` ("copy" or "move") of the selected item, with
+        nothing chosen."""
+        item = self.model.state.selection
+        if item is None:
+            return
+        self.pending = (action, str(item.id))
+        verb = "Copy" if action == "copy" else "Move"
+        self.prompt.value = (
+            f'<span class="dx-note">{escape_text(f"{verb} item {short_id(item.id)} to")}</span>'
+        )
+        self.go.description = verb
+        self.go.tooltip = f"{verb.lower()} the item to the dataset chosen"
+        self.where.layout.display = ""
+        self._set_targets(self.model.state, keep=False)
+
+    def close_target(self) -> None:
+        """Close the target row and forget its choice."""
+        self.pending = None
+        self.where.layout.display = "none"
+        with self.quiet():
+            self.target.value = ""
+        self._enable_go()
+
+    def _go(self) -> None:
+        pending, target = self.pending, str(self.target.value)
+        if pending is None or not target:
+            return
+        action, item_id = pending
+        self.close_target()
+        command = self.model.move_item if action == "move" else self.model.duplicate_item
+        self.tasks.write(lambda: command(target, item_id))
+
+    def _enable_go(self) -> None:
+        self.go.disabled = self.pending is None or not self.target.value
+
+    def _set_targets(self, state: ModelState, *, keep: bool) -> None:
+        here = state.page.dataset
+        moving = self.pending is not None and self.pending[0] == "move"
+        options = [(_CHOOSE, "")]
+        options += [
+            (dataset_label(d.name, 40), str(d.id))
+            for d in state.datasets.datasets
+            if not (moving and here is not None and d.id == here.id)
+        ]
+        value = self.target.value if keep else ""
+        with self.quiet():
+            set_options(self.target, options, value if any(v == value for _, v in options) else "")
+        self._enable_go()
+
+    # -- drawing ---------------------------------------------------------------------------------
 
     def set_edit(self, on: bool) -> None:
         with self.quiet():
@@ -93,7 +178,8 @@ class ItemActions(Part):
         self.edit.disabled = not (selected or state.editor is not None)
         self.new.disabled = not (opened and writable)
         self.delete.disabled = not (selected and writable)
-        self.duplicate.disabled = not (selected and writable)
+        self.duplicate.disabled = not (selected and opened and writable)
+        self.copy_to.disabled = not (selected and writable)
         self.move.disabled = not (selected and writable)
         self.undo.disabled = state.undo_label is None or not writable
         label = state.undo_label
@@ -104,11 +190,9 @@ class ItemActions(Part):
         self.delete.description = schema.remove_label
         self.delete.tooltip = f"{schema.remove_label} the item (undo, or restore it from the trash)"
         self.trash.tooltip = f"items {schema.removed_word} from this machine"
-        options = [("to dataset…", "")]
-        options += [(dataset_label(d.name, 40), str(d.id)) for d in state.datasets.datasets]
-        keep = self.target.value
-        with self.quiet():
-            set_options(self.target, options, keep if any(v == keep for _, v in options) else "")
+        if self.pending is not None and not writable:
+            self.close_target()
+        self._set_targets(state, keep=self.pending is not None)
 
 
 def trash_label(record: TrashRecord) -> str:

@@ -14,7 +14,11 @@ Each event starts one task under a *concern* ("datasets", "page", "item", "edit:
 a new task of the same concern cancels the one before it (debounce: the task sleeps first).
 Writes (save, delete, move, undo...) are never cancelled; they run one after another, in the
 order they were asked for. A task that fails reports to ``on_error`` (the panel's status line),
-never to stdout, where a callback's output would vanish.
+never to stdout, where a callback's output would vanish; a click never raises into the kernel.
+
+A scripting call (``await panel.open(...)``) starts its task with ``propagate=True``: its
+failure is the task's exception, for the caller to see (`TaskRunner.run` raises it when there is
+no loop running). Such a task reports to the status line itself (the panel does that).
 """
 
 from __future__ import annotations
@@ -78,9 +82,12 @@ class TaskRunner:
 
     # -- starting work -------------------------------------------------------------------------
 
-    def start(self, concern: str, work: Work, *, delay: float = 0.0) -> asyncio.Task[None]:
+    def start(
+        self, concern: str, work: Work, *, delay: float = 0.0, propagate: bool = False
+    ) -> asyncio.Task[None]:
         """Run ``work()`` as a task; cancels the previous task of ``concern`` first. ``delay``
-        seconds of sleep first make it a debounce (a newer event cancels it during the sleep)."""
+        seconds of sleep first make it a debounce (a newer event cancels it during the sleep).
+        ``propagate``: a failure is the task's exception instead of going to ``on_error``."""
         self._check_thread()
         previous = self._by_concern.pop(concern, None)
         if previous is not None and not previous.done():
@@ -91,19 +98,20 @@ class TaskRunner:
                 await asyncio.sleep(delay)
             await work()
 
-        task = self._spawn(run, concern)
+        task = self._spawn(run, concern, propagate=propagate)
         self._by_concern[concern] = task
         return task
 
-    def write(self, work: Work) -> asyncio.Task[None]:
-        """Run ``work()`` after every write asked for before it; never cancelled by a newer one."""
+    def write(self, work: Work, *, propagate: bool = False) -> asyncio.Task[None]:
+        """Run ``work()`` after every write asked for before it; never cancelled by a newer one.
+        ``propagate`` as for `start`."""
         self._check_thread()
 
         async def run() -> None:
             async with self._write_lock:
                 await work()
 
-        return self._spawn(run, "write")
+        return self._spawn(run, "write", propagate=propagate)
 
     def pending(self, concern: str) -> bool:
         """Whether a task of ``concern`` is yet to finish (the task asking does not count)."""
@@ -126,14 +134,19 @@ class TaskRunner:
         for concern in [c for c in self._by_concern if c.startswith(prefix)]:
             self.cancel(concern)
 
-    def _spawn(self, work: Work, concern: str) -> asyncio.Task[None]:
+    def _spawn(self, work: Work, concern: str, *, propagate: bool = False) -> asyncio.Task[None]:
         if self.closed:
             raise RuntimeError("the panel is closed")
         # The coroutine is made inside the task, so a task cancelled before it ever ran leaves
         # no never-awaited coroutine behind.
-        task = self.loop.create_task(self._guard(work), name=f"dataset-panel:{concern}")
+        runner = _plain(work) if propagate else self._guard(work)
+        task = self.loop.create_task(runner, name=f"dataset-panel:{concern}")
         self._tasks.add(task)
         task.add_done_callback(self._forget)
+        if propagate:
+            # Shown in the status line already: a task nobody awaits (a script's call without
+            # ``await``) is not also logged by asyncio as "never retrieved".
+            task.add_done_callback(_retrieved)
         return task
 
     async def _guard(self, work: Work) -> None:
@@ -187,10 +200,15 @@ class TaskRunner:
         self.loop.run_until_complete(asyncio.wait_for(self.idle(), timeout))
 
     def run(self, task: asyncio.Task[None]) -> asyncio.Task[None] | None:
-        """For a scripting call: with a loop running, return ``task`` (await it); with the
-        panel's own loop, run until idle and return None."""
+        """For a scripting call: with a loop running, return ``task`` (await it: it raises what
+        the call failed with); with the panel's own loop, run until idle, then raise what
+        ``task`` failed with, or return None (also when a newer call cancelled it)."""
         if self.owns_loop and _running_loop() is None:
             self.wait()
+            if task.done() and not task.cancelled():
+                error = task.exception()
+                if error is not None:
+                    raise error
             return None
         return task
 
@@ -223,6 +241,15 @@ class TaskRunner:
             await asyncio.wait(list(self._tasks), timeout=5)
         if final is not None:
             await _quietly(final())
+
+
+async def _plain(work: Work) -> None:
+    await work()
+
+
+def _retrieved(task: asyncio.Task[None]) -> None:
+    if not task.cancelled():
+        task.exception()
 
 
 async def _quietly(awaitable: Awaitable[None]) -> None:

@@ -1,10 +1,14 @@
-"""The selected item, read-only: a tab per JSON field of its API generation (classic: Input,
-Output, Metadata; v2: Input, Expected output, Source output, Metadata) and References (its
-link fields and the trace link). The tabs come from ``state.schema``.
+"""The selected item, read-only, its question beside its answer: the input on the left, the
+answer (v2: the expected output, then the recorded source output) on the right, the metadata and
+References (its link fields and the trace link) below. Which field goes where comes from the roles
+in ``state.schema`` (`FieldSpec.role`), never from field names; the two columns stack when the
+view is narrow (CSS flex-wrap).
 
-JSON shows highlighted or as a collapsible tree, cut to a budget (a 5 MB item costs what a 5 KB
-one does) with "Show all" to lift it. Only the visible tab is rendered. A versioned item's title
-shows its version (``v3``) and the version's id as text that one click selects whole.
+Three ways to show the values, one click apart: **Read** (a conversation as messages, text with
+its line breaks: `read_html`), **JSON** (highlighted) and **Tree** (collapsible). Everything is
+cut to one budget shared by the fields (a 5 MB item costs what a 5 KB one does: at most about
+`ITEM_BUDGET` characters of HTML), with "Show all" to lift it. A versioned item's title shows its
+version (``v3``) and the version's id as text that one click selects whole.
 """
 
 from __future__ import annotations
@@ -23,15 +27,26 @@ from widgets._render import (
     has_trace,
     json_html,
     json_tree_html,
+    read_html,
     refs_html,
     short_id,
     updated_value,
 )
 
-__all__ = ["FULL_BUDGET", "LINKS_TAB", "ItemView", "tabs_of"]
+__all__ = [
+    "FULL_BUDGET",
+    "ITEM_BUDGET",
+    "MODES",
+    "ItemView",
+    "body_html",
+    "columns_of",
+    "title_html",
+]
 
-LINKS_TAB = ("references", "References")
-"""The last tab: the item's link fields and its trace link."""
+MODES = (("Read", "read"), ("JSON", "json"), ("Tree", "tree"))
+"""(label, value) of the view's toggle: read as text and conversation, highlighted JSON, tree."""
+ITEM_BUDGET = 160_000
+"""Characters of HTML the fields share (about 160 KiB: the whole view stays under 200 KiB)."""
 # "Show all": still bounded, so a click cannot send the browser a gigabyte.
 FULL_BUDGET: dict[str, int] = {
     "max_string": 4_000_000,
@@ -39,11 +54,89 @@ FULL_BUDGET: dict[str, int] = {
     "max_chars": 8_000_000,
 }
 _MORE = 'class="dx-more"'
+_LEFT_ROLES = ("input",)
+_RIGHT_ROLES = ("answer", "output")
 
 
-def tabs_of(schema: ItemSchema) -> tuple[tuple[str, str], ...]:
-    """(field name, title) per tab: the schema's JSON fields in its order, then References."""
-    return (*((name, schema.label(name)) for name in schema.json_fields), LINKS_TAB)
+def columns_of(schema: ItemSchema) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """The JSON fields of ``schema`` by where they show: (left: the input; right: the answer,
+    then the recorded output; below: the rest, the metadata), each in the schema's order."""
+    json_specs = [f for f in schema.fields if f.kind == "json"]
+    left = tuple(f.name for f in json_specs if f.role in _LEFT_ROLES)
+    right = tuple(f.name for role in _RIGHT_ROLES for f in json_specs if f.role == role)
+    below = tuple(f.name for f in json_specs if f.name not in left + right)
+    return left, right, below
+
+
+def _value_html(value: Any, mode: str, budget: dict[str, int]) -> str:
+    if mode == "tree":
+        return json_tree_html(value, **budget)
+    if mode == "json":
+        return json_html(value, **budget)
+    if value is None:
+        return '<div class="dx-read"><span class="dx-none">not set</span></div>'
+    return read_html(value, **budget)
+
+
+def _values_html(
+    values: dict[str, Any], mode: str, full: bool, total: int | None = None
+) -> dict[str, str]:
+    """Each value's HTML, the fields sharing ``total`` characters: a fair share each, then
+    what the short ones left over goes to the ones that were cut."""
+    extra = {k: v for k, v in FULL_BUDGET.items() if k != "max_chars"} if full else {}
+    total = total or (FULL_BUDGET["max_chars"] if full else ITEM_BUDGET)
+    share = total // max(1, len(values))
+    out = {name: _value_html(v, mode, {**extra, "max_chars": share}) for name, v in values.items()}
+    cut = [name for name, html in out.items() if _MORE in html]
+    spare = total - sum(len(html) for name, html in out.items() if name not in cut)
+    if cut and spare > share * len(cut):
+        bigger = {**extra, "max_chars": spare // len(cut)}
+        for name in cut:
+            out[name] = _value_html(values[name], mode, bigger)
+    return out
+
+
+def _field_html(schema: ItemSchema, name: str, content: str) -> str:
+    spec = schema.spec(name)
+    note = ""
+    if spec is not None and not spec.editable:
+        note = ' <span class="dx-note">(read-only)</span>'
+    return (
+        f'<div class="dx-field dx-field-{name}">'
+        f'<div class="dx-field-label">{escape_text(schema.label(name))}{note}</div>'
+        f"{content}</div>"
+    )
+
+
+def body_html(
+    item: AnyItem,
+    schema: ItemSchema,
+    *,
+    mode: str = "read",
+    full: bool = False,
+    host: str = "",
+    project: str = "",
+) -> str:
+    """The item's fields in two columns (``dx-col-input``, ``dx-col-answer``) and below them
+    (``dx-item-below``) the rest and References; ``mode`` ``read``, ``json`` or ``tree``;
+    ``full`` lifts the cut (to `FULL_BUDGET`). Every value is escaped."""
+    left, right, below = columns_of(schema)
+    values = {name: ItemSchema.value(item, name) for name in (*left, *right, *below)}
+    shown = _values_html(values, mode, full)
+
+    def fields(names: tuple[str, ...]) -> str:
+        return "".join(_field_html(schema, name, shown[name]) for name in names)
+
+    refs = (
+        '<div class="dx-field dx-field-references"><div class="dx-field-label">References</div>'
+        f"{refs_html(item, host, project)}</div>"
+    )
+    return (
+        '<div class="dx-item-cols">'
+        f'<div class="dx-item-col dx-col-input">{fields(left)}</div>'
+        f'<div class="dx-item-col dx-col-answer">{fields(right)}</div>'
+        f'</div><div class="dx-item-below">{fields(below)}{refs}</div>'
+    )
 
 
 def _when(value: Any) -> str:
@@ -78,11 +171,16 @@ class ItemView(Part):
     def build(self) -> Any:
         self.title: Any = w.HTML()
         self.mode: Any = w.ToggleButtons(
-            options=[("Highlighted", "pretty"), ("Tree", "tree")],
-            value="pretty",
-            tooltips=["pretty-printed JSON", "collapsible tree"],
+            options=list(MODES),
+            value="read",
+            tooltips=[
+                "conversations as messages, text with its line breaks",
+                "pretty-printed JSON",
+                "collapsible tree",
+            ],
         )
         self.mode.style.button_width = "auto"
+        self.mode.add_class("dx-item-mode")
         self.show_all: Any = w.ToggleButton(
             value=False,
             description="Show all",
@@ -90,61 +188,31 @@ class ItemView(Part):
             disabled=True,
             layout=w.Layout(width="auto"),
         )
-        self.tabs: Any = None
-        self.names: tuple[str, ...] = ()
-        self.panes: list[Any] = []
-        self._schema: ItemSchema | None = None
-        self.box: Any = w.VBox([self.title, w.HBox([self.mode, self.show_all])])
+        self.body: Any = w.HTML()
+        self.body.add_class("dx-item-body")
+        tools = w.HBox([self.mode, self.show_all])
+        tools.add_class("dx-item-tools")
+        self.box: Any = w.VBox([self.title, tools, self.body])
         self.box.add_class("dx-item-view")
-        self._set_tabs(self.model.state.schema)
         self.observe(self.mode, lambda _: self._render(force=True), "value")
         self.observe(self.show_all, lambda _: self._render(force=True), "value")
         self._shown: tuple[Any, ...] | None = None
         self._item: AnyItem | None = None
+        self._schema: ItemSchema = self.model.state.schema
         return self.box
 
-    def _set_tabs(self, schema: ItemSchema) -> None:
-        """A tab per field of ``schema`` (the selected field stays selected). A new ``Tab``
-        replaces the old one: a shown ``Tab`` whose children change can lose its titles in
-        the browser (its view renders the new children and titles out of step)."""
-        self._schema = schema
-        tabs = tabs_of(schema)
-        names = tuple(name for name, _ in tabs)
-        if names == self.names:
-            return
-        old = self.tabs
-        selected = self.names[old.selected_index or 0] if old is not None else names[0]
-        self.names = names
-        self.panes = [w.HTML() for _ in names]
-        self.tabs = w.Tab(
-            children=self.panes,
-            titles=tuple(title for _, title in tabs),
-            selected_index=names.index(selected) if selected in names else 0,
-        )
-        self.tabs.add_class("dx-item-tabs")
-        self.observe(self.tabs, lambda _: self._render(), "selected_index")
-        self.box.children = (*self.box.children[:2], self.tabs)
-        if old is not None:
-            for pane in old.children:
-                pane.close()
-            old.close()
-        self._shown = None
-
     def redraw(self, state: ModelState) -> None:
-        if state.schema is not self._schema:
-            self._set_tabs(state.schema)
         item = state.selection
         if item is None or self._item is None or item.id != self._item.id:
             with self.quiet():
                 self.show_all.value = False
+        if state.schema is not self._schema:
+            self._schema = state.schema
+            self._shown = None
         self._item = item
         if item is None:
             self.title.value = ""
-            for pane in self.panes:
-                pane.value = ""
-            self.panes[
-                self.tabs.selected_index or 0
-            ].value = '<div class="dx-note">Select a row above to see its item.</div>'
+            self.body.value = '<div class="dx-note">Select a row to see its item.</div>'
             self._shown = None
             self.show_all.disabled = True
             return
@@ -155,26 +223,16 @@ class ItemView(Part):
         item = self._item
         if item is None or self.busy:
             return
-        index = self.tabs.selected_index or 0
-        name = self.names[index]
         full = bool(self.show_all.value)
-        key = (item.id, ItemSchema.token(item), index, self.mode.value, full, self._host)
+        mode = str(self.mode.value)
+        key = (item.id, ItemSchema.token(item), mode, full, self._host, self._schema)
         if key == self._shown and not force:
             return
         self._shown = key
-        if name == LINKS_TAB[0]:
-            html = refs_html(item, self._host, self._project)
-        else:
-            value = ItemSchema.value(item, name)
-            budget = FULL_BUDGET if full else {}
-            if self.mode.value == "tree":
-                html = json_tree_html(value, **budget)
-            else:
-                html = json_html(value, **budget)
-        for i, pane in enumerate(self.panes):
-            if i != index and pane.value:
-                pane.value = ""  # only the visible tab holds HTML: bounded browser memory
-        self.panes[index].value = html
+        html = body_html(
+            item, self._schema, mode=mode, full=full, host=self._host, project=self._project
+        )
+        self.body.value = html
         self.show_all.disabled = not full and _MORE not in html
 
     @property

@@ -119,12 +119,20 @@ def serve(cmd: list[str], workdir: Path, ready_url: str, log: Path) -> Iterator[
                 proc.wait()
 
 
-def notebook_copy(tmp_path: Path, name: str = "quickstart.ipynb", api: str | None = None) -> Path:
-    """A folder holding a copy of ``notebooks/<name>``; with ``api``, its demo speaks that API
-    generation (``DatasetPanel.demo(api="classic")`` typed in, as a user would)."""
+def notebook_copy(
+    tmp_path: Path,
+    name: str = "quickstart.ipynb",
+    api: str | None = None,
+    source: Path | None = None,
+) -> Path:
+    """A folder holding a copy of ``notebooks/<name>`` (or of ``source``, named ``name``); with
+    ``api``, its demo speaks that API generation (``DatasetPanel.demo(api="classic")`` typed
+    in, as a user would)."""
     workdir = tmp_path / "nb"
     workdir.mkdir()
-    if api is None:
+    if source is not None:
+        shutil.copy(source, workdir / name)
+    elif api is None:
         shutil.copy(ROOT / "notebooks" / name, workdir / name)
     else:
         notebook = json.loads((ROOT / "notebooks" / name).read_text())
@@ -200,9 +208,14 @@ def voila(
 
 @contextmanager
 def jupyterlab(
-    tmp_path: Path, notebook: str = "quickstart.ipynb", api: str | None = None
+    tmp_path: Path,
+    notebook: str = "quickstart.ipynb",
+    api: str | None = None,
+    source: Path | None = None,
 ) -> Iterator[Served]:
-    workdir = notebook_copy(tmp_path, notebook, api)
+    """JupyterLab on a free port with ``notebooks/<notebook>`` (or ``source``) open."""
+    notebook = notebook if source is None else source.name
+    workdir = notebook_copy(tmp_path, notebook, api, source)
     port, token = free_port(), "panel-test-token"
     settings = workdir / ".settings"
     notification = settings / "@jupyterlab" / "apputils-extension"

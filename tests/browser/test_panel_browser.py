@@ -28,7 +28,7 @@ from explorer.api import Client
 from explorer.model import ItemSchema, schema_for
 from tests.browser.conftest import Served, jupyterlab, voila
 from tests.widgets._panel_helpers import answer_of, is_removed
-from widgets._viewer import tabs_of
+from widgets._viewer import columns_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
@@ -102,6 +102,14 @@ class PanelPage:
             )
         )
 
+    def rows(self) -> list[str]:
+        """The item grid's rows as shown: each row's cells, one space apart."""
+        return list(
+            self.loc(".dx-page .dx-grid tbody tr.dx-grid-row").evaluate_all(
+                "trs => trs.map(tr => Array.from(tr.cells, td => td.textContent).join(' '))"
+            )
+        )
+
     def button(self, scope: str, name: str) -> Any:
         return self.loc(f"{scope} button").filter(has_text=name).first
 
@@ -155,23 +163,28 @@ def drive_the_panel(ui: PanelPage, schema: ItemSchema) -> None:
     # page forward and back
     ui.button(".dx-pager", "Next").click()
     ui.wait_text(".dx-page .dx-range", _where(2, edge))
-    assert len(ui.options(".dx-page .dx-rows select")) == edge - 50
+    wait_for(lambda: len(ui.rows()) == edge - 50, "the rows of page 2", ui.served)
     ui.button(".dx-pager", "Previous").click()
     ui.wait_text(".dx-page .dx-range", _where(1, edge))
 
     # select the HTML-injection item: its markup is shown as text, nothing runs
-    rows = ui.options(".dx-page .dx-rows select")
-    index = next(i for i, label in enumerate(rows) if "<script>" in label)
-    ui.loc(".dx-page .dx-rows select").select_option(index=index)
+    wait_for(lambda: len(ui.rows()) == 50, "the rows of page 1", ui.served)
+    index = next(i for i, label in enumerate(ui.rows()) if "<script>" in label)
+    ui.loc(".dx-page .dx-grid tbody tr.dx-grid-row").nth(index).click()
+    ui.wait_text(".dx-item-view .dx-col-input", r"<script>alert\(1\)</script>")  # Read: as text
+    ui.loc(".dx-item-mode button").filter(has_text="JSON").first.click()
     shown = ui.wait_text(".dx-item-view .dx-json", r"<script>alert\(1\)</script>")
     assert '"<img src=x onerror=\\"alert(document.cookie)\\">"' in shown  # JSON text
     assert ui.loc(".dx-item-view img, .dx-item-view iframe, .dx-item-view script").count() == 0
     assert ui.loc(".dx-item-view b").count() == 0
-    # a tab per JSON field of the generation, then References (titles and order as drawn)
-    titles = [title for _, title in tabs_of(schema)]
+    # every JSON field of the generation at once (the input beside the answer), References
+    titles = [schema.label(name) for name in sum(columns_of(schema), ())] + ["References"]
     wait_for(
-        lambda: ui.loc(".dx-item-tabs .lm-TabBar-tabLabel").all_inner_texts() == titles,
-        f"the tabs {titles}",
+        lambda: (
+            [t.split(" (")[0] for t in ui.loc(".dx-item-view .dx-field-label").all_inner_texts()]
+            == titles
+        ),
+        f"the fields {titles}",
         ui.served,
     )
     item_id = ui.loc(".dx-item-title code").first.get_attribute("title")
@@ -208,10 +221,7 @@ def drive_the_panel(ui: PanelPage, schema: ItemSchema) -> None:
     with ui.server_client() as client:
         saved = client.items.get(item_id)
         assert answer_of(saved) == {"answer": "<b>fixed</b> in the browser"}
-    label = schema.label(answer)
-    tab = ui.loc(".dx-item-tabs .lm-TabBar-tabLabel").get_by_text(label, exact=True)
-    tab.first.click()
-    ui.wait_text(".dx-item-view .dx-json", r"<b>fixed</b> in the browser")
+    ui.wait_text(".dx-item-view .dx-col-answer .dx-json", r"<b>fixed</b> in the browser")
     if schema.versioned:  # the save made a new version, and the title says so
         ui.wait_text(".dx-item-title", re.escape(str(ItemSchema.version_id(saved))))
     ui.shot("saved")
@@ -220,7 +230,7 @@ def drive_the_panel(ui: PanelPage, schema: ItemSchema) -> None:
     ui.button(".dx-actions", schema.remove_label).click()
     ui.wait_text(".dx-actions", r"Undo \w+ item")
     wait_for(
-        lambda: not any("<script>" in o for o in ui.options(".dx-page .dx-rows select")),
+        lambda: not any("<script>" in o for o in ui.rows()),
         "the row to leave the page",
         ui.served,
     )
@@ -230,7 +240,7 @@ def drive_the_panel(ui: PanelPage, schema: ItemSchema) -> None:
     ui.shot("removed")
     ui.button(".dx-actions", "Undo").click()
     wait_for(
-        lambda: any("<script>" in o for o in ui.options(".dx-page .dx-rows select")),
+        lambda: any("<script>" in o for o in ui.rows()),
         "the row to come back",
         ui.served,
     )
@@ -252,7 +262,7 @@ def check_the_version(ui: PanelPage, item_id: str) -> None:
     ui.loc(".dx-item-title .dx-version-id").click()
     selected = ui.page.evaluate("() => window.getSelection().toString()")
     assert selected.strip() == version_id
-    rows = [re.sub("[\u2068\u2069]", "", row) for row in ui.options(".dx-page .dx-rows select")]
+    rows = ui.rows()
     assert any("<script>" in row and f" {version} " in row for row in rows)
     ui.shot("version-id-selected")
 
@@ -312,7 +322,7 @@ def readme_screenshot(ui: PanelPage) -> None:
     """The README's picture (``readme-panel.png``, copied by hand to docs/panel.png): the
     quickstart's state on the default demo (API v2), a support conversation selected, its input
     highlighted."""
-    ui.wait_text(".dx-item-view .dx-json", r'"messages"')
+    ui.wait_text(".dx-item-view .dx-col-input .dx-msg-system", r"\w")  # the conversation
     page = ui.page
     page.evaluate("window.jupyterapp.commands.execute('application:toggle-left-area')")
     page.set_viewport_size({"width": 1400, "height": 1900})  # the whole panel in the notebook

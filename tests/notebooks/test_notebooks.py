@@ -124,7 +124,7 @@ def test_versioned_datasets_runs_as_it_is(tmp_path: Path):
     assert "expected_output, source_output" in browse
     assert text(cells[2]).startswith("v5 ")  # an item with a history, and its version id
     assert "Saved item" in text(cells[3]) and text(cells[3]).endswith("(1, True, True)")
-    assert "'source_output' is not an editable field" in text(cells[4])
+    assert "'source_output' cannot be edited" in text(cells[4])  # raised, caught, printed
     archive = text(cells[5])
     assert "Archived item" in archive and "archived on the server: True" in archive
     assert "Restored item" in archive and archive.endswith("(False, 'v8')")

@@ -54,6 +54,26 @@ def labels(options: Any) -> list[str]:
     return [label for label, _ in options]
 
 
+# -- the item grid (widgets._grid): what its JavaScript sends, what it shows ----------------------
+
+
+def click_row(panel: DatasetPanel, item_id: Any) -> None:
+    """What a click on the item's row sends from the browser (``panel.wait()`` runs it)."""
+    grid = panel._rows.grid
+    grid._handle_custom_msg({"type": "select", "id": str(item_id), "seq": grid.ack + 1}, [])
+
+
+def row_ids(panel: DatasetPanel) -> list[str]:
+    """The item ids of the grid's rows, in order."""
+    return [str(row["id"]) for row in panel._rows.grid.rows]
+
+
+def row_text(panel: DatasetPanel, item_id: Any) -> str:
+    """The cells of the item's row as the grid shows them, one space apart."""
+    row = next(r for r in panel._rows.grid.rows if r["id"] == str(item_id))
+    return " ".join(row["cells"])
+
+
 # -- both API generations ------------------------------------------------------------------------
 # Panel tests written once for the classic API and the versioned one (v2): field names come from
 # the server's schema, and these read and write items on the server alike on both.

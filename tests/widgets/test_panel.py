@@ -18,23 +18,28 @@ from typing import Any
 import pytest
 
 from explorer.api import Client, ConfigError
+from explorer.api.errors import PermissionDenied
 from explorer.emulator import ApiKey
 from explorer.model import Journal
 from tests._emulator import RunningEmulator
 from tests.widgets._panel_helpers import (
     answer_of,
+    click_row,
     client_for,
     dataset_id,
     descendants,
     labels,
     make_panel,
+    row_ids,
+    row_text,
     schema_of_server,
     text_of,
 )
 from widgets import DatasetPanel
+from widgets._grid import GRID_CLASS
 from widgets._panel import DEMO_API
-from widgets._render import PANEL_CLASS, ROWS_CLASS
-from widgets._viewer import tabs_of
+from widgets._render import PANEL_CLASS
+from widgets._viewer import columns_of
 
 
 @pytest.fixture
@@ -124,10 +129,10 @@ def test_open_page_and_page_size(any_panel: DatasetPanel, any_demo_server: Runni
     rows = panel._rows
     assert panel.dataset is not None and panel.dataset.name == "customer-support-evals"
     assert "customer-support-evals" in text_of(rows.title.value)
-    assert len(rows.rows.options) == 50 and ROWS_CLASS in rows.rows._dom_classes
+    assert len(rows.grid.rows) == 50 and GRID_CLASS in rows.grid._dom_classes
     assert text_of(rows.where.value) == _where(1, 50, total)
-    assert [value for _, value in rows.rows.options] == [str(i.id) for i in panel.items]
-    header = text_of(rows.header.value)
+    assert row_ids(panel) == [str(i.id) for i in panel.items]
+    header = " ".join(column["title"] for column in rows.grid.columns)
     assert "input" in header and "updated (UTC)" in header
     assert schema.label(schema.answer_field).lower() in header  # output / expected output
     assert ("ver" in header.split()) == schema.versioned
@@ -141,35 +146,36 @@ def test_open_page_and_page_size(any_panel: DatasetPanel, any_demo_server: Runni
     rows.size.value = 100
     panel.wait()
     assert text_of(rows.where.value) == _where(1, 100, total)
-    assert len(rows.rows.options) == 100
+    assert len(rows.grid.rows) == 100
     rows.prev.click()  # already on page 1: stays
     panel.wait()
     assert panel.state.page.page_number == 1
 
 
-def test_select_shows_tabs_tree_and_trace_link(any_panel: DatasetPanel):
+def test_select_shows_fields_tree_and_trace_link(any_panel: DatasetPanel):
     panel = any_panel
     host, schema = panel.state.host, panel.state.schema
     _open(panel, "customer-support-evals")
     linked = next(i for i in panel.items if i.trace_url(host, 1))
-    panel._rows.rows.value = str(linked.id)
+    click_row(panel, linked.id)
     panel.wait()
     view = panel._viewer
     assert panel.item is not None and panel.item.id == linked.id
     assert str(linked.id)[-8:] in text_of(view.title.value) and "trace" in text_of(view.title.value)
-    titles = (*(schema.label(name) for name in schema.json_fields), "References")
-    assert view.tabs.titles == titles == tuple(title for _, title in tabs_of(schema))
-    # classic: Input, Output, Metadata; v2: Input, Expected output, Source output, Metadata
-    assert titles[1] == schema.label(schema.answer_field)
-    assert 'class="dx-json"' in view.panes[0].value
-    view.tabs.selected_index = 1
-    assert '<span class="dx-k">"role"</span>' in view.panes[1].value
-    assert view.panes[0].value == ""  # only the visible tab holds HTML
+    # every JSON field at once (classic: Input, Output, Metadata; v2: Input, Expected output,
+    # Source output, Metadata), the input beside the answer, then References
+    left, right, below = columns_of(schema)
+    assert left == ("input",) and right[0] == schema.answer_field
+    assert sorted((*left, *right, *below)) == sorted(schema.json_fields)
+    shown = text_of(view.body.value)
+    labels = [schema.label(name) for name in (*left, *right, *below)] + ["References"]
+    assert [shown.index(label) for label in labels] == sorted(shown.index(x) for x in labels)
+    assert 'class="dx-chat"' in view.body.value  # Read: the conversation as messages
+    view.mode.value = "json"
+    assert '<span class="dx-k">"role"</span>' in view.body.value
     view.mode.value = "tree"
-    assert view.panes[1].value.startswith('<div class="dx-tree">')
-    refs_tab = len(titles) - 1
-    view.tabs.selected_index = refs_tab
-    refs = view.panes[refs_tab].value
+    assert '<div class="dx-tree">' in view.body.value
+    refs = view.body.value
     assert "Open trace in PostHog" in refs
     assert all(name in text_of(refs) for name in schema.link_fields)
     url = linked.trace_url(host, int(panel.state.project_id))
@@ -177,22 +183,23 @@ def test_select_shows_tabs_tree_and_trace_link(any_panel: DatasetPanel):
     # an item without the link fields it needs has no link, and says why
     bare = next(i for i in panel.items if not i.trace_url(host, 1))
     panel.select(str(bare.id))
-    assert "No trace link" in text_of(view.panes[refs_tab].value)
+    assert "No trace link" in text_of(view.body.value)
 
 
 def test_html_injection_is_shown_as_text(any_panel: DatasetPanel):
     panel = any_panel
     _open(panel, "edge-cases")
-    panel._rows.rows.value = _find(panel, "html-injection")
+    click_row(panel, _find(panel, "html-injection"))
     panel.wait()
-    pane = panel._viewer.panes[0].value
-    assert "<script>" not in pane and "<img" not in pane and "<svg" not in pane
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in pane
-    assert "<script>alert(1)</script>" in text_of(pane)  # what the reader sees
-    panel._viewer.tabs.selected_index = 1
-    assert "&lt;b&gt;bold?&lt;/b&gt; &amp; &lt;i&gt;" in panel._viewer.panes[1].value
-    label = dict((v, k) for k, v in panel._rows.rows.options)[str(panel.item.id)]
-    assert "<script>" in label  # a listbox option is text (textContent), shown as typed
+    for mode in ("read", "json"):
+        panel._viewer.mode.value = mode
+        pane = panel._viewer.body.value
+        assert "<script>" not in pane and "<img" not in pane and "<svg" not in pane
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in pane
+        assert "<script>alert(1)</script>" in text_of(pane)  # what the reader sees
+        assert "&lt;b&gt;bold?&lt;/b&gt; &amp; &lt;i&gt;" in pane
+    label = row_text(panel, panel.item.id)
+    assert "<script>" in label  # a grid cell is text (textContent), shown as typed
 
 
 def test_long_values_are_cut_and_show_all_lifts_the_cut(panel: DatasetPanel):
@@ -211,11 +218,13 @@ def test_long_values_are_cut_and_show_all_lifts_the_cut(panel: DatasetPanel):
     assert big is not None, "the 5 MB item was not found"
     panel.select(big)
     view = panel._viewer
-    pane = view.panes[0].value
-    assert len(pane) < 200_000 and 'class="dx-more"' in pane
+    for mode in ("read", "json", "tree"):
+        view.mode.value = mode
+        pane = view.body.value
+        assert len(pane.encode()) < 200 * 1024 and 'class="dx-more"' in pane, mode
     assert not view.show_all.disabled
     view.show_all.value = True
-    assert len(view.panes[0].value) > 1_000_000
+    assert len(view.body.value) > 1_000_000
     panel.select(panel.items[0].id)  # another item: the cut is back
     assert view.show_all.value is False
 
@@ -229,7 +238,7 @@ def test_scripting_api(any_panel: DatasetPanel):
     target = panel.items[3]
     panel.select(target.id)
     assert panel.item is not None and panel.item.id == target.id
-    assert panel._rows.rows.value == str(target.id)
+    assert panel._rows.grid.selected_id == str(target.id)
     frame = panel.to_pandas()
     assert list(frame.index) == [str(i.id) for i in panel.items]
     assert frame.loc[str(target.id), schema.answer_field] == answer_of(target)
@@ -239,8 +248,10 @@ def test_scripting_api(any_panel: DatasetPanel):
     assert panel.state.page.page_number == 2
     panel.refresh()
     assert panel.state.page.page_number == 2 and len(panel.items) == 50
-    panel.open("no-such-dataset")
-    assert "failed" in panel.notice or "not" in panel.notice
+    with pytest.raises(ValueError, match="No dataset named 'no-such-dataset'"):
+        panel.open("no-such-dataset")
+    assert "No dataset named 'no-such-dataset'" in panel.notice
+    assert panel.dataset.name == "sql-generation"  # the one open before stays open
     assert "panel" in repr(panel).lower()
 
 
@@ -316,7 +327,9 @@ def test_a_key_that_cannot_write_turns_the_panel_read_only(
         _open(panel, "edge-cases")
         panel.select(panel.items[0].id)
         assert not panel._actions.delete.disabled  # not knowable before a refusal
-        panel.delete()
+        with pytest.raises(PermissionDenied) as refused:  # a script's call raises the refusal
+            panel.delete()
+        assert refused.value.scope == "dataset:write"
         assert "read-only from now on" in panel.notice
         assert "READ-ONLY" in text_of(panel._header.widget.value)
         actions = panel._actions

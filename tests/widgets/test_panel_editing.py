@@ -12,16 +12,18 @@ from typing import Any
 
 import pytest
 
-from explorer.api import Client
+from explorer.api import Client, short_id
 from explorer.model import ItemSchema
 from tests._emulator import RunningEmulator
 from tests.widgets._panel_helpers import (
     answer_of,
+    click_row,
     client_for,
     dataset_id,
     is_removed,
     make_panel,
     remove_on_server,
+    row_ids,
     schema_of_server,
     text_of,
     update_on_server,
@@ -60,7 +62,7 @@ def client(running: RunningEmulator) -> Iterator[Client]:
 
 def _select_first(panel: DatasetPanel) -> str:
     item_id = str(panel.items[0].id)
-    panel._rows.rows.value = item_id
+    click_row(panel, item_id)
     panel.wait()
     return item_id
 
@@ -120,9 +122,7 @@ def test_invalid_json_disables_save_then_the_fix_saves(
     assert panel._editor.box.layout.display == "none"  # back to the item
     assert panel.item is not None and answer_of(panel.item) == answer_of(saved)
     assert "Saved item" in text_of(panel._status.widget.value)
-    assert "&lt;b&gt;answer" in panel._viewer.panes[panel._viewer.tabs.selected_index].value or (
-        panel._viewer.tabs.selected_index == 0
-    )
+    assert "Fixed <b>answer</b>" in text_of(panel._viewer.body.value)  # the saved answer shows
 
 
 def test_typing_again_before_validation_is_not_lost(
@@ -260,15 +260,37 @@ def test_save_and_add_another(panel: DatasetPanel, client: Client, schema: ItemS
 def test_duplicate_and_move_to_another_dataset(panel: DatasetPanel, client: Client):
     item_id = _select_first(panel)
     source = client.items.get(item_id)
+    here, name = str(panel.dataset.id), panel.dataset.name
     other = dataset_id(panel, "edge-cases")
     actions = panel._actions
-    actions.target.value = other
+    # Duplicate: into the open dataset, and the status line says so
     actions.duplicate.click()
+    panel.wait()
+    twins = [i for i in client.items.iter(dataset=here) if i.input == source.input]
+    twin = next(i for i in twins if str(i.id) != item_id)
+    assert len(twins) == 2 and f"Duplicated into {name} as {short_id(twin.id)}" in panel.notice
+    # Copy to…: asks where, nothing chosen (Copy disabled) until a dataset is picked
+    actions.copy_to.click()
+    panel.wait()
+    assert actions.where.layout.display == "" and actions.target.value == ""
+    assert actions.go.disabled and actions.go.description == "Copy"
+    actions.target.value = other
+    assert not actions.go.disabled
+    actions.go.click()
     panel.wait()
     copies = [i for i in client.items.iter(dataset=other) if i.input == source.input]
     assert len(copies) == 1 and copies[0].id != source.id
+    assert f"Duplicated into edge-cases as {short_id(copies[0].id)}" in panel.notice
+    assert actions.where.layout.display == "none" and actions.target.value == ""  # forgotten
+    # Move to…: asks again (the choice made for the copy is not reused)
     actions.move.click()
     panel.wait()
+    assert actions.target.value == "" and actions.go.disabled and actions.go.description == "Move"
+    assert here not in {value for _, value in actions.target.options}  # not where it is
+    actions.target.value = other
+    actions.go.click()
+    panel.wait()
+    assert f"Moved item {short_id(item_id)} to edge-cases" in panel.notice
     # classic: the same item in the other dataset; v2: a copy there, the original archived
     moved = [i for i in client.items.iter(dataset=other) if i.input == source.input]
     assert len(moved) == 2 and all(answer_of(i) == answer_of(source) for i in moved)
@@ -287,7 +309,7 @@ def test_delete_then_undo(panel: DatasetPanel, client: Client, schema: ItemSchem
     assert actions.delete.description == schema.remove_label  # Delete, or Archive on v2
     actions.delete.click()
     panel.wait()
-    assert item_id not in {value for _, value in panel._rows.rows.options}
+    assert item_id not in row_ids(panel)
     assert is_removed(client, item_id)
     assert schema.removed_label in panel.notice
     assert not actions.undo.disabled and actions.undo.description.startswith("Undo ")
@@ -296,7 +318,7 @@ def test_delete_then_undo(panel: DatasetPanel, client: Client, schema: ItemSchem
     actions.undo.click()
     panel.wait()
     assert not is_removed(client, item_id)
-    assert item_id in {value for _, value in panel._rows.rows.options}
+    assert item_id in row_ids(panel)
     assert actions.trash.description == "Trash"
 
 
@@ -383,15 +405,15 @@ def test_undo_of_a_delete_selects_the_restored_row_and_delete_acts_on_it(
 ):
     victim = str(panel.items[1].id)
     neighbour = str(panel.items[2].id)
-    panel._rows.rows.value = victim
+    click_row(panel, victim)
     panel.wait()
     actions = panel._actions
     actions.delete.click()
     panel.wait()
-    assert panel._rows.rows.value is None and actions.delete.disabled
+    assert panel._rows.grid.selected_id == "" and actions.delete.disabled
     actions.undo.click()
     panel.wait()
-    assert panel._rows.rows.value == victim  # the restored row is the one selected
+    assert panel._rows.grid.selected_id == victim  # the restored row is the one selected
     assert panel.item is not None and str(panel.item.id) == victim
     assert not actions.delete.disabled
     actions.delete.click()
@@ -430,7 +452,7 @@ def test_saving_an_item_deleted_elsewhere_offers_restore_and_save(
     assert not is_removed(client, item_id) and answer_of(on_server) == "fixed in the panel"
     assert panel.state.drafts == []
     assert editor.box.layout.display == "none"  # saved: back to the item
-    assert item_id in {value for _, value in panel._rows.rows.options}
+    assert item_id in row_ids(panel)
     assert "Restored item" in panel.notice and "saved your edit" in panel.notice
 
 

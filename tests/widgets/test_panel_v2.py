@@ -15,8 +15,15 @@ from explorer.api import Client
 from explorer.api.models import VersionedItem
 from explorer.model import V2
 from tests._emulator import RunningEmulator
-from tests.widgets._html_check import without_cell_isolates
-from tests.widgets._panel_helpers import client_for, make_panel, text_of, update_on_server
+from tests.widgets._panel_helpers import (
+    click_row,
+    client_for,
+    make_panel,
+    row_ids,
+    row_text,
+    text_of,
+    update_on_server,
+)
 from widgets import DatasetPanel
 from widgets._status import Header
 
@@ -46,15 +53,14 @@ def _v2(item: object) -> VersionedItem:
 
 
 def _select(panel: DatasetPanel, item_id: str) -> VersionedItem:
-    panel._rows.rows.value = item_id
+    click_row(panel, item_id)
     panel.wait()
     assert panel.item is not None and str(panel.item.id) == item_id
     return _v2(panel.item)
 
 
 def _row_label(panel: DatasetPanel, item_id: str) -> str:
-    label = next(label for label, value in panel._rows.rows.options if value == item_id)
-    return without_cell_isolates(label)
+    return row_text(panel, item_id)
 
 
 def test_the_header_names_the_generation_once_known(panel: DatasetPanel) -> None:
@@ -95,15 +101,11 @@ def test_source_output_and_link_are_shown_read_only(panel: DatasetPanel, client:
     item_id = str(item.id)
     _select(panel, item_id)
     viewer = panel._viewer
-    assert viewer.tabs.titles == (
-        "Input",
-        "Expected output",
-        "Source output",
-        "Metadata",
-        "References",
-    )
-    viewer.tabs.selected_index = 2
-    assert 'class="dx-json"' in viewer.panes[2].value
+    # the recorded output under the expected one, beside the input; shown read-only
+    answer = viewer.body.value.split('<div class="dx-item-col dx-col-answer">')[1]
+    answer = answer.split('<div class="dx-item-below">')[0]
+    assert text_of(answer).startswith("Expected output")
+    assert "Source output (read-only)" in text_of(answer)
     panel._actions.edit.value = True
     editor = panel._editor
     assert tuple(editor.inputs) == ("input", "expected_output", "metadata")
@@ -122,9 +124,10 @@ def test_source_output_and_link_are_shown_read_only(panel: DatasetPanel, client:
     assert item.source_trace_id in text_of(editor.fixed["source_trace_id"].value)
     assert "not edited" not in text_of(editor.state_line.value)
     assert f"(v{item.version})" in text_of(editor.state_line.value)
-    # scripting it is refused by the model, and nothing is sent
-    panel.edit(source_output="changed")
-    assert "'source_output' is not an editable field" in panel.notice
+    # scripting it raises, the status line says why, and nothing is sent
+    with pytest.raises(ValueError, match="'source_output' cannot be edited"):
+        panel.edit(source_output="changed")
+    assert "the editable fields are input, expected_output, metadata" in panel.notice
     assert _v2(client.items.get(item_id)).source_output == item.source_output
     # closing the editor empties the read-only values too (a large one stays off the page)
     panel._actions.edit.value = False
@@ -141,7 +144,7 @@ def test_archive_and_undo(panel: DatasetPanel, client: Client) -> None:
     panel.wait()
     archived = _v2(client.items.get(item_id))  # still there, archived: a new version
     assert archived.archived and archived.version == before.version + 1
-    assert item_id not in {value for _, value in panel._rows.rows.options}
+    assert item_id not in row_ids(panel)
     status = panel._status.widget.value
     assert "Archived item" in text_of(status) and "dx-status-ok" in status
     assert actions.trash.description == "Trash (1)"
@@ -151,7 +154,7 @@ def test_archive_and_undo(panel: DatasetPanel, client: Client) -> None:
     restored = _v2(client.items.get(item_id))
     assert not restored.archived and restored.version == before.version + 2
     assert restored.expected_output == before.expected_output
-    assert panel._rows.rows.value == item_id
+    assert panel._rows.grid.selected_id == item_id
     assert [v.archived for v in client.items.versions(item_id).results[:2]] == [False, True]
 
 

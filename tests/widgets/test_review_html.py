@@ -17,7 +17,7 @@ from explorer.model.editor import build_conflict, editor_from_item, set_field
 from explorer.model.jsontext import value_to_text
 from tests._emulator import RunningEmulator
 from tests.widgets._html_check import assert_only_our_markup, parse
-from tests.widgets._panel_helpers import client_for, make_panel, text_of
+from tests.widgets._panel_helpers import click_row, client_for, make_panel, text_of
 from tests.widgets.test_render import _RAW_UNSAFE, HOSTILE
 from widgets import DatasetPanel
 from widgets._editor import conflict_html
@@ -184,7 +184,7 @@ def test_panel_conflict_does_not_offer_an_untouched_field_as_mine(
     panel: DatasetPanel, running: RunningEmulator
 ) -> None:
     item_id = str(panel.items[0].id)
-    panel._rows.rows.value = item_id
+    click_row(panel, item_id)
     panel.wait()
     panel._actions.edit.value = True
     editor = panel._editor

@@ -10,11 +10,15 @@ from `explorer.model.schema` (a v2 item carries a ``version_id``).
 """
 
 from ._bits import BADGE_KINDS, STATUS_KINDS, badge_html, status_html
+from ._chat import chat_html, read_html
 from ._css import PANEL_CLASS, PANEL_CSS, ROWS_CLASS, panel_html, style_html
 from ._diff import diff_html
 from ._fields import field, has_trace, item_links, item_schema, updated_value, version_text
 from ._items import (
+    GRID_PREVIEW_CHARS,
     ITEM_COLUMNS,
+    grid_columns,
+    grid_rows,
     item_columns,
     items_select_header,
     items_select_header_html,
@@ -28,16 +32,20 @@ from ._text import escape_attr, escape_text, make_visible
 
 __all__ = [
     "BADGE_KINDS",
+    "GRID_PREVIEW_CHARS",
     "ITEM_COLUMNS",
     "PANEL_CLASS",
     "PANEL_CSS",
     "ROWS_CLASS",
     "STATUS_KINDS",
     "badge_html",
+    "chat_html",
     "diff_html",
     "escape_attr",
     "escape_text",
     "field",
+    "grid_columns",
+    "grid_rows",
     "has_trace",
     "item_columns",
     "item_links",
@@ -51,6 +59,7 @@ __all__ = [
     "make_visible",
     "panel_html",
     "preview",
+    "read_html",
     "refs_html",
     "safe_host",
     "short_id",

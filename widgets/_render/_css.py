@@ -110,6 +110,39 @@ PANEL_CSS = f"""
   background: rgba(239, 108, 0, 0.1); }}
 .dx-panel .dx-status-error {{ border-left-color: var(--jp-error-color1, #d32f2f);
   background: rgba(211, 47, 47, 0.12); }}
+.dx-panel .dx-main {{ display: flex; flex-flow: row wrap; align-items: flex-start;
+  gap: 8px 16px; width: 100%; overflow: visible; }}
+.dx-panel .dx-main > .dx-main-list {{ flex: 2 1 380px; min-width: 0; overflow: visible; }}
+.dx-panel .dx-main > .dx-main-item {{ flex: 3 1 500px; min-width: 0; overflow: visible; }}
+.dx-panel .dx-item-body {{ align-self: stretch; min-width: 0; }}
+.dx-panel .dx-item-body > .widget-html-content {{ flex: 1 1 auto; min-width: 0; }}
+.dx-panel .dx-item-cols {{ display: flex; flex-flow: row wrap; align-items: flex-start;
+  gap: 0 10px; }}
+.dx-panel .dx-item-col {{ flex: 1 1 300px; min-width: 0; }}
+.dx-panel .dx-field {{ margin: 0 0 8px 0; min-width: 0; }}
+.dx-panel .dx-field-label {{ font-weight: 600; color: {_FG_DIM}; margin: 2px 0; }}
+.dx-panel .dx-read {{ padding: 6px 8px; max-height: 36em; overflow: auto;
+  border: 1px solid {_BORDER}; border-radius: 3px; line-height: 1.4;
+  background: var(--jp-layout-color0, transparent); }}
+.dx-panel .dx-text {{ white-space: pre-wrap; overflow-wrap: break-word; }}
+.dx-panel .dx-chat {{ display: flex; flex-direction: column; gap: 6px; }}
+.dx-panel .dx-msg {{ border-left: 3px solid {_BORDER}; padding: 2px 8px;
+  background: rgba(127, 127, 127, 0.06); border-radius: 2px; min-width: 0; }}
+.dx-panel .dx-msg-user {{ border-left-color: var(--jp-info-color1, #0288d1); }}
+.dx-panel .dx-msg-assistant {{ border-left-color: var(--jp-success-color1, #2e7d32); }}
+.dx-panel .dx-msg-tool, .dx-panel .dx-msg-function {{
+  border-left-color: var(--jp-warn-color1, #ef6c00); }}
+.dx-panel .dx-msg-head {{ font-size: 85%; color: {_FG_DIM}; }}
+.dx-panel .dx-role {{ font-weight: 600; }}
+.dx-panel .dx-call {{ font-family: {_CODE_FONT}; font-size: {_CODE_SIZE};
+  white-space: pre-wrap; overflow-wrap: anywhere; }}
+.dx-panel .dx-call-name {{ font-weight: 600; }}
+.dx-panel .dx-row {{ display: flex; flex-flow: row wrap; column-gap: 0.6em; min-width: 0; }}
+.dx-panel .dx-row > .dx-key {{ flex: 0 0 auto; max-width: 100%; overflow-wrap: anywhere; }}
+.dx-panel .dx-row > .dx-val {{ flex: 1 1 14em; min-width: 0; }}
+.dx-panel .dx-read .dx-json {{ max-height: none; }}
+.dx-panel .dx-chip {{ display: inline-block; padding: 0 6px; margin: 0 2px 2px 0;
+  border: 1px solid {_BORDER}; border-radius: 8px; overflow-wrap: anywhere; }}
 .dx-panel .dx-badge {{ display: inline-block; padding: 0 6px; border-radius: 8px;
   font-size: 85%; border: 1px solid {_BORDER}; background: rgba(127, 127, 127, 0.12); }}
 .dx-panel .dx-badge-ok {{ border-color: var(--jp-success-color1, #2e7d32); }}

@@ -1,4 +1,9 @@
-"""One page of items as a single HTML table, and as the rows of one ``ipywidgets.Select``.
+"""One page of items as a single HTML table, as the rows of the panel's item grid, and as the
+rows of one ``ipywidgets.Select``.
+
+:func:`grid_columns` and :func:`grid_rows` give the panel's grid (``widgets._grid``) its data as
+plain strings: one preview per cell, control and bidi characters already made visible, never
+markup (the grid puts them into the page as text nodes).
 
 Standard ipywidgets cannot report a click inside an ``HTML`` widget, so the clickable rows are the
 options of one ``Select`` (a listbox): :func:`items_select_options` gives (label, item id) pairs
@@ -22,12 +27,24 @@ from explorer.api.models import short_id as _short_id
 from explorer.model.preview import salient
 from explorer.model.schema import ItemSchema
 
-from ._fields import field, has_trace, item_schema, time_text, updated_value, version_text
+from ._fields import (
+    field,
+    has_trace,
+    item_schema,
+    item_trace_url,
+    time_text,
+    updated_value,
+    version_text,
+)
 from ._json import preview
+from ._refs import _project, safe_host
 from ._text import escape_attr, escape_text, fit, make_visible
 
 __all__ = [
+    "GRID_PREVIEW_CHARS",
     "ITEM_COLUMNS",
+    "grid_columns",
+    "grid_rows",
     "item_columns",
     "items_select_header",
     "items_select_header_html",
@@ -59,6 +76,19 @@ _WIDTHS = {
     "updated": 16,
 }
 _GAP = "  "
+# The grid's starting column widths in CSS pixels; 0: a share of what the fixed ones leave.
+_GRID_WIDTHS = {
+    "id": 84,
+    "version": 44,
+    "input": 0,
+    "answer": 0,
+    "metadata": 0,
+    "trace": 72,
+    "updated": 140,
+}
+GRID_PREVIEW_CHARS = 120
+"""How much of a value one grid cell holds (CSS cuts what does not fit with an ellipsis; the
+cell's tooltip shows all of it)."""
 _TRACE_MARK = "↗"
 
 
@@ -225,3 +255,45 @@ def items_select_header_html(
     """:func:`items_select_header` in a ``<div class="dx-rows-header">`` (white-space: pre)."""
     header = items_select_header(columns, schema=schema)
     return f'<div class="dx-rows-header">{escape_text(header)}</div>'
+
+
+def grid_columns(
+    columns: Sequence[str] = ITEM_COLUMNS, *, schema: ItemSchema | None = None
+) -> list[dict[str, Any]]:
+    """The grid's columns: ``{"key", "title", "width"}`` each (``width`` in CSS pixels, 0 for
+    a column that shares the room left). Raises ValueError for an unknown column."""
+    _check(columns)
+    return [{"key": c, "title": _title(c, schema), "width": _GRID_WIDTHS[c]} for c in columns]
+
+
+def grid_rows(
+    items: Iterable[Any],
+    *,
+    columns: Sequence[str] = ITEM_COLUMNS,
+    host: str = "",
+    project_id: int | str | None = None,
+    preview_chars: int = GRID_PREVIEW_CHARS,
+) -> list[dict[str, Any]]:
+    """One ``{"id", "cells", "trace"}`` per item for the grid: ``cells`` holds one plain string
+    per column (the same previews as the Select labels: what tells rows apart, control and bidi
+    characters shown as escapes, at most ``preview_chars`` characters; the trace column says
+    ``trace`` when the item links to its trace), ``trace`` the link to the trace (as
+    `widgets._render.trace_url` makes it: an http(s) URL on ``host``) or "" when there is none.
+    Raises ValueError for an unknown column."""
+    _check(columns)
+    # the host and project are checked once for the page, not once per row
+    base = safe_host(host) if "trace" in columns and host else None
+    project = _project(project_id)
+    out: list[dict[str, Any]] = []
+    for item in items:
+        url = None
+        if base is not None and project is not None:
+            url = item_trace_url(item, base, project)
+        cells = [
+            ("trace" if url is not None or has_trace(item) else "")
+            if c == "trace"
+            else _cell_text(item, c, preview_chars)
+            for c in columns
+        ]
+        out.append({"id": str(field(item, "id")), "cells": cells, "trace": url or ""})
+    return out

@@ -9,10 +9,10 @@ an object) are shown as their ``repr``, as a string.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping
 from itertools import islice
+from json.encoder import encode_basestring
 from typing import Any
 
 from explorer.model.preview import Excerpt
@@ -81,7 +81,8 @@ def _key_str(key: Any) -> str:
 
 def _quoted(text: str) -> str:
     """``text`` as a JSON string literal, with what JSON leaves raw made visible."""
-    return make_visible_json(json.dumps(text, ensure_ascii=False))
+    # what json.dumps(text, ensure_ascii=False) gives, without building an encoder per string
+    return make_visible_json(encode_basestring(text))
 
 
 # ---------------------------------------------------------------- one-line preview (plain text)

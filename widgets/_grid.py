@@ -1,0 +1,89 @@
+"""The item grid: one page of items as a keyboard-driven table in the browser (an anywidget).
+
+Python sends the page as plain strings (``columns``, ``rows``: see `widgets._render.grid_rows`),
+one trait sync per page; the browser draws a real ``<table>`` with DOM calls (item text only as
+text nodes), a sticky header, fixed and resizable columns, and handles the keys while the grid
+has focus. What the user does comes back as custom messages:
+
+- ``{"type": "select", "id": ..., "seq": n}``: a row was clicked, or the selection moved by key;
+- ``{"type": "open", "id": ..., "seq": n}``: Enter or a double click on a row;
+- ``{"type": "key", "action": ..., "id": ...}``: ``edit``, ``delete``, ``undo``, ``next_page``,
+  ``prev_page`` or ``search`` (``id``: the row the browser shows selected, or "").
+
+The browser moves its selection at once and numbers each move (``seq``); Python answers with
+``selected_id`` and ``ack``, the number of the last move the model has settled. Until ``ack``
+reaches its latest move, the browser ignores ``selected_id`` (the model is behind the keys);
+then ``selected_id`` is the truth (an item the model could not select springs back).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import anywidget
+import traitlets
+
+__all__ = ["GRID_CLASS", "KEY_ACTIONS", "ItemGrid"]
+
+GRID_CLASS = "dx-grid"
+KEY_ACTIONS = frozenset({"edit", "delete", "undo", "next_page", "prev_page", "search"})
+"""The ``action`` of a ``key`` message."""
+
+_HERE = Path(__file__).parent
+
+Handler = Callable[[dict[str, Any]], None]
+
+
+class ItemGrid(anywidget.AnyWidget):
+    """The rows of one page; ``on_message(handler)`` hears what the user does."""
+
+    _esm = _HERE / "_grid.js"
+    _css = _HERE / "_grid.css"
+
+    columns = traitlets.List(traitlets.Dict()).tag(sync=True)
+    """``{"key", "title", "width"}`` per column (``width`` px; 0: a share of the rest)."""
+    rows = traitlets.List(traitlets.Dict()).tag(sync=True)
+    """``{"id", "cells", "trace"}`` per item of the page, in order."""
+    page_key = traitlets.Unicode("").tag(sync=True)
+    """Changes when another page is shown: the grid scrolls back to the top."""
+    selected_id = traitlets.Unicode("").tag(sync=True)
+    """The selected item's id when it is on this page, else ""."""
+    ack = traitlets.Int(0).tag(sync=True)
+    """The ``seq`` of the last selection move the model has settled."""
+    empty_text = traitlets.Unicode("No items on this page").tag(sync=True)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.add_class(GRID_CLASS)
+        self._handlers: list[Handler] = []
+        self.on_msg(self._received)
+
+    def on_message(self, handler: Handler) -> None:
+        """``handler(message)`` for each well-formed message from the browser (on the thread
+        the kernel delivers widget messages on)."""
+        self._handlers.append(handler)
+
+    def _received(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        message = parse_message(content)
+        if message is not None:
+            for handler in self._handlers:
+                handler(message)
+
+
+def parse_message(content: Any) -> dict[str, Any] | None:
+    """The message as the grid's handlers take it, or None when it is not one of the grid's
+    (anywidget and ipywidgets send their own on the same channel)."""
+    if not isinstance(content, dict):
+        return None
+    kind = content.get("type")
+    item_id = content.get("id")
+    item_id = item_id if isinstance(item_id, str) else ""
+    seq = content.get("seq")
+    seq = seq if isinstance(seq, int) and not isinstance(seq, bool) else 0
+    if kind in ("select", "open") and item_id:
+        return {"type": kind, "id": item_id, "seq": seq}
+    if kind == "key" and content.get("action") in KEY_ACTIONS:
+        return {"type": "key", "action": content["action"], "id": item_id}
+    return None
