@@ -149,7 +149,9 @@ class ItemRows(Part):
             f' <span class="dx-note">{escape_text(description)}</span></div>'
         )
         schema = state.schema
-        columns = item_columns(schema)
+        # the grid leaves out when the item was updated: the item view beside it says so, and
+        # the room goes to the input and the answer
+        columns = tuple(c for c in item_columns(schema) if c != "updated")
         # the page's rows are rebuilt only when an item on it changed, not per selection move
         key = (
             columns,

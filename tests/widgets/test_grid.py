@@ -71,7 +71,7 @@ def test_the_grid_holds_the_page_as_plain_strings(any_panel: DatasetPanel):
     keys = [column["key"] for column in grid.columns]
     titles = [column["title"] for column in grid.columns]
     versioned = ["version"] if schema.versioned else []
-    assert keys == ["id", *versioned, "input", "answer", "metadata", "trace", "updated"]
+    assert keys == ["id", *versioned, "input", "answer", "metadata", "trace"]
     assert titles[keys.index("answer")] == schema.label(schema.answer_field).lower()
     assert [row["id"] for row in grid.rows] == [str(item.id) for item in panel.items]
     assert all(len(row["cells"]) == len(keys) for row in grid.rows)

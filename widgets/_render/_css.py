@@ -112,13 +112,13 @@ PANEL_CSS = f"""
   background: rgba(211, 47, 47, 0.12); }}
 .dx-panel .dx-main {{ display: flex; flex-flow: row wrap; align-items: flex-start;
   gap: 8px 16px; width: 100%; overflow: visible; }}
-.dx-panel .dx-main > .dx-main-list {{ flex: 2 1 380px; min-width: 0; overflow: visible; }}
-.dx-panel .dx-main > .dx-main-item {{ flex: 3 1 500px; min-width: 0; overflow: visible; }}
+.dx-panel .dx-main > .dx-main-list {{ flex: 1 1 440px; min-width: 0; overflow: visible; }}
+.dx-panel .dx-main > .dx-main-item {{ flex: 1 1 480px; min-width: 0; overflow: visible; }}
 .dx-panel .dx-item-body {{ align-self: stretch; min-width: 0; }}
 .dx-panel .dx-item-body > .widget-html-content {{ flex: 1 1 auto; min-width: 0; }}
 .dx-panel .dx-item-cols {{ display: flex; flex-flow: row wrap; align-items: flex-start;
   gap: 0 10px; }}
-.dx-panel .dx-item-col {{ flex: 1 1 300px; min-width: 0; }}
+.dx-panel .dx-item-col {{ flex: 1 1 240px; min-width: 0; }}
 .dx-panel .dx-field {{ margin: 0 0 8px 0; min-width: 0; }}
 .dx-panel .dx-field-label {{ font-weight: 600; color: {_FG_DIM}; margin: 2px 0; }}
 .dx-panel .dx-read {{ padding: 6px 8px; max-height: 36em; overflow: auto;
