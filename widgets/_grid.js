@@ -45,7 +45,14 @@ function render({ model, el }) {
   const tbody = document.createElement("tbody");
   table.append(colgroup, thead, tbody);
   box.appendChild(table);
-  el.appendChild(box);
+  // the page turns live here, not in Python: a turn to a page the model already holds (sent
+  // ahead) shows at once, without waiting for the kernel
+  const pager = document.createElement("div");
+  pager.className = "dx-grid-pager";
+  const prevButton = turnButton("‹ Previous", "previous page ([ in the grid)", false);
+  const nextButton = turnButton("Next ›", "next page (] in the grid)", true);
+  pager.append(prevButton, nextButton);
+  el.append(box, pager);
 
   let columns = [];
   let ids = [];
@@ -53,6 +60,36 @@ function render({ model, el }) {
   let index = -1; // the selected row on this page, -1 for none
   let seq = 0; // the number of this view's latest selection move
   let pageKey = null;
+  let turnSeq = 0; // the number of this view's latest page turn
+  let shownKey = null; // the page_key of the rows on screen
+  let shownSig = null; // and their content, to skip drawing the same rows again
+
+  function turnButton(text, tip, forward) {
+    const b = document.createElement("button");
+    b.type = "button";
+    b.className = `jupyter-button widget-button dx-grid-${forward ? "next" : "prev"}`;
+    b.textContent = text;
+    b.title = tip;
+    b.addEventListener("click", () => turn(forward));
+    return b;
+  }
+
+  function updatePager() {
+    prevButton.disabled = !model.get("has_prev");
+    nextButton.disabled = !model.get("has_next");
+  }
+
+  function turn(forward) {
+    if (!model.get(forward ? "has_next" : "has_prev")) return;
+    const settled = model.get("turn_ack") >= turnSeq && shownKey === model.get("page_key");
+    const ahead = (model.get("ahead") || {})[forward ? "next" : "prev"];
+    turnSeq = Math.max(turnSeq, model.get("turn_ack")) + 1;
+    // the neighbour is only known for the page the model shows: after a turn it has not
+    // settled yet, this one waits for the kernel
+    if (settled && ahead && Array.isArray(ahead.rows)) paint(ahead.rows, String(ahead.page_key));
+    model.send({ type: "key", action: forward ? "next_page" : "prev_page", id: "", seq: turnSeq });
+  }
+
   let widths = null; // px per column once the user resized one; null: the defaults
 
   function drawColumns() {
@@ -134,9 +171,23 @@ function render({ model, el }) {
     return td;
   }
 
+  // Python's page: drawn unless a turn of this view is still on its way to the model (then
+  // the page the user turned to stays), or the same rows are on screen already
   function drawRows() {
+    if (model.get("turn_ack") < turnSeq) return;
     const rows = model.get("rows") || [];
-    const shown = index >= 0 ? ids[index] : null;
+    const key = model.get("page_key");
+    if (key === shownKey && JSON.stringify(rows) === shownSig) {
+      fromPython();
+      return;
+    }
+    paint(rows, key);
+  }
+
+  function paint(rows, key) {
+    const shown = index >= 0 && key === shownKey ? ids[index] : null;
+    shownKey = key;
+    shownSig = JSON.stringify(rows);
     ids = rows.map((row) => String(row.id));
     trs = rows.map((row, r) => {
       const tr = document.createElement("tr");
@@ -148,7 +199,7 @@ function render({ model, el }) {
     });
     // back to the top before the new rows go in: scrolling after would force a layout of the
     // new page in the middle of this task (then another one to paint it)
-    onPageKey();
+    onPageKey(key);
     if (trs.length === 0) {
       const tr = document.createElement("tr");
       const td = document.createElement("td");
@@ -166,8 +217,7 @@ function render({ model, el }) {
     showSelection(ids.indexOf(wanted), false);
   }
 
-  function onPageKey() {
-    const key = model.get("page_key");
+  function onPageKey(key) {
     if (key !== pageKey) {
       pageKey = key;
       if (box.scrollTop !== 0) box.scrollTop = 0;
@@ -252,6 +302,8 @@ function render({ model, el }) {
       }
     } else if (what.leave) {
       box.blur();
+    } else if (what.action === "next_page" || what.action === "prev_page") {
+      turn(what.action === "next_page");
     } else {
       model.send({ type: "key", action: what.action, id: index >= 0 ? ids[index] : "" });
     }
@@ -297,23 +349,31 @@ function render({ model, el }) {
   window.addEventListener("keydown", onWindowKey, true);
   function onColumns() {
     drawColumns();
+    shownSig = null; // the same rows, in the new columns
     drawRows();
   }
 
   model.on("change:columns", onColumns);
   model.on("change:rows", drawRows);
-  model.on("change:page_key", onPageKey);
+  model.on("change:page_key", drawRows);
+  model.on("change:turn_ack", drawRows);
+  model.on("change:has_prev", updatePager);
+  model.on("change:has_next", updatePager);
   model.on("change:selected_id", fromPython);
   model.on("change:ack", fromPython);
   model.on("msg:custom", onCustom);
   drawColumns();
   drawRows();
+  updatePager();
 
   return () => {
     window.removeEventListener("keydown", onWindowKey, true);
     model.off("change:columns", onColumns);
     model.off("change:rows", drawRows);
-    model.off("change:page_key", onPageKey);
+    model.off("change:page_key", drawRows);
+    model.off("change:turn_ack", drawRows);
+    model.off("change:has_prev", updatePager);
+    model.off("change:has_next", updatePager);
     model.off("change:selected_id", fromPython);
     model.off("change:ack", fromPython);
     model.off("msg:custom", onCustom);

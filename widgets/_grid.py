@@ -7,13 +7,19 @@ has focus. What the user does comes back as custom messages:
 
 - ``{"type": "select", "id": ..., "seq": n}``: a row was clicked, or the selection moved by key;
 - ``{"type": "open", "id": ..., "seq": n}``: Enter or a double click on a row;
-- ``{"type": "key", "action": ..., "id": ...}``: ``edit``, ``delete``, ``undo``, ``next_page``,
-  ``prev_page`` or ``search`` (``id``: the row the browser shows selected, or "").
+- ``{"type": "key", "action": ..., "id": ..., "seq": n}``: ``edit``, ``delete``, ``undo``,
+  ``next_page``, ``prev_page`` (a key, or the grid's own ‹ Previous / Next › buttons) or
+  ``search`` (``id``: the row the browser shows selected, or ""; ``seq``: numbers page turns).
 
 The browser moves its selection at once and numbers each move (``seq``); Python answers with
 ``selected_id`` and ``ack``, the number of the last move the model has settled. Until ``ack``
 reaches its latest move, the browser ignores ``selected_id`` (the model is behind the keys);
 then ``selected_id`` is the truth (an item the model could not select springs back).
+
+Page turns work the same way: Python keeps the neighbouring pages the model already holds in
+``ahead``, the browser draws one of them the moment the user turns the page (no round trip to
+the kernel) and numbers the turn; ``turn_ack`` says which turn the model has settled, and from
+then ``rows`` and ``page_key`` are the truth again (a turn the model refused springs back).
 """
 
 from __future__ import annotations
@@ -52,6 +58,14 @@ class ItemGrid(anywidget.AnyWidget):
     """The selected item's id when it is on this page, else ""."""
     ack = traitlets.Int(0).tag(sync=True)
     """The ``seq`` of the last selection move the model has settled."""
+    has_prev = traitlets.Bool(False).tag(sync=True)
+    has_next = traitlets.Bool(False).tag(sync=True)
+    """Whether the grid's ‹ Previous / Next › buttons (and ``[`` / ``]``) can turn the page."""
+    ahead = traitlets.Dict().tag(sync=True)
+    """The neighbouring pages the model already holds, to show at once on a turn:
+    ``{"next": {"page_key", "rows"}, "prev": {...}}`` (either may be missing)."""
+    turn_ack = traitlets.Int(0).tag(sync=True)
+    """The ``seq`` of the last page turn the model has settled."""
     empty_text = traitlets.Unicode("No items on this page").tag(sync=True)
 
     def __init__(self, **kwargs: Any) -> None:
@@ -85,5 +99,5 @@ def parse_message(content: Any) -> dict[str, Any] | None:
     if kind in ("select", "open") and item_id:
         return {"type": kind, "id": item_id, "seq": seq}
     if kind == "key" and content.get("action") in KEY_ACTIONS:
-        return {"type": "key", "action": content["action"], "id": item_id}
+        return {"type": "key", "action": content["action"], "id": item_id, "seq": seq}
     return None

@@ -7,7 +7,10 @@ One grid widget for the whole page, however many rows: the widget count never gr
 page size, and a page swap is one trait sync. The grid's keys come back as messages: moving the
 selection selects in the model; ``e``, ``d``, ``u`` and ``/`` call ``on_edit``, ``on_delete``,
 ``on_undo`` and ``on_focus_search`` (the panel presses its Edit, Delete or Archive, and Undo
-buttons, and focuses the dataset search); ``]`` and ``[`` turn the page as the pager does.
+buttons, and focuses the dataset search); ``]`` and ``[`` and the grid's ‹ Previous / Next ›
+buttons turn the page. The neighbouring pages the model holds (prefetched or recently shown)
+are sent ahead, once the model is idle, so the browser shows a turned page without waiting for
+the kernel.
 """
 
 from __future__ import annotations
@@ -55,9 +58,8 @@ class ItemRows(Part):
         self.grid.layout = w.Layout(width="100%")
         self.grid.on_message(lambda message: self.tasks.call(self._on_message, message))
         self._rows_key: tuple[Any, ...] | None = None
+        self._built: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
         self._ack = 0
-        self.prev = button("‹ Previous", "previous page ([ in the grid)")
-        self.next = button("Next ›", "next page (] in the grid)")
         self.where: Any = w.HTML()
         self.size: Any = w.Dropdown(
             options=[(f"{n} per page", n) for n in PAGE_SIZES],
@@ -66,10 +68,8 @@ class ItemRows(Part):
         )
         self.reload = button("Refresh", "fetch this page again", icon="refresh")
         self.observe(self.size, self._on_size, "value")
-        self.on_click(self.prev, lambda: self.tasks.start("page", self.model.prev_page))
-        self.on_click(self.next, lambda: self.tasks.start("page", self.model.next_page))
         self.on_click(self.reload, lambda: self.tasks.start("page", self.model.refresh))
-        pager = w.HBox([self.prev, self.next, self.where, self.size, self.reload])
+        pager = w.HBox([self.where, self.size, self.reload])
         pager.add_class("dx-pager")
         pager.layout.flex_flow = "row wrap"
         self.box: Any = w.VBox([self.title, self.grid, pager])
@@ -84,10 +84,8 @@ class ItemRows(Part):
             self._select(message["id"], message["seq"], open_it=kind == "open")
             return
         action = message["action"]
-        if action == "next_page":
-            press(self.next)
-        elif action == "prev_page":
-            press(self.prev)
+        if action in ("next_page", "prev_page"):
+            self.turn(forward=action == "next_page", seq=message["seq"])
         elif action == "search":
             self.on_focus_search()
         else:  # edit, delete, undo: on the row the user sees selected, once the model has it
@@ -106,6 +104,19 @@ class ItemRows(Part):
                 self.on_open()
 
         self.tasks.start("item", work)
+
+    def turn(self, *, forward: bool, seq: int = 0) -> None:
+        """Turn the page (what ‹ Previous / Next › and ``[`` / ``]`` do); ``seq``: the browser's
+        number for the turn, acknowledged once the model has settled it."""
+
+        async def work() -> None:
+            try:
+                await (self.model.next_page() if forward else self.model.prev_page())
+            finally:
+                if seq > self.grid.turn_ack:
+                    self.grid.turn_ack = seq  # the browser may show the model's page again
+
+        self.tasks.start("page", work)
 
     async def _act(self, action: str, item_id: str) -> None:
         selecting = self.tasks.task("item")
@@ -136,10 +147,13 @@ class ItemRows(Part):
         self.box.layout.display = "none" if dataset is None else ""
         if dataset is None:
             self._rows_key = None
+            self._built.clear()
             with self.grid.hold_sync():
                 self.grid.rows = []
                 self.grid.page_key = ""
                 self.grid.selected_id = ""
+                self.grid.ahead = {}
+                self.grid.has_prev = self.grid.has_next = False
             return
         description = dataset.description or ""
         if len(description) > 300:
@@ -153,30 +167,69 @@ class ItemRows(Part):
         # the room goes to the input and the answer
         columns = tuple(c for c in item_columns(schema) if c != "updated")
         # the page's rows are rebuilt only when an item on it changed, not per selection move
-        key = (
-            columns,
-            schema.answer_field,
-            state.host,
-            state.project_id,
-            tuple((str(i.id), ItemSchema.token(i)) for i in page.items),
-        )
+        key = self._key(state, columns, page.items)
         with self.grid.hold_sync():
             self.grid.columns = grid_columns(columns, schema=schema)
             if key != self._rows_key:
                 self._rows_key = key
-                self.grid.rows = grid_rows(
-                    page.items, columns=columns, host=state.host, project_id=state.project_id
-                )
-            self.grid.page_key = f"{dataset.id}:{page.page_number}:{page.page_size}"
+                self.grid.rows = self._rows_for(key, state, columns, page.items)
+            self.grid.page_key = self._page_key(state, page.page_number)
             self.grid.empty_text = "loading…" if not page.loaded else "No items on this page"
+            self.grid.has_prev = page.has_previous
+            self.grid.has_next = page.has_next
             self._show_selection(state)
         with self.quiet():
             if self.size.value != page.page_size and page.page_size in PAGE_SIZES:
                 self.size.value = page.page_size
-        self.prev.disabled = not page.has_previous
-        self.next.disabled = not page.has_next
+        # the neighbouring pages, once the model holds them (the next one is being prefetched)
+        self.tasks.start("grid-ahead", lambda: self._send_ahead(columns))
         if not page.loaded:
             where = "loading…"
         else:
             where = f"page {page.page_number:,} of {page.page_count:,} · {page.range_text}"
         self.where.value = f'<span class="dx-range">{escape_text(where)}</span>'
+
+    @staticmethod
+    def _page_key(state: ModelState, page_number: int) -> str:
+        page = state.page
+        return f"{page.dataset.id if page.dataset else ''}:{page_number}:{page.page_size}"
+
+    @staticmethod
+    def _key(state: ModelState, columns: tuple[str, ...], items: list[Any]) -> tuple[Any, ...]:
+        schema = state.schema
+        tokens = tuple((str(i.id), ItemSchema.token(i)) for i in items)
+        return (columns, schema.answer_field, state.host, state.project_id, tokens)
+
+    def _rows_for(
+        self, key: tuple[Any, ...], state: ModelState, columns: tuple[str, ...], items: list[Any]
+    ) -> list[dict[str, Any]]:
+        """The grid rows of ``items``, built once per page content (a page sent ahead is not
+        built again when it is shown)."""
+        rows = self._built.get(key)
+        if rows is None:
+            rows = grid_rows(items, columns=columns, host=state.host, project_id=state.project_id)
+            self._built[key] = rows
+            while len(self._built) > 3:  # this page and its two neighbours
+                del self._built[next(iter(self._built))]
+        return rows
+
+    async def _send_ahead(self, columns: tuple[str, ...]) -> None:
+        await self.model.idle()  # the next page's prefetch
+        state = self.model.state
+        page = state.page
+        if page.dataset is None or not page.loaded:
+            return
+        ahead: dict[str, Any] = {}
+        for name, number, exists in (
+            ("next", page.page_number + 1, page.has_next),
+            ("prev", page.page_number - 1, page.has_previous),
+        ):
+            items = self.model.peek_page(number) if exists else None
+            if items:
+                key = self._key(state, columns, items)
+                ahead[name] = {
+                    "page_key": self._page_key(state, number),
+                    "rows": self._rows_for(key, state, columns, items),
+                }
+        if ahead != self.grid.ahead:
+            self.grid.ahead = ahead

@@ -161,10 +161,10 @@ def drive_the_panel(ui: PanelPage, schema: ItemSchema) -> None:
     ui.shot("search-and-open")
 
     # page forward and back
-    ui.button(".dx-pager", "Next").click()
+    ui.button(".dx-grid-pager", "Next").click()
     ui.wait_text(".dx-page .dx-range", _where(2, edge))
     wait_for(lambda: len(ui.rows()) == edge - 50, "the rows of page 2", ui.served)
-    ui.button(".dx-pager", "Previous").click()
+    ui.button(".dx-grid-pager", "Previous").click()
     ui.wait_text(".dx-page .dx-range", _where(1, edge))
 
     # select the HTML-injection item: its markup is shown as text, nothing runs

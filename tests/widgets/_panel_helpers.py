@@ -63,6 +63,16 @@ def click_row(panel: DatasetPanel, item_id: Any) -> None:
     grid._handle_custom_msg({"type": "select", "id": str(item_id), "seq": grid.ack + 1}, [])
 
 
+def turn_page(panel: DatasetPanel, *, forward: bool, wait: bool = True) -> None:
+    """What the grid's Next › (or ‹ Previous) button sends from the browser; with ``wait``,
+    ``panel.wait()`` runs it (no loop running)."""
+    grid = panel._rows.grid
+    action = "next_page" if forward else "prev_page"
+    grid._handle_custom_msg({"type": "key", "action": action, "seq": grid.turn_ack + 1}, [])
+    if wait:
+        panel.wait()
+
+
 def row_ids(panel: DatasetPanel) -> list[str]:
     """The item ids of the grid's rows, in order."""
     return [str(row["id"]) for row in panel._rows.grid.rows]

@@ -135,6 +135,28 @@ def test_keys_turn_pages_and_focus_the_search(
     assert sent == [{"do": "focus"}]  # what ipywidgets' Text view takes as "focus"
 
 
+def test_neighbouring_pages_go_ahead_and_each_turn_is_acknowledged(any_panel: DatasetPanel):
+    """The browser shows a turned page at once from ``ahead`` (the page the model holds), and
+    ``turn_ack`` tells it when the model has settled the turn (a refused one springs back)."""
+    panel = any_panel
+    grid = _open(panel, "customer-support-evals")
+    assert grid.has_next and not grid.has_prev
+    assert set(grid.ahead) == {"next"}  # page 2 was prefetched; there is no page 0
+    page_two = grid.ahead["next"]
+    from_browser(panel, type="key", action="next_page", id="", seq=1)
+    assert grid.turn_ack == 1 and panel.state.page.page_number == 2
+    # what the browser showed at once is what the model then shows
+    assert grid.page_key == page_two["page_key"] and grid.rows == page_two["rows"]
+    assert grid.has_prev and set(grid.ahead) == {"next", "prev"}
+    page_one = panel.model.peek_page(1)
+    assert page_one is not None
+    assert [row["id"] for row in grid.ahead["prev"]["rows"]] == [str(i.id) for i in page_one]
+    from_browser(panel, type="key", action="prev_page", id="", seq=2)
+    from_browser(panel, type="key", action="prev_page", id="", seq=3)  # nothing before page 1
+    assert grid.turn_ack == 3 and panel.state.page.page_number == 1
+    assert grid.page_key.endswith(":1:50") and not grid.has_prev
+
+
 def test_one_grid_whatever_the_page_size(any_panel: DatasetPanel):
     panel = any_panel
     grid = _open(panel, "sql-generation")
@@ -179,7 +201,9 @@ def test_parse_message_takes_only_the_grids_messages():
         "type": "key",
         "action": "undo",
         "id": "",
+        "seq": 0,
     }
+    assert parse_message({"type": "key", "action": "next_page", "seq": 7})["seq"] == 7  # type: ignore[index]
 
 
 @pytest.fixture

@@ -34,6 +34,7 @@ from tests.widgets._panel_helpers import (
     row_text,
     schema_of_server,
     text_of,
+    turn_page,
 )
 from widgets import DatasetPanel
 from widgets._grid import GRID_CLASS
@@ -136,19 +137,17 @@ def test_open_page_and_page_size(any_panel: DatasetPanel, any_demo_server: Runni
     assert header.startswith("id ") and " input " in header and header.endswith(" trace")
     assert schema.label(schema.answer_field).lower() in header  # output / expected output
     assert ("ver" in header.split()) == schema.versioned
-    assert rows.prev.disabled and not rows.next.disabled
+    assert not rows.grid.has_prev and rows.grid.has_next  # the grid's Previous / Next
     first_page = [str(i.id) for i in panel.items]
-    rows.next.click()
-    panel.wait()
+    turn_page(panel, forward=True)
     assert text_of(rows.where.value) == _where(2, 50, total)
     assert not set(first_page) & {str(i.id) for i in panel.items}
-    assert not rows.prev.disabled
+    assert rows.grid.has_prev
     rows.size.value = 100
     panel.wait()
     assert text_of(rows.where.value) == _where(1, 100, total)
     assert len(rows.grid.rows) == 100
-    rows.prev.click()  # already on page 1: stays
-    panel.wait()
+    turn_page(panel, forward=False)  # already on page 1: stays
     assert panel.state.page.page_number == 1
 
 
@@ -352,7 +351,7 @@ async def test_in_a_running_loop_methods_return_tasks(demo_server: RunningEmulat
         with pytest.raises(RuntimeError, match="wait_idle"):
             panel.wait()
         # a click starts a task on the running loop; the loop is free meanwhile
-        panel._rows.next.click()
+        turn_page(panel, forward=True, wait=False)
         await panel.wait_idle()
         assert panel.state.page.page_number == 2
     finally:
