@@ -115,19 +115,10 @@ def _notebook() -> dict[str, Any]:
     }
 
 
-def _run_all(page: Any) -> None:
-    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget")
-    page.wait_for_function(
-        "() => window.jupyterapp.shell.currentWidget.sessionContext.session?.kernel"
-    )
-    page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
-    page.wait_for_selector(_GRID_CELL, timeout=120_000)
-    page.wait_for_selector(_PLAIN_CELL, timeout=120_000)
-
-
 def run() -> list[Result]:
     from playwright.sync_api import sync_playwright
 
+    from tests.browser._panel_page import run_all_cells
     from tests.browser.conftest import CHROMIUM_ARGS, chromium, jupyterlab
 
     path = chromium()
@@ -149,8 +140,9 @@ def run() -> list[Result]:
                 )
                 page = context.new_page()
                 page.set_default_timeout(60_000)
-                page.goto(served.url)
-                _run_all(page)
+                run_all_cells(page, served)
+                page.wait_for_selector(_GRID_CELL)
+                page.wait_for_selector(_PLAIN_CELL)
                 grid = page.locator(".dx-grid button.dx-grid-next").first
                 back = page.locator(".dx-grid button.dx-grid-prev").first
                 grid.wait_for()

@@ -214,6 +214,23 @@ def jupyterlab(
     source: Path | None = None,
 ) -> Iterator[Served]:
     """JupyterLab on a free port with ``notebooks/<notebook>`` (or ``source``) open."""
+    with _jupyter("lab", tmp_path, notebook, api, source) as served:
+        yield served
+
+
+@contextmanager
+def notebook7(tmp_path: Path, notebook: str = "quickstart.ipynb") -> Iterator[Served]:
+    """Jupyter Notebook 7 on a free port with ``notebooks/<notebook>`` open."""
+    with _jupyter("notebook", tmp_path, notebook, None, None) as served:
+        yield served
+
+
+@contextmanager
+def _jupyter(
+    kind: str, tmp_path: Path, notebook: str, api: str | None, source: Path | None
+) -> Iterator[Served]:
+    """``jupyter-lab`` (kind "lab") or ``jupyter-notebook`` (Notebook 7, kind "notebook"): the
+    same server with another front end, its settings in the test's folder."""
     notebook = notebook if source is None else source.name
     workdir = notebook_copy(tmp_path, notebook, api, source)
     port, token = free_port(), "panel-test-token"
@@ -221,24 +238,30 @@ def jupyterlab(
     notification = settings / "@jupyterlab" / "apputils-extension"
     notification.mkdir(parents=True)
     (notification / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')
+    app = "LabApp" if kind == "lab" else "JupyterNotebookApp"
     cmd = [
-        str(BIN / "jupyter-lab"),
+        str(BIN / f"jupyter-{kind}"),
         "--no-browser",
         "--ServerApp.ip=127.0.0.1",
         f"--ServerApp.port={port}",
         "--ServerApp.port_retries=0",
         f"--IdentityProvider.token={token}",
         f"--ServerApp.root_dir={workdir}",
-        "--LabApp.expose_app_in_browser=True",
-        "--LabApp.news_url=None",
-        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-        "--LabApp.extension_manager=readonly",
-        f"--LabApp.workspaces_dir={workdir / '.ws'}",
-        f"--LabApp.user_settings_dir={settings}",
+        f"--{app}.expose_app_in_browser=True",
+        f"--{app}.workspaces_dir={workdir / '.ws'}",
+        f"--{app}.user_settings_dir={settings}",
     ]
+    if kind == "lab":
+        cmd += [
+            "--LabApp.news_url=None",
+            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+            "--LabApp.extension_manager=readonly",
+        ]
+        url = f"http://127.0.0.1:{port}/lab/tree/{notebook}?token={token}&reset"
+    else:
+        url = f"http://127.0.0.1:{port}/notebooks/{notebook}?token={token}"
     if os.geteuid() == 0:
         cmd.append("--ServerApp.allow_root=True")
-    url = f"http://127.0.0.1:{port}/lab/tree/{notebook}?token={token}&reset"
-    log = tmp_path / "lab.log"
+    log = tmp_path / f"{kind}.log"
     with serve(cmd, workdir, f"http://127.0.0.1:{port}/api/status?token={token}", log):
         yield Served(url, log)

@@ -12,135 +12,19 @@ One server per front end, several checks in it (CI's browser budget is small).
 
 from __future__ import annotations
 
-import os
 import re
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.browser.conftest import BIN, Served, free_port, jupyterlab, notebook_copy, serve
+from tests.browser._panel_page import PanelPage, run_all_cells, wait_for
+from tests.browser.conftest import jupyterlab, notebook7
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
-SLOW = 60_000  # ms: first paint of the page and the first kernel on 2 cores
 ROWS = ".dx-page .dx-grid tbody tr.dx-grid-row"
 MOVES = 60
-
-
-def wait_for(predicate: Any, what: str, served: Served, timeout: float = 30.0) -> Any:
-    """Poll ``predicate()`` until truthy; fail at once if the server logged a traceback."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        tracebacks = served.tracebacks()
-        if tracebacks:
-            raise AssertionError(f"the server failed while waiting for {what}:\n{tracebacks}")
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
-
-
-class PanelPage:
-    """Locators scoped to the panel (unscoped text would also match the notebook's code)."""
-
-    def __init__(self, page: Any, served: Served, shots: Path) -> None:
-        self.page = page
-        self.served = served
-        self.shots = shots
-        self.root = page.locator(".dx-panel").first
-        self.count = 0
-
-    def loc(self, selector: str) -> Any:
-        return self.root.locator(selector)
-
-    def text(self, selector: str) -> str:
-        return str(self.loc(selector).first.inner_text())
-
-    def shot(self, name: str) -> None:
-        self.count += 1
-        self.page.screenshot(path=str(self.shots / f"{self.count:02d}-{name}.png"))
-
-    def wait_text(self, selector: str, pattern: str) -> str:
-        rx = re.compile(pattern)
-
-        def found() -> str | None:
-            text = self.text(selector) if self.loc(selector).count() else ""
-            return text if rx.search(text) else None
-
-        try:
-            return str(wait_for(found, f"{selector} ~ {pattern!r}", self.served))
-        except AssertionError:
-            self.shot("failure")
-            raise
-
-
-@contextmanager
-def notebook7(tmp_path: Path, notebook: str = "quickstart.ipynb") -> Iterator[Served]:
-    """Jupyter Notebook 7 serving a copy of ``notebooks/<notebook>`` (as `jupyterlab` does)."""
-    workdir = notebook_copy(tmp_path, notebook)
-    port, token = free_port(), "panel-test-token"
-    settings = workdir / ".settings"
-    notification = settings / "@jupyterlab" / "apputils-extension"
-    notification.mkdir(parents=True)
-    (notification / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')
-    cmd = [
-        str(BIN / "jupyter-notebook"),
-        "--no-browser",
-        "--ServerApp.ip=127.0.0.1",
-        f"--ServerApp.port={port}",
-        "--ServerApp.port_retries=0",
-        f"--IdentityProvider.token={token}",
-        f"--ServerApp.root_dir={workdir}",
-        "--JupyterNotebookApp.expose_app_in_browser=True",
-        f"--JupyterNotebookApp.workspaces_dir={workdir / '.ws'}",
-        f"--JupyterNotebookApp.user_settings_dir={settings}",
-    ]
-    if os.geteuid() == 0:
-        cmd.append("--ServerApp.allow_root=True")
-    url = f"http://127.0.0.1:{port}/notebooks/{notebook}?token={token}"
-    log = tmp_path / "notebook.log"
-    with serve(cmd, workdir, f"http://127.0.0.1:{port}/api/status?token={token}", log):
-        yield Served(url, log)
-
-
-def run_the_notebook(page: Any, served: Served) -> None:
-    """Open it, run every cell, wait until all ran; then back to the top, where the panel is."""
-    page.goto(served.url, timeout=SLOW)
-    page.wait_for_function("() => window.jupyterapp !== undefined", timeout=SLOW)
-    notebook = """window.jupyterapp.shell.currentWidget"""
-    page.wait_for_function(
-        f"""() => {{
-            const w = {notebook};
-            const k = w && w.sessionContext && w.sessionContext.session
-                && w.sessionContext.session.kernel;
-            return k && k.status === 'idle';
-        }}""",
-        timeout=SLOW,
-    )
-    page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
-    page.wait_for_function(
-        f"""() => {{
-            const w = {notebook};
-            const cells = w.content.widgets.filter(c => c.model.type === 'code');
-            return cells.every(c => c.model.executionCount)
-                && w.sessionContext.session.kernel.status === 'idle';
-        }}""",
-        timeout=SLOW * 2,
-    )
-    page.evaluate(
-        f"""() => {{
-            const notebook = {notebook}.content;
-            notebook.activeCellIndex = 0;
-            notebook.scrollToItem(0);
-        }}"""
-    )
-    page.locator(".dx-panel").first.wait_for(state="visible", timeout=SLOW)
 
 
 def active_cell(page: Any) -> tuple[int, str]:
@@ -341,7 +225,7 @@ def test_grid_keyboard_and_alignment(
 ) -> None:
     serving = jupyterlab if front_end == "jupyterlab" else notebook7
     with serving(tmp_path, "quickstart.ipynb") as served:
-        run_the_notebook(browser_page, served)
+        run_all_cells(browser_page, served)
         ui = PanelPage(browser_page, served, shots)
         ui.root.scroll_into_view_if_needed()
         drive_the_grid(ui)

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from explorer.model.chat import find_chat
+from tests.browser._panel_page import SLOW, PanelPage, run_all_cells, wait_for
 from tests.browser.conftest import jupyterlab
-from tests.browser.test_panel_browser import SLOW, PanelPage, wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
@@ -39,45 +39,13 @@ def stacked(ui: PanelPage, first: str, second: str) -> bool:
     return a[3] <= b[1] and a[2] > a[0] and b[2] > b[0]
 
 
-def run_the_quickstart(page: Any) -> None:
-    page.wait_for_function("() => window.jupyterapp !== undefined", timeout=SLOW)
-    page.wait_for_function(
-        """() => {
-            const w = window.jupyterapp.shell.currentWidget;
-            const k = w && w.sessionContext && w.sessionContext.session
-                && w.sessionContext.session.kernel;
-            return k && k.status === 'idle';
-        }""",
-        timeout=SLOW,
-    )
-    page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
-    page.wait_for_function(
-        """() => {
-            const w = window.jupyterapp.shell.currentWidget;
-            const cells = w.content.widgets.filter(c => c.model.type === 'code');
-            return cells.every(c => c.model.executionCount)
-                && w.sessionContext.session.kernel.status === 'idle';
-        }""",
-        timeout=SLOW * 2,
-    )
-    page.evaluate(
-        """() => {
-            const notebook = window.jupyterapp.shell.currentWidget.content;
-            notebook.activeCellIndex = 0;
-            notebook.scrollToItem(0);
-        }"""
-    )
-
-
 def test_item_view_beside_the_list_and_input_beside_answer(
     tmp_path: Path, browser_page: Any, shots: Path
 ):
     page = browser_page
     page.set_viewport_size({"width": 1600, "height": 1000})
     with jupyterlab(tmp_path) as served:
-        page.goto(served.url, timeout=SLOW)
-        run_the_quickstart(page)
-        page.locator(".dx-panel").first.wait_for(state="visible", timeout=SLOW)
+        run_all_cells(page, served)
         ui = PanelPage(page, served, shots)
         # the quickstart selected an item of customer-support-evals; its input is a conversation
         ui.wait_text(".dx-item-view .dx-col-input .dx-msg-system", r"\w", timeout=SLOW / 1000)
