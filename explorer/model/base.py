@@ -154,7 +154,7 @@ class ModelBase:
                 state.selection = item
                 changes.add("selection")
                 if editor is not None and editor.item_id == str(item.id) and not editor.dirty:
-                    state.editor = editor_from_item(item, read_only=state.read_only)
+                    state.editor = editor_from_item(item, read_only=state.page_read_only)
                     changes.add("editor")
             return
         if editor is not None and (editor.dirty or editor.status in ("not_saved", "conflict")):

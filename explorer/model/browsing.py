@@ -252,6 +252,7 @@ class BrowsingCommands(ModelBase):
             page = self.state.page
             self._pager.invalidate()
             page.dataset = dataset
+            page.revision, page.archived = None, False
             page.items, page.total, page.page_number = [], 0, 1
             page.loaded, page.fetched_at = False, None
             self.state.selection = None
@@ -270,6 +271,7 @@ class BrowsingCommands(ModelBase):
         self._pager.invalidate()
         page = self.state.page
         page.dataset, page.items, page.total, page.loaded = None, [], 0, False
+        page.revision, page.archived = None, False
         self.state.selection = None
         self.state.editor = None
         self._ctx.emit("close_dataset", changes)
@@ -353,9 +355,12 @@ class BrowsingCommands(ModelBase):
 
         async def body(changes: Changes) -> None:
             item = self._find_item(item_id)
+            page = self.state.page
             if item is None or self._page_is_stale():
                 try:
-                    item = await ctx.client.items.get(item_id)
+                    item = await ctx.client.items.get(
+                        item_id, page.revision, archived=page.archived
+                    )
                 except NotFound as exc:
                     ctx.notice(
                         changes,
@@ -373,6 +378,10 @@ class BrowsingCommands(ModelBase):
             editor = self.state.editor
             if editor is not None and editor.item_id == item_id and editor.dirty:
                 return  # keep the editor (and its draft) as it is
+            if self.state.page_read_only and not self.state.read_only:
+                # a past revision or an archived item: shown, not edited (its draft waits)
+                self._set_editor(editor_from_item(item, read_only=True), changes)
+                return
             draft = ctx.journal.get_draft(item_id)
             if draft is None:
                 self._set_editor(editor_from_item(item, read_only=self.state.read_only), changes)

@@ -31,7 +31,7 @@ __all__ = ["BusyKind", "Changes", "ModelContext", "UndoEntry", "collect_notices"
 log = logging.getLogger("explorer.model")
 
 Changes = set[str]
-BusyKind = Literal["datasets", "page", "item", "save", "delete"]
+BusyKind = Literal["datasets", "page", "item", "save", "delete", "history", "export"]
 
 MAX_NOTICES = 20
 MAX_UNDO = 50
@@ -99,6 +99,10 @@ def journal_trouble(exc: BaseException, path: Path) -> tuple[str, str]:
 
 
 WRITE_SCOPE = "dataset:write"
+# Writes that do not touch the items shown, allowed while a past revision is shown.
+DATASET_WRITES = frozenset(
+    {"create_dataset", "update_dataset", "delete_dataset", "restore_dataset"}
+)
 
 
 class ModelContext:
@@ -215,7 +219,20 @@ class ModelContext:
         self.subscribers.emit(Change(command, frozenset(changes)))
 
     def refuse_write(self, changes: Changes, command: str, doing: str) -> bool:
-        """True (with a notice) when the model is read-only."""
+        """True (with a notice) when the model is read-only, or when an item write is asked
+        while the open dataset is shown as of a past revision."""
+        revision = self.state.page.revision
+        if revision is not None and command not in DATASET_WRITES:
+            message = f"{doing} is not possible while revision {revision} is shown (read-only)."
+            self.notice(
+                changes,
+                "warning",
+                message,
+                "Go back to the current revision to change items.",
+                command,
+                error=ReadOnlyError(message),
+            )
+            return True
         if not self.state.read_only:
             return False
         message = f"{doing} is not possible: the explorer is in read-only mode."

@@ -78,6 +78,7 @@ class DatasetBrowser:
                 order_by=order_by,
                 limit=st.page_size,
                 offset=(page_number - 1) * st.page_size,
+                archived=st.archived,
             )
         )
         self._task = task

@@ -18,13 +18,21 @@ What an item *holds* per generation is `explorer.model.schema`'s.
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
 from explorer.api import AsyncClient, Id, Page, Settings
 from explorer.api.errors import Conflict, NotFound
-from explorer.api.models import AnyDataset, AnyItem, VersionedDataset, VersionedItem, short_id
+from explorer.api.models import (
+    AnyDataset,
+    AnyItem,
+    DatasetRevision,
+    VersionedDataset,
+    VersionedItem,
+    short_id,
+)
 from explorer.model.schema import ItemSchema, schema_for
 
 __all__ = ["Gateway", "Removed"]
@@ -56,13 +64,14 @@ class _Datasets:
         ids: Iterable[Id] | None = None,
         limit: int = 100,
         offset: int = 0,
+        archived: bool = False,
     ) -> Page[AnyDataset]:
-        return await self._datasets.list(search, order_by, ids, limit, offset)
+        return await self._datasets.list(search, order_by, ids, limit, offset, archived)
 
-    async def get(self, id: Id) -> AnyDataset:
-        """A live dataset; `Removed` when it is archived (v2)."""
+    async def get(self, id: Id, *, archived: bool = False) -> AnyDataset:
+        """A live dataset; `Removed` when it is archived (v2), unless ``archived`` is asked."""
         dataset = await self._datasets.get(id)
-        if isinstance(dataset, VersionedDataset) and dataset.archived:
+        if not archived and isinstance(dataset, VersionedDataset) and dataset.archived:
             raise _removed("dataset", dataset)
         return dataset
 
@@ -83,6 +92,10 @@ class _Datasets:
     def _v2(self) -> bool:
         return self._client.generation == "v2"
 
+    async def revisions(self, id: Id, limit: int = 100, offset: int = 0) -> Page[DatasetRevision]:
+        """A page of a dataset's revisions, newest first (v2)."""
+        return await self._datasets.revisions(id, limit, offset)
+
     async def set_removed(self, id: Id, removed: bool) -> AnyDataset:
         """Delete or restore (classic), archive or restore (v2); both idempotent."""
         if removed:
@@ -96,16 +109,47 @@ class _Items:
         self._items = client.items
 
     async def list(
-        self, dataset: Id | AnyDataset | None = None, limit: int = 100, offset: int = 0
+        self,
+        dataset: Id | AnyDataset | None = None,
+        limit: int = 100,
+        offset: int = 0,
+        *,
+        revision: int | None = None,
+        archived: bool = False,
     ) -> Page[AnyItem]:
-        return await self._items.list(dataset, limit, offset)
+        """A page of live items, or (v2) of archived ones, or of the dataset at a revision."""
+        if revision is None and not archived:
+            return await self._items.list(dataset, limit, offset)
+        return await self._items.list(dataset, limit, offset, revision=revision, archived=archived)
 
-    async def get(self, id: Id) -> AnyItem:
-        """A live item (its current version); `Removed` when it is archived (v2)."""
-        item = await self._items.get(id)
-        if isinstance(item, VersionedItem) and item.archived:
+    async def get(self, id: Id, revision: int | None = None, *, archived: bool = False) -> AnyItem:
+        """A live item (its current version); `Removed` when it is archived (v2). At a
+        ``revision``, the version it had then (archived or not); ``archived``: the current
+        version even when archived."""
+        item = await self._items.get(id, revision)
+        if revision is None and not archived and isinstance(item, VersionedItem) and item.archived:
             raise _removed("item", item)
         return item
+
+    async def versions(self, id: Id) -> builtins.list[VersionedItem]:
+        """Every version of an item (v2), newest first: all pages (PostHog keeps at most 40)."""
+        versions: builtins.list[VersionedItem] = []
+        while True:
+            page = await self._items.versions(id, limit=100, offset=len(versions))
+            versions.extend(page.results)
+            if not page.results or len(versions) >= page.count:
+                return versions
+
+    async def snapshot(self, dataset: Id, revision: int) -> dict[str, VersionedItem]:
+        """Every item of a dataset as it stood at ``revision`` (live and archived), by id."""
+        items: dict[str, VersionedItem] = {}
+        for archived in (False, True):
+            async for item in self._items.iter(
+                dataset, page_size=500, revision=revision, archived=archived
+            ):
+                if isinstance(item, VersionedItem):
+                    items[str(item.id)] = item
+        return items
 
     async def create(
         self, dataset: Id | AnyDataset, values: dict[str, Any], key: str | None = None

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from explorer.model.browsing import BrowsingCommands
-from explorer.model.undoing import UndoCommands
+from explorer.model.versioning import HistoryCommands
 
 __all__ = ["ExplorerModel"]
 
 
-class ExplorerModel(BrowsingCommands, UndoCommands):
+class ExplorerModel(BrowsingCommands, HistoryCommands):
     """Browsing, paging, editing, soft delete and undo of PostHog datasets, for any front end.
 
     ``ExplorerModel(client, journal, *, read_only=None, page_size=50, journal_scope=None)``:
@@ -53,8 +53,9 @@ class ExplorerModel(BrowsingCommands, UndoCommands):
     **Events**: each command calls every subscriber once, when it ends, with
     ``Change(command="next_page", kinds=frozenset({"page", "busy"}))``; kinds are ``datasets``,
     ``dataset``, ``page``, ``selection``, ``editor``, ``drafts``, ``trash``, ``undo``, ``notice``,
-    ``busy``. Redraw what is named. A command sets its busy flag as soon as it starts running (a
-    task started with ``create_task`` runs at the loop's next turn); the event comes at the end.
+    ``busy``, ``access``, ``history``, ``revisions``, ``compare``, ``export``. Redraw what is
+    named. A command sets its busy flag as soon as it starts running (a task started with
+    ``create_task`` runs at the loop's next turn); the event comes at the end.
     ``idle()``, ``close()`` and ``peek_page(n)`` are not commands and emit nothing.
 
     **Commands** (``async``; run them as fire-and-forget tasks if you like; each emits one change):
@@ -79,6 +80,19 @@ class ExplorerModel(BrowsingCommands, UndoCommands):
       (``item_gone``): ``restore_and_save()`` or ``save_as_new()``, the draft kept until one
       succeeds.
     - Drafts: ``open_draft(key)``, ``drop_draft(key)``, ``retry_unsaved()``.
+    - History (v2; on classic each says the server keeps none, and ``state.history`` /
+      ``state.revisions`` carry ``supported=False``): ``load_history(item_id=None)`` (every
+      version newest first, each with who, when and what it changed), ``close_history()``,
+      query ``diff_versions(a, b)`` (a `VersionDiff`: per-field diffs, word-marked),
+      ``restore_version(n, item_id=None)`` (a new version with v``n``'s content, checked
+      against the version the history showed; undo puts the replaced one back);
+      ``load_revisions(dataset_id=None, more=False)``, ``close_revisions()``,
+      ``open_revision(n)`` (the open dataset as of revision n, read-only: ``state.page.revision``;
+      None goes back), ``compare_revisions(a, b=None)`` (``state.compare``: items added,
+      changed, archived, restored; query ``diff_change(change)``), ``close_compare()``;
+      ``show_archived_items(on)`` (``state.page.archived``), ``show_archived_datasets(on)``
+      (``state.datasets.archived``); ``export_dataset(path, revision=None, dataset_id=None)``
+      (``state.export``; a ``Change`` with command ``export_progress`` at each step).
     - Other: ``dismiss_notice()``, ``idle()`` (await the prefetch), ``close()``; queries
       ``diffs()`` and ``conflict_diffs()`` (per-field diffs of pretty-printed JSON), and
       ``peek_page(n)`` (that page's items when it would show without a request, else None).

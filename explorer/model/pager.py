@@ -24,7 +24,7 @@ CACHE_PAGES: Final = 4
 # A cached page older than this is fetched again rather than shown.
 CACHE_MAX_AGE: Final = 300.0
 
-PageKey = tuple[str, int, int]  # dataset id, page size, offset
+PageKey = tuple[str, int, int, int | None, bool]  # dataset, page size, offset, revision, archived
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,8 @@ class ItemPager:
         dataset = self.state.dataset
         assert dataset is not None
         size = self.state.page_size
-        return (str(dataset.id), size, (page_number - 1) * size)
+        offset = (page_number - 1) * size
+        return (str(dataset.id), size, offset, self.state.revision, self.state.archived)
 
     def cached(self, page_number: int) -> bool:
         """Whether that page of the open dataset would show without a request."""
@@ -130,8 +131,10 @@ class ItemPager:
         return task
 
     async def _load(self, key: PageKey) -> CachedPage:
-        dataset_id, size, offset = key
-        page = await self._client.items.list(dataset=dataset_id, limit=size, offset=offset)
+        dataset_id, size, offset, revision, archived = key
+        page = await self._client.items.list(
+            dataset=dataset_id, limit=size, offset=offset, revision=revision, archived=archived
+        )
         cached = CachedPage(list(page.results), page.count, time.monotonic())
         self._store(key, cached)
         if self.on_loaded is not None:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from explorer.api.models import AnyDataset, AnyItem
+from explorer.model.history import ExportState, HistoryState, RevisionCompare, RevisionsState
 from explorer.model.journal import DraftRecord, TrashRecord
 from explorer.model.jsontext import FieldError, TextKind, canonical, value_to_text
 from explorer.model.notices import Notice
@@ -47,10 +48,20 @@ class Busy:
     item: bool = False
     save: bool = False
     delete: bool = False
+    history: bool = False
+    export: bool = False
 
     @property
     def any(self) -> bool:
-        return self.datasets or self.page or self.item or self.save or self.delete
+        return (
+            self.datasets
+            or self.page
+            or self.item
+            or self.save
+            or self.delete
+            or self.history
+            or self.export
+        )
 
 
 class _Paging:
@@ -98,6 +109,7 @@ class DatasetListState(_Paging):
     page_size: int = 30
     total: int = 0
     loaded: bool = False
+    archived: bool = False  # listing archived datasets (v2) instead of live ones
 
     @property
     def _shown(self) -> int:
@@ -116,6 +128,19 @@ class PageState(_Paging):
     loaded: bool = False
     fetched_at: float | None = None  # time.monotonic() of the fetch that produced ``items``
     next_ready: bool = False  # the next page is in the cache (prefetched)
+    revision: int | None = None  # the dataset as of this revision (v2; read-only), else current
+    archived: bool = False  # the archived items (v2) instead of the live ones
+
+    @property
+    def view_label(self) -> str:
+        """What the page shows when not the live items: ``"revision 12 (read-only)"``,
+        ``"archived items"``; "" for the live items."""
+        parts = []
+        if self.revision is not None:
+            parts.append(f"revision {self.revision} (read-only)")
+        if self.archived:
+            parts.append("archived items")
+        return ", ".join(parts)
 
     @property
     def _shown(self) -> int:
@@ -332,6 +357,16 @@ class ModelState:
     notice: Notice | None = None
     notices: list[Notice] = field(default_factory=list)
     busy: Busy = field(default_factory=Busy)
+    history: HistoryState | None = None
+    revisions: RevisionsState | None = None
+    compare: RevisionCompare | None = None
+    export: ExportState | None = None
+
+    @property
+    def page_read_only(self) -> bool:
+        """Whether the items shown cannot be edited: read-only mode, or a past revision of the
+        dataset, or its archived items (which can only be restored)."""
+        return self.read_only or self.page.revision is not None or self.page.archived
 
     @property
     def schema(self) -> ItemSchema:
