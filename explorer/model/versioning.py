@@ -12,9 +12,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from explorer.api import short_id
 from explorer.api.errors import Conflict, Unsupported
-from explorer.api.models import VersionedItem, short_id
 from explorer.model.context import Changes, UndoEntry
 from explorer.model.diff import FieldDiff
 from explorer.model.editor import editor_from_item
@@ -37,6 +38,9 @@ from explorer.model.history import (
 from explorer.model.jsontext import same_value
 from explorer.model.pager import Superseded
 from explorer.model.undoing import UndoCommands
+
+if TYPE_CHECKING:
+    from explorer.api.models import VersionedItem
 
 __all__ = ["HistoryCommands"]
 
@@ -133,6 +137,8 @@ class HistoryCommands(UndoCommands):
         ctx = self._ctx
 
         async def body(changes: Changes) -> None:
+            from explorer.api.models import VersionedItem
+
             history = self.state.history
             wanted = item_id or (history.item_id if history is not None else None)
             wanted = self._item_id(wanted, changes, "restore_version")
@@ -520,7 +526,8 @@ class HistoryCommands(UndoCommands):
             state.revision = result.revision
             state.path = str(result.path)
             of = f" of revision {result.revision}" if result.revision is not None else ""
-            state.message = f"Wrote {result.rows:,} rows{of} to {result.path}."
+            rows = "1 row" if result.rows == 1 else f"{result.rows:,} rows"
+            state.message = f"Wrote {rows}{of} to {result.path}."
             ctx.notice(changes, "info", state.message, "", "export_dataset")
 
         await ctx.run("export_dataset", body, doing="Exporting the dataset", busy="export")

@@ -4,7 +4,9 @@ On classic each says plainly that the server keeps no history (the classic tests
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -320,3 +322,33 @@ async def test_classic_says_there_is_no_history(make_model: MakeModel) -> None:
         await history_on_classic(model, str(model.state.page.items[0].id))
     finally:
         server.server.stop()
+
+
+async def test_export_through_the_model_reports_progress_and_writes_the_revision(
+    demo_server: RunningEmulator, make_model: MakeModel, tmp_path: Path
+) -> None:
+    dataset_id, item_id = new_item(
+        demo_server, [{"input": {"q": "e"}, "expected_output": "old"}, {"expected_output": "new"}]
+    )
+    model = await make_model(demo_server)
+    seen: list[str] = []
+    model.subscribe(lambda change: seen.append(change.command))
+    await model.open_dataset(dataset_id)
+    await model.open_revision(1)
+    target = tmp_path / "pinned.jsonl"
+
+    await model.export_dataset(target)  # pinned to the revision shown
+
+    export = model.state.export
+    assert export is not None and export.phase == "done" and export.revision == 1
+    assert export.message == f"Wrote 1 row of revision 1 to {target}."
+    rows = [json.loads(line) for line in target.read_text().splitlines()]
+    assert [(r["item_id"], r["expected_output"], r["version"]) for r in rows] == [
+        (item_id, "old", 1)
+    ]
+    assert "export_progress" in seen and seen[-1] == "export_dataset"
+
+    with model.collect_notices() as notices:
+        await model.export_dataset(tmp_path / "missing" / "x.jsonl")
+    assert notices[-1].level == "error" and notices[-1].error is not None
+    assert model.state.export is not None and model.state.export.phase == "failed"
