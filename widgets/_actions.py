@@ -173,7 +173,8 @@ class ItemActions(Part):
 
     def redraw(self, state: ModelState) -> None:
         selected = state.selection is not None
-        writable = not state.read_only
+        # a past revision or the archived items are shown read-only: no item write from here
+        writable = not state.page_read_only
         opened = state.page.dataset is not None
         self.edit.disabled = not (selected or state.editor is not None)
         self.new.disabled = not (opened and writable)
@@ -181,7 +182,10 @@ class ItemActions(Part):
         self.duplicate.disabled = not (selected and opened and writable)
         self.copy_to.disabled = not (selected and writable)
         self.move.disabled = not (selected and writable)
-        self.undo.disabled = state.undo_label is None or not writable
+        # undo stays for the archived items (it may restore one); not on a past revision
+        self.undo.disabled = (
+            state.undo_label is None or state.read_only or state.page.revision is not None
+        )
         label = state.undo_label
         self.undo.description = "Undo" if label is None else f"Undo {make_visible(label)[:40]}"
         self.undo.tooltip = self.undo.description
@@ -221,7 +225,11 @@ class TrashView(Part):
         self.box.layout.display = "" if on else "none"
 
     def _enable(self) -> None:
-        self.restore.disabled = self.list.value is None or self.model.state.read_only
+        state = self.model.state
+        # not while a past revision is shown: the model refuses item writes then
+        self.restore.disabled = (
+            self.list.value is None or state.read_only or state.page.revision is not None
+        )
 
     def _restore(self) -> None:
         record = self._records.get(str(self.list.value))

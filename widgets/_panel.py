@@ -28,7 +28,9 @@ from explorer.model import Change, ExplorerModel, Journal, ModelState, Notice
 from explorer.model.jsontext import parse_field, value_to_text
 from explorer.model.schema import CLASSIC, V2
 from widgets._actions import ItemActions, TrashView
+from widgets._dataset_bar import DatasetBar
 from widgets._editor import EditorView
+from widgets._history_api import HistoryScripting
 from widgets._picker import DatasetPicker
 from widgets._render import PANEL_CLASS, style_html
 from widgets._rows import ItemRows, press
@@ -53,7 +55,7 @@ _last_demo: weakref.ref[DatasetPanel] | None = None
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 
 
-class DatasetPanel:
+class DatasetPanel(HistoryScripting):
     """Browse and edit PostHog datasets in a notebook: display it, then script it.
 
     ``DatasetPanel()`` connects with the settings from the environment or the config profile
@@ -77,6 +79,15 @@ class DatasetPanel:
     waits for it. Built with no loop running (a script, a test), the panel owns a private loop
     and the scripting methods run to completion before returning None; widget events queue
     their task, and `wait` runs them.
+
+    **History (v2).** The item view's History tab lists the item's versions (who, when, what
+    changed), shows the diff of any two and restores one (undo puts it back); under the grid,
+    Revisions opens the dataset as of a past revision (read-only) or compares two, Show
+    archived lists the archived items to restore, Export… writes a JSONL file. Scripts:
+    `history`, `diff`, `restore_version`, `revisions`, `open_revision`, `compare`,
+    `show_archived`, `export` (those answering with a value return it, or in a kernel a task
+    to await: ``frame = await panel.history()``). The classic API keeps no history: the tab
+    says so, and these calls raise `Unsupported` (`export` works there).
 
     **Failing loudly.** A scripting call that does not do what it was asked raises (the awaited
     task in a kernel, the call itself with no loop running) besides saying so in the status
@@ -203,8 +214,11 @@ class DatasetPanel:
         self._trash = TrashView(model, tasks)
         self._viewer = ItemView(model, tasks)
         self._editor = EditorView(model, tasks)
-        # the list beside the item (CSS flex-wrap stacks them when the output area is narrow)
-        listing = w.VBox([self._rows.build(), self._trash.build()])
+        self._bar = DatasetBar(model, tasks)
+        # the list beside the item (CSS flex-wrap stacks them when the output area is narrow);
+        # above it the banner of a past revision or the archived items, under it their toggles
+        tools = self._bar.build()
+        listing = w.VBox([self._bar.banner, self._rows.build(), tools, self._trash.build()])
         listing.add_class("dx-main-list")
         selected = w.VBox([self._actions.build(), self._viewer.build(), self._editor.build()])
         selected.add_class("dx-main-item")
@@ -247,6 +261,8 @@ class DatasetPanel:
             self._rows.redraw(state)
         if kinds & {"selection"}:
             self._viewer.redraw(state)
+        self._viewer.redraw_history(state)  # the History tab, when shown
+        self._bar.redraw(state)  # revisions, archived items, export
         if kinds & {"trash"}:
             self._trash.redraw(state)
         if "access" in kinds:  # learned read-only or the generation: the fields, the boxes
@@ -273,7 +289,7 @@ class DatasetPanel:
     def _redraw_all(self) -> None:
         state = self.model.state
         self._header.redraw(state, generation_known=self._generation_known)
-        for part in (self._picker, self._rows, self._viewer, self._trash, self._editor):
+        for part in (self._picker, self._rows, self._viewer, self._trash, self._editor, self._bar):
             part.redraw(state)
         self._actions.redraw(state)
         self._status.redraw(state)

@@ -1,4 +1,5 @@
-"""The dataset picker: a debounced search, the sort order, one page of datasets to open."""
+"""The dataset picker: a debounced search, the sort order, one page of datasets to open; on v2
+the archived datasets instead ("Archived"), where the one opened can be restored."""
 
 from __future__ import annotations
 
@@ -47,12 +48,35 @@ class DatasetPicker(Part):
         self.prev = button("‹", "previous page of datasets")
         self.next = button("›", "next page of datasets")
         self.range: Any = w.HTML()
+        self.archived: Any = w.ToggleButton(
+            description="Archived",
+            tooltip="list the archived datasets instead (open one to look, then restore it)",
+            icon="archive",
+            layout=w.Layout(width="auto"),
+        )
+        self.restore = button(
+            "Restore dataset", "bring the open archived dataset back", icon="reply", style="primary"
+        )
+        self.restore.layout.display = "none"
+        self.observe(self.archived, self._on_archived, "value")
+        self.on_click(self.restore, self._restore)
         self.observe(self.search, self._on_search, "value")
         self.observe(self.sort, self._on_sort, "value")
         self.observe(self.choice, self._on_choice, "value")
         self.on_click(self.prev, lambda: self._turn(-1))
         self.on_click(self.next, lambda: self._turn(+1))
-        box = w.HBox([self.search, self.sort, self.choice, self.prev, self.next, self.range])
+        box = w.HBox(
+            [
+                self.search,
+                self.sort,
+                self.choice,
+                self.prev,
+                self.next,
+                self.range,
+                self.archived,
+                self.restore,
+            ]
+        )
         box.add_class("dx-picker")
         return box
 
@@ -78,6 +102,29 @@ class DatasetPicker(Part):
         dataset_id = str(change["new"])
         self.tasks.start("page", lambda: self.model.open_dataset(dataset_id))
 
+    def _on_archived(self, change: dict[str, Any]) -> None:
+        if self.busy:
+            return
+        on = bool(change["new"])
+        self.tasks.start("datasets", lambda: self.model.show_archived_datasets(on))
+
+    def _restore(self) -> None:
+        dataset = self.model.state.page.dataset
+        if dataset is None:
+            return
+        dataset_id = str(dataset.id)
+
+        async def work() -> None:
+            with self.model.collect_notices() as notices:
+                await self.model.restore_dataset(dataset_id)
+            if any(n.error is not None or n.level == "error" for n in notices):
+                return
+            # back among the live datasets, with the restored one open as it is now
+            await self.model.show_archived_datasets(False)
+            await self.model.open_dataset(dataset_id)
+
+        self.tasks.write(work)
+
     def _turn(self, step: int) -> None:
         work = self.model.next_datasets_page if step > 0 else self.model.prev_datasets_page
         self.tasks.start("datasets", work)
@@ -98,6 +145,11 @@ class DatasetPicker(Part):
             if self.sort.value != st.order_by:
                 self.sort.value = st.order_by
             set_options(self.choice, options, current)
+            if self.archived.value != st.archived:
+                self.archived.value = st.archived
+        archived = open_ds is not None and bool(getattr(open_ds, "archived", False))
+        self.restore.layout.display = "" if archived else "none"
+        self.restore.disabled = state.read_only or state.busy.delete
         self.prev.disabled = not st.has_previous
         self.next.disabled = not st.has_next
         pages = "" if st.page_count <= 1 else f" · page {st.page_number} of {st.page_count}"

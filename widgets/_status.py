@@ -1,5 +1,5 @@
-"""The header (host, project, API generation, READ-ONLY) and the status area (progress,
-notices, errors)."""
+"""The header (host, project, API generation, READ-ONLY, a past revision or the archived items
+shown) and the status area (progress, notices, errors)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ _BUSY_TEXT = {
     "item": "Opening the item…",
     "save": "Saving…",
     "delete": "Working on the trash…",
+    "history": "Loading the history…",
+    "export": "Exporting…",
 }
 
 
@@ -40,6 +42,10 @@ class Header:
             parts.append(f'<span class="dx-api">{escape_text(state.schema.api_label)}</span>')
         if state.read_only:
             parts.append(badge_html("READ-ONLY", "warning"))
+        view = state.page.view_label  # a past revision (read-only) or the archived items
+        if view and state.page.dataset is not None:
+            kind = "warning" if state.page.revision is not None else "info"
+            parts.append(badge_html(f"{state.page.dataset.name[:60]}: {view}", kind))
         if self.demo:
             parts.append(badge_html("demo server", "info"))
         value = f'<div class="dx-head">{" · ".join(parts)}</div>'
@@ -84,7 +90,7 @@ class StatusArea:
         elif notice is not None and notice is not self._hidden:
             text = notice.message + (f"\n{notice.hint}" if notice.hint else "")
             kind = notice.level if notice.level != "info" else "ok"
-            done = ("Saved", "Created", "Moved", "Restored", "Undid", "Discarded")
+            done = ("Saved", "Created", "Moved", "Restored", "Undid", "Discarded", "Wrote")
             if notice.level == "info" and not notice.message.startswith(
                 (*done, state.schema.removed_label)
             ):

@@ -5,10 +5,11 @@ in ``state.schema`` (`FieldSpec.role`), never from field names; the two columns 
 view is narrow (CSS flex-wrap).
 
 Three ways to show the values, one click apart: **Read** (a conversation as messages, text with
-its line breaks: `read_html`), **JSON** (highlighted) and **Tree** (collapsible). Everything is
-cut to one budget shared by the fields (a 5 MB item costs what a 5 KB one does: at most about
-`ITEM_BUDGET` characters of HTML), with "Show all" to lift it. A versioned item's title shows its
-version (``v3``) and the version's id as text that one click selects whole.
+its line breaks: `read_html`), **JSON** (highlighted) and **Tree** (collapsible); a fourth tab,
+**History**, shows the item's versions instead (`widgets._history`, built when first opened).
+Everything is cut to one budget shared by the fields (a 5 MB item costs what a 5 KB one does: at
+most about `ITEM_BUDGET` characters of HTML), with "Show all" to lift it. A versioned item's title
+shows its version (``v3``) and the version's id as text that one click selects whole.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import ipywidgets as w
 from explorer.api.models import AnyItem
 from explorer.model import ItemSchema, ModelState
 from widgets._base import Part
+from widgets._history import HistoryView
 from widgets._render import (
     badge_html,
     escape_attr,
@@ -43,8 +45,9 @@ __all__ = [
     "title_html",
 ]
 
-MODES = (("Read", "read"), ("JSON", "json"), ("Tree", "tree"))
-"""(label, value) of the view's toggle: read as text and conversation, highlighted JSON, tree."""
+MODES = (("Read", "read"), ("JSON", "json"), ("Tree", "tree"), ("History", "history"))
+"""(label, value) of the view's toggle: read as text and conversation, highlighted JSON, tree;
+and the item's history (its versions, their diffs, restore)."""
 ITEM_BUDGET = 160_000
 """Characters of HTML the fields share (about 160 KiB: the whole view stays under 200 KiB)."""
 # "Show all": still bounded, so a click cannot send the browser a gigabyte.
@@ -177,6 +180,7 @@ class ItemView(Part):
                 "conversations as messages, text with its line breaks",
                 "pretty-printed JSON",
                 "collapsible tree",
+                "every version: who changed what, when; restore an earlier one",
             ],
         )
         self.mode.style.button_width = "auto"
@@ -199,7 +203,26 @@ class ItemView(Part):
         self._shown: tuple[Any, ...] | None = None
         self._item: AnyItem | None = None
         self._schema: ItemSchema = self.model.state.schema
+        self.history = HistoryView(self.model, self.tasks)
         return self.box
+
+    @property
+    def showing_history(self) -> bool:
+        return bool(self.mode.value == "history")
+
+    def _show_history(self, on: bool) -> None:
+        """The History tab in place of the values (its widgets made the first time)."""
+        if on and not self.history.built:
+            self.box.children = (*self.box.children, self.history.build())
+        if self.history.built:
+            self.history.box.layout.display = "" if on else "none"
+        self.body.layout.display = "none" if on else ""
+        self.show_all.layout.display = "none" if on else ""
+
+    def redraw_history(self, state: ModelState) -> None:
+        """Redraw the History tab when it is shown (after any change of the model)."""
+        if self.showing_history:
+            self.history.redraw(state)
 
     def redraw(self, state: ModelState) -> None:
         item = state.selection
@@ -213,6 +236,7 @@ class ItemView(Part):
         if item is None:
             self.title.value = ""
             self.body.value = '<div class="dx-note">Select a row to see its item.</div>'
+            self._show_history(False)
             self._shown = None
             self.show_all.disabled = True
             return
@@ -223,8 +247,13 @@ class ItemView(Part):
         item = self._item
         if item is None or self.busy:
             return
-        full = bool(self.show_all.value)
         mode = str(self.mode.value)
+        self._show_history(mode == "history")
+        if mode == "history":
+            self._shown = None
+            self.history.redraw(self.model.state)
+            return
+        full = bool(self.show_all.value)
         key = (item.id, ItemSchema.token(item), mode, full, self._host, self._schema)
         if key == self._shown and not force:
             return

@@ -150,6 +150,24 @@ PANEL_CSS = f"""
   border-color: var(--jp-info-color1, #0288d1); }}
 .dx-panel .dx-badge-warning {{ border-color: var(--jp-warn-color1, #ef6c00); }}
 .dx-panel .dx-badge-error {{ border-color: var(--jp-error-color1, #d32f2f); }}
+.dx-panel .dx-wide {{ align-self: stretch; min-width: 0; }}
+.dx-panel .dx-wide > .widget-html-content {{ flex: 1 1 auto; min-width: 0; display: block; }}
+.dx-panel .dx-history, .dx-panel .dx-revisions, .dx-panel .dx-export {{ margin: 4px 0; }}
+.dx-panel .dx-history-list, .dx-panel .dx-revision-list, .dx-panel .dx-change-list {{
+  align-self: stretch; width: auto; min-width: 0; }}
+.dx-panel .dx-history-list > select, .dx-panel .dx-revision-list > select,
+.dx-panel .dx-change-list > select {{ min-width: 0; flex: 1 1 auto; }}
+.dx-panel .dx-history-head {{ margin: 2px 0 4px 0; }}
+.dx-panel .dx-version-meta {{ margin: 6px 0 2px 0; line-height: 1.5; }}
+.dx-panel .dx-version-meta .dx-ids {{ color: {_FG_DIM}; overflow-wrap: anywhere; }}
+.dx-panel .dx-ids code {{ font-size: 90%; }}
+.dx-panel .dx-compared {{ margin: 0 0 4px 0; }}
+.dx-panel .dx-diff-title {{ font-weight: 600; margin: 6px 0 2px 0; }}
+.dx-panel .dx-history-diff .dx-field-label {{ margin-top: 6px; }}
+.dx-panel .dx-view-banner {{ align-items: center; gap: 4px; margin: 0 0 4px 0; }}
+.dx-panel .dx-view-banner > .widget-html {{ flex: 1 1 320px; min-width: 0; }}
+.dx-panel .dx-confirm-row {{ align-items: center; gap: 4px; }}
+.dx-panel .dx-confirm-row > .widget-html {{ flex: 1 1 320px; min-width: 0; }}
 """.strip()
 """The stylesheet (CSS text, no ``<style>`` tag); every rule starts with ``.dx-panel``."""
 
