@@ -217,6 +217,8 @@ class InspectorScreen(ModelScreen[None]):
         Binding(
             "v", "copy_version_id", "Copy version id", id="inspector.copy_version_id", show=False
         ),
+        # priority: the JSON tree's own h (fold) would take it first; left still folds
+        Binding("h", "history", "History", id="inspector.history", show=False, priority=True),
     ]
 
     DEFAULT_CSS = """
@@ -470,12 +472,23 @@ class InspectorScreen(ModelScreen[None]):
         self.notify(f"Copied version id {version_id} ({label})", markup=False)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        model = self._model_or_none()
+        if action == "edit" and model is not None and model.state.page_read_only:
+            return False  # an item of a past revision, or an archived one: shown, not edited
         if action == "show_field":
             # the keys of the server's generation's fields (``2``: output or expected_output)
             return any(spec.name == parameters[0] for spec in field_tabs(self.schema))
         if action == "copy_version_id":
             return self.schema.versioned  # hidden (and refused) where items have no versions
+        if action == "history":
+            # not while typing a query: the h goes to the find box
+            return not self.query_one("#inspector-find", Input).has_focus
         return super().check_action(action, parameters)
+
+    def action_history(self) -> None:
+        from explorer.tui.history import HistoryScreen
+
+        self.app.push_screen(HistoryScreen(self.item_id))
 
     def action_edit(self) -> None:
         from explorer.tui.editor import EditorScreen

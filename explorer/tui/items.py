@@ -4,6 +4,11 @@ Rows are keyed by item id; a new page replaces the rows (``clear`` + ``add_row``
 cursor stays on the same item when it is still there (else on the same row number). The columns
 come from the server's item schema: its input, answer (``output`` on classic, ``expected
 output`` on v2) and metadata, and on v2 the version of each item (``v3``) after its id.
+
+On v2 ``R`` lists the dataset's revisions (`RevisionsScreen`): one chosen is shown read-only,
+the header's badge saying so, until ``escape`` goes back to the current revision; ``A`` lists
+the archived items (``U`` restores one, ``escape`` goes back). ``x`` exports the dataset, at the
+revision shown, to a JSONL file (`ExportDialog`).
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from textual.widgets import DataTable, Footer, Static
 from explorer.api.models import AnyItem, short_id
 from explorer.model import CLASSIC, Change, ItemSchema, salient
 from explorer.model.schema import schema_of
-from explorer.tui.base import ModelScreen, remove_bindings
+from explorer.tui.base import WRITE_ACTIONS, ModelScreen, remove_bindings
 from explorer.tui.components import preview
 from explorer.tui.header import AppHeader, update_label
 from explorer.tui.textual_hooks import DrawnText, ItemsTable, cell_options
@@ -186,6 +191,9 @@ class ItemsScreen(ModelScreen[None]):
     # table, restyled the screen twice)
     AUTO_FOCUS = "#items-table"
     BINDINGS: ClassVar[list[BindingType]] = [
+        # a past revision or the archived items: escape first goes back to the live items
+        Binding("escape", "current_revision", "Current revision", id="items.current_revision"),
+        Binding("escape", "archived(False)", "Live items", id="items.live_items"),
         Binding("escape", "back", "Back", id="items.back"),
         Binding("enter", "inspect", "Inspect", id="items.inspect"),
         Binding("e", "edit", "Edit", id="items.edit"),
@@ -194,11 +202,16 @@ class ItemsScreen(ModelScreen[None]):
         Binding("D", "duplicate", "Duplicate", id="items.duplicate", show=False),
         Binding("m", "move", "Move", id="items.move", show=False),
         *remove_bindings("d", "items.delete"),
+        Binding("U", "restore", "Restore", id="items.restore"),  # the archived items only
         Binding("u", "undo", "Undo", id="items.undo"),
         Binding("right_square_bracket", "next_page", "Next page", id="items.next_page"),
         Binding("left_square_bracket", "prev_page", "Prev page", id="items.prev_page"),
         Binding("g", "go_to_page", "Go to page", id="items.go_to_page", show=False),
         Binding("r", "refresh", "Refresh", id="items.refresh", show=False),
+        Binding("R", "revisions", "Revisions", id="items.revisions", show=False),
+        Binding("A", "archived", "Archived items", id="items.archived", show=False),
+        Binding("x", "export", "Export", id="items.export", show=False),
+        Binding("h", "history", "History", id="items.history", show=False),
     ]
 
     def __init__(self, dataset_id: str) -> None:
@@ -323,7 +336,11 @@ class ItemsScreen(ModelScreen[None]):
         if page.dataset is not None:
             from explorer.tui.components import safe_text
 
-            update_label(label, safe_text(page.dataset.name, max_len=60, style="bold"))
+            title = safe_text(page.dataset.name, max_len=60, style="bold")
+            if page.view_label:  # "revision 12 (read-only)", "archived items"
+                title.append("   ")
+                title.append(page.view_label, "italic")
+            update_label(label, title)
         span = Text(no_wrap=True, end="")
         if page.loaded:
             # the gap ends the plain run: a styled run starting with spaces is drawn glued
@@ -350,6 +367,10 @@ class ItemsScreen(ModelScreen[None]):
                 message = Text("Loading items…", style="dim")
             else:
                 message = Text(f"{notice.message}\n{notice.hint}\nr retries, escape goes back.")
+        elif not page.items and page.archived:
+            message = Text("No archived items here. escape goes back to the live items.")
+        elif not page.items and page.revision is not None:
+            message = Text(f"The dataset had no items at revision {page.revision}.")
         elif not page.items:
             message = Text("This dataset has no items yet. a adds one.")
         empty.display = message is not None
@@ -438,6 +459,13 @@ class ItemsScreen(ModelScreen[None]):
 
             self.app.push_screen(EditorScreen())
 
+    def action_history(self) -> None:
+        item_id = self.highlighted_id()
+        if item_id is not None:
+            from explorer.tui.history import HistoryScreen
+
+            self.app.push_screen(HistoryScreen(item_id))
+
     def action_add(self) -> None:
         self.run_worker(self._add(), group="item", exclusive=True)
 
@@ -489,10 +517,70 @@ class ItemsScreen(ModelScreen[None]):
     def action_undo(self) -> None:
         self.run_model(self.model.undo(), group="write", exclusive=False)
 
+    # -- views: a past revision, the archived items; export -------------------------------
+
+    def action_revisions(self) -> None:
+        from explorer.tui.revisions import CURRENT, RevisionChoice, RevisionsScreen
+
+        def chosen(choice: RevisionChoice | None) -> None:
+            if choice is None:
+                return
+            revision = None if choice == CURRENT else int(choice)
+            if revision != self.model.state.page.revision:
+                self.run_model(self.model.open_revision(revision), group="page")
+
+        shown = self.model.state.page.revision
+        self.app.push_screen(RevisionsScreen(self.dataset_id, shown=shown), chosen)
+
+    def action_current_revision(self) -> None:
+        self.run_model(self.model.open_revision(None), group="page")
+
+    def action_archived(self, on: bool | None = None) -> None:
+        """Show the archived items (``on``), the live ones, or toggle (None)."""
+        show = not self.model.state.page.archived if on is None else on
+        self.run_model(self.model.show_archived_items(show), group="page")
+
+    def action_restore(self) -> None:
+        item_id = self.highlighted_id()
+        if item_id is not None:
+            self.run_model(self.model.restore_item(item_id), group="write", exclusive=False)
+
+    def action_export(self) -> None:
+        from explorer.tui.export_dialog import ExportDialog
+
+        self.app.push_screen(ExportDialog())
+
+    def _allowed_in_view(self, action: str, parameters: tuple[Any, ...]) -> bool | None:
+        """What a past revision or the archived items allow (None: as the live items do).
+        Both are shown read-only (``page_read_only``); archived items can be restored."""
+        state = self.model.state
+        page = state.page
+        if action == "current_revision":
+            return page.revision is not None
+        if action == "archived" and parameters:  # escape: back to the live items
+            return page.archived and page.revision is None
+        if action == "back":
+            return page.revision is None and not page.archived
+        if action == "restore":
+            if not page.archived or page.revision is not None:
+                return False
+            try:
+                return self.highlighted_id() is not None
+            except Exception:  # not composed yet
+                return False
+        if action == "undo":
+            return page.revision is None  # undoing a restore in the archived items is fine
+        if action in WRITE_ACTIONS and state.page_read_only:
+            return False  # the items shown cannot be changed
+        return None
+
     def check_action(self, action: str, parameters: tuple[Any, ...]) -> bool | None:
         if not super().check_action(action, parameters):  # read-only hides writes
             return False
-        if action in ("inspect", "edit", "duplicate", "move", "delete"):
+        allowed = self._allowed_in_view(action, parameters)
+        if allowed is not None:
+            return allowed
+        if action in ("inspect", "edit", "duplicate", "move", "delete", "history"):
             try:
                 return True if self.highlighted_id() is not None else None
             except Exception:  # not composed yet

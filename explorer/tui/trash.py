@@ -5,7 +5,8 @@ The server never lists a deleted (or archived) row again, so the journal's copy
 (``model.state.trash``) is the only way back. ``TrashScreen()`` lists it newest first (kind,
 label, when, a one-line preview of the content) beside the pretty-printed JSON of the
 highlighted entry; ``enter`` runs ``model.restore_item(id)`` or ``model.restore_dataset(id)``;
-``escape`` goes back.
+``escape`` goes back. On API v2 the server keeps what was archived: ``A`` shows all of it (the
+open dataset's archived items, or the archived datasets), not only what this machine archived.
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ class TrashScreen(ModelScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="trash.back"),
         Binding("enter", "restore", "Restore", id="trash.restore", priority=True),
+        # API v2 keeps what was archived: the items list (or the datasets) shows all of it
+        Binding("A", "archived", "All archived", id="trash.archived"),
     ]
 
     DEFAULT_CSS = """
@@ -97,6 +100,10 @@ class TrashScreen(ModelScreen[None]):
             removed = self.schema.removed_word
             title = f"Trash: {count} {removed} from this machine" if count else "Trash is empty"
             self.query_one("#trash-title", Static).update(title)
+        if change is None and self._archive_below() is not None:
+            self.query_one("#trash-status", Static).update(
+                "A shows everything archived on the server, not only from this machine."
+            )
         if change is not None and "notice" in change.kinds and state.notice is not None:
             self.query_one("#trash-status", Static).update(
                 safe_text(state.notice.message, max_len=300)
@@ -150,3 +157,26 @@ class TrashScreen(ModelScreen[None]):
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+    def _archive_below(self) -> Any:
+        """On API v2, the screen under the trash that lists the archive (the items list: the
+        dataset's archived items; the datasets: the archived datasets), else None."""
+        if not self.schema.versioned:
+            return None  # classic cannot list deleted rows: the trash is the only way back
+        stack = self.app.screen_stack
+        if len(stack) < 2 or stack[-1] is not self:
+            return None
+        below = stack[-2]
+        return below if callable(getattr(below, "action_archived", None)) else None
+
+    def action_archived(self) -> None:
+        below = self._archive_below()
+        if below is None:
+            return
+        self.app.pop_screen()
+        below.action_archived(True)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "archived":
+            return self._archive_below() is not None
+        return super().check_action(action, parameters)
