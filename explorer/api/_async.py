@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import builtins
+import logging
 import os
 from collections import deque
-from collections.abc import AsyncGenerator, Iterable
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import httpx
 
@@ -26,14 +27,27 @@ from explorer.api._base import (
 from explorer.api._export import ExportWait
 from explorer.api._paging import DEFAULT_PREFETCH, PagePlan
 from explorer.api._retry import RetryPolicy, may_have_applied
-from explorer.api._wire import Id, Operation, Operations
+from explorer.api._wire import Id, Operation, Operations, _json_object
 from explorer.api.errors import ApiError
-from explorer.api.models import AnyDataset, AnyItem, DatasetRevision, Page, VersionedItem
 from explorer.api.settings import ApiPrefix, Generation, Settings
 
-__all__ = ["AsyncClient", "AsyncDatasets", "AsyncItems"]
+if TYPE_CHECKING:
+    from explorer.api.models import (
+        AnyDataset,
+        AnyItem,
+        DatasetExport,
+        DatasetRevision,
+        Page,
+        VersionedItem,
+    )
+
+__all__ = ["AsyncClient", "AsyncDatasets", "AsyncItems", "Preview"]
 
 T = TypeVar("T")
+log = logging.getLogger("explorer.api")
+
+Preview = Callable[[dict[str, Any]], Awaitable[None] | None]
+"""Shown a page of a list as the server sent it, before it is typed (`AsyncDatasets.preview`)."""
 
 
 class AsyncClient(BaseClient):
@@ -104,7 +118,11 @@ class AsyncClient(BaseClient):
                     return self._found(await self._send(self._probe()))
         return self._api_of(self._generation)
 
-    async def _send(self, op: Operation[T]) -> T:
+    async def _send(
+        self, op: Operation[T], preview: Callable[[], Preview | None] | None = None
+    ) -> T:
+        """Send ``op`` (with retries) and parse its answer; ``preview`` gives the function a
+        successful answer is shown to first, if any (see `AsyncDatasets.preview`)."""
         if op.local is not None:
             return op.local()
         if op.parts:
@@ -124,6 +142,8 @@ class AsyncClient(BaseClient):
                 failure = exc
             else:
                 try:
+                    if preview is not None:
+                        await _show(preview(), response)
                     return op.parse(response)
                 except ApiError as exc:
                     failure = exc
@@ -204,6 +224,21 @@ class AsyncClient(BaseClient):
         await self.aclose()
 
 
+async def _show(preview: Preview | None, response: httpx.Response) -> None:
+    """Show a successful list answer to ``preview`` before it is typed."""
+    if preview is None or not response.is_success:
+        return
+    page = _json_object(response.content)
+    if not page:
+        return
+    try:
+        shown = preview(page)
+        if shown is not None:
+            await shown
+    except Exception:  # a front end's drawing must never fail the request
+        log.exception("showing a page before it is typed")
+
+
 class AsyncDatasets:
     """``async_client.datasets``: the awaitable twin of `Datasets`."""
 
@@ -211,6 +246,13 @@ class AsyncDatasets:
         self._client = client
         self._send = client._send
         self._use = client._use
+        self.preview: Preview | None = None
+        """None, or a function that sees each page `list` receives before it is typed: called
+        with the page as the server sent it (the decoded JSON object: ``results``, ``count``...),
+        and awaited when it returns an awaitable. The first page typed loads the wire models
+        and pydantic (about a tenth of a second), so a front end can draw that page meanwhile
+        (the terminal app's first screen does). The page is untrusted and not validated; an
+        exception the function raises is logged and ignored. Read when the answer arrives."""
 
     async def list(
         self,
@@ -227,10 +269,15 @@ class AsyncDatasets:
             if archived
             else self._client._sniffing_datasets(search, order_by, ids, limit, offset)
         )
+        shown_to = self._preview
         if sniff is not None:
-            return await self._send(sniff)
+            return await self._send(sniff, shown_to)
         api = await self._use()
-        return await self._send(api.list_datasets(search, order_by, ids, limit, offset, archived))
+        op = api.list_datasets(search, order_by, ids, limit, offset, archived)
+        return await self._send(op, shown_to)
+
+    def _preview(self) -> Preview | None:
+        return self.preview
 
     async def iter(
         self,
@@ -281,15 +328,25 @@ class AsyncDatasets:
         return await self._send((await self._use()).list_revisions(id, limit, offset))
 
     async def export(
-        self, id: Id, revision: int | None = None, *, wait: float = 600.0
+        self,
+        id: Id,
+        revision: int | None = None,
+        *,
+        wait: float = 600.0,
+        on_status: Callable[[DatasetExport], None] | None = None,
     ) -> builtins.list[dict[str, Any]]:
         """See `Datasets.export`."""
         api = await self._use()
         export = await self._send(api.create_export(id, revision))
+        if on_status is not None:
+            on_status(export)
         waiting = ExportWait(export, wait)
         while not waiting.done:
             await self._client._sleep(waiting.next_delay())
-            waiting.update(await self._send(api.export_status(id, export.id)))
+            export = await self._send(api.export_status(id, export.id))
+            if on_status is not None:
+                on_status(export)
+            waiting.update(export)
         return await self._send(api.export_content(id, export.id))
 
 

@@ -15,7 +15,7 @@ import logging
 import os
 import time
 from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
@@ -33,8 +33,10 @@ from explorer.api.errors import (
     ResponseTooLarge,
     Unreachable,
 )
-from explorer.api.models import Page
 from explorer.api.settings import ApiPrefix, Generation, Settings
+
+if TYPE_CHECKING:
+    from explorer.api.models import Page
 
 __all__ = [
     "DEFAULT_MAX_RESPONSE_BYTES",
@@ -60,7 +62,7 @@ DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024 * 1024
 250 MB; a classic page of huge items can be made smaller with ``limit``."""
 
 TimeoutTypes = float | httpx.Timeout | None
-PageOp = Callable[[int, int], Operation[Page[T]]]
+PageOp = Callable[[int, int], Operation["Page[T]"]]
 """Builds the list operation for (limit, offset)."""
 
 

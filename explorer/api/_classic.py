@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 from uuid import UUID
 
 from explorer.api._wire import (
@@ -22,7 +22,9 @@ from explorer.api._wire import (
     encode_body,
 )
 from explorer.api.errors import Unsupported
-from explorer.api.models import Dataset, DatasetItem, Page
+
+if TYPE_CHECKING:
+    from explorer.api.models import Dataset, DatasetItem, Page
 
 __all__ = [
     "ClassicApi",
@@ -114,22 +116,21 @@ class ClassicApi(WireApi):
                 ids = [ids]
             wanted = [canonical_id(i, "dataset id") for i in ids]
             if not wanted:  # an empty id__in means "no filter" to the server: answer locally
-                empty = Page[Dataset](count=0, results=[], limit=limit, offset=offset)
-                return self._list(Dataset, "datasets/", params, local=lambda: empty)
+                return self._list("Dataset", "datasets/", params, empty=True)
             params["id__in"] = ",".join(wanted)
-        return self._list(Dataset, "datasets/", params)
+        return self._list("Dataset", "datasets/", params)
 
     def get_dataset(self, id: Id) -> Operation[Dataset]:
-        return self._object(Dataset, "GET", "datasets", canonical_id(id, "dataset id"))
+        return self._object("Dataset", "GET", "datasets", canonical_id(id, "dataset id"))
 
     def create_dataset(
         self, name: str, description: str | None = None, metadata: Any = None
     ) -> Operation[Dataset]:
         fields = {"name": name, "description": description, "metadata": metadata}
-        return self._object(Dataset, "POST", "datasets", None, fields)
+        return self._object("Dataset", "POST", "datasets", None, fields)
 
     def update_dataset(self, id: Id, fields: Mapping[str, Any]) -> Operation[Dataset]:
-        return self._object(Dataset, "PATCH", "datasets", canonical_id(id, "dataset id"), fields)
+        return self._object("Dataset", "PATCH", "datasets", canonical_id(id, "dataset id"), fields)
 
     # ---- items
 
@@ -151,17 +152,17 @@ class ClassicApi(WireApi):
         params = _page_params(limit, offset)
         if dataset is not None:
             params["dataset"] = canonical_id(dataset, "dataset id")
-        return self._list(DatasetItem, "dataset_items/", params)
+        return self._list("DatasetItem", "dataset_items/", params)
 
     def get_item(self, id: Id, revision: int | None = None) -> Operation[DatasetItem]:
         if revision is not None:
             raise _v2_only("Reading an item at a revision")
-        return self._object(DatasetItem, "GET", "dataset_items", canonical_id(id, "item id"))
+        return self._object("DatasetItem", "GET", "dataset_items", canonical_id(id, "item id"))
 
     def create_item(self, dataset: Any, fields: Mapping[str, Any]) -> Operation[DatasetItem]:
         _check_fields(fields, ITEM_FIELDS, "items.create")
         body: dict[str, Any] = {"dataset": canonical_id(dataset, "dataset id"), **fields}
-        return self._object(DatasetItem, "POST", "dataset_items", None, body)
+        return self._object("DatasetItem", "POST", "dataset_items", None, body)
 
     def update_item(
         self, id: Id, fields: Mapping[str, Any], base_version: int | None = None
@@ -173,7 +174,7 @@ class ClassicApi(WireApi):
         if "dataset" in body:
             body["dataset"] = canonical_id(body["dataset"], "dataset id")
         return self._object(
-            DatasetItem, "PATCH", "dataset_items", canonical_id(id, "item id"), body
+            "DatasetItem", "PATCH", "dataset_items", canonical_id(id, "item id"), body
         )
 
     # ---- archive and restore: the soft delete

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 from explorer.api.errors import ApiError
-from explorer.api.models import DatasetExport
+
+if TYPE_CHECKING:
+    from explorer.api.models import DatasetExport
 
 FIRST_DELAY = 0.2
 MAX_DELAY = 5.0

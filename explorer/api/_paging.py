@@ -14,9 +14,10 @@ without ``next`` ends the iteration (pages still in flight are dropped).
 from __future__ import annotations
 
 from collections import deque
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from explorer.api.models import Page
+if TYPE_CHECKING:
+    from explorer.api.models import Page
 
 __all__ = ["DEFAULT_PREFETCH", "PagePlan"]
 

@@ -7,10 +7,10 @@ import os
 import threading
 import time
 from collections import deque
-from collections.abc import Generator, Iterable
+from collections.abc import Callable, Generator, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import httpx
 
@@ -28,14 +28,17 @@ from explorer.api._paging import DEFAULT_PREFETCH, PagePlan
 from explorer.api._retry import RetryPolicy, may_have_applied
 from explorer.api._wire import Id, Operation, Operations
 from explorer.api.errors import ApiError
-from explorer.api.models import (
-    AnyDataset,
-    AnyItem,
-    DatasetRevision,
-    Page,
-    VersionedItem,
-)
 from explorer.api.settings import ApiPrefix, Generation, Settings
+
+if TYPE_CHECKING:
+    from explorer.api.models import (
+        AnyDataset,
+        AnyItem,
+        DatasetExport,
+        DatasetRevision,
+        Page,
+        VersionedItem,
+    )
 
 __all__ = ["Client", "Datasets", "Items"]
 
@@ -320,17 +323,29 @@ class Datasets:
         return self._send(self._use().list_revisions(id, limit, offset))
 
     def export(
-        self, id: Id, revision: int | None = None, *, wait: float = 600.0
+        self,
+        id: Id,
+        revision: int | None = None,
+        *,
+        wait: float = 600.0,
+        on_status: Callable[[DatasetExport], None] | None = None,
     ) -> builtins.list[dict[str, Any]]:
         """The dataset's JSONL export as rows (v2): created pinned to ``revision`` (default the
-        newest), waited for up to ``wait`` seconds, downloaded. `Conflict` when there is
-        nothing to export, `ApiError` when the export failed or took too long."""
+        newest), waited for up to ``wait`` seconds, downloaded. ``on_status`` is called with
+        the export as created and after each status read (the last one ``complete`` just
+        before the download). `Conflict` when there is nothing to export, `ApiError` when the
+        export failed or took too long."""
         api = self._use()
         export = self._send(api.create_export(id, revision))
+        if on_status is not None:
+            on_status(export)
         waiting = ExportWait(export, wait)
         while not waiting.done:
             self._client._sleep(waiting.next_delay())
-            waiting.update(self._send(api.export_status(id, export.id)))
+            export = self._send(api.export_status(id, export.id))
+            if on_status is not None:
+                on_status(export)
+            waiting.update(export)
         return self._send(api.export_content(id, export.id))
 
 

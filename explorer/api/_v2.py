@@ -14,7 +14,7 @@ import json
 import uuid
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import httpx
 
@@ -27,13 +27,15 @@ from explorer.api._wire import (
     canonical_id,
 )
 from explorer.api.errors import MalformedResponse, Unsupported
-from explorer.api.models import (
-    DatasetExport,
-    DatasetRevision,
-    Page,
-    VersionedDataset,
-    VersionedItem,
-)
+
+if TYPE_CHECKING:
+    from explorer.api.models import (
+        DatasetExport,
+        DatasetRevision,
+        Page,
+        VersionedDataset,
+        VersionedItem,
+    )
 
 __all__ = ["PAGE_CAPS", "V2Api", "V2DatasetFields", "V2ItemChanges", "V2ItemFields"]
 
@@ -128,15 +130,14 @@ class V2Api(WireApi):
                 ids = [ids]
             wanted = [canonical_id(i, "dataset id") for i in ids]
             if not wanted:
-                empty = Page[VersionedDataset](count=0, results=[], limit=limit, offset=offset)
-                return self._list(VersionedDataset, "datasets/", params, local=lambda: empty)
+                return self._list("VersionedDataset", "datasets/", params, empty=True)
             if len(wanted) > 100:
                 raise ValueError("ids takes at most 100 dataset ids (v2)")
             params["id__in"] = ",".join(wanted)
-        return self._list(VersionedDataset, "datasets/", params, cap=PAGE_CAPS["datasets"])
+        return self._list("VersionedDataset", "datasets/", params, cap=PAGE_CAPS["datasets"])
 
     def get_dataset(self, id: Id) -> Operation[VersionedDataset]:
-        return self._object(VersionedDataset, "GET", "datasets", canonical_id(id, "dataset id"))
+        return self._object("VersionedDataset", "GET", "datasets", canonical_id(id, "dataset id"))
 
     def create_dataset(
         self, name: str, description: str | None = None, metadata: Any = None
@@ -146,39 +147,42 @@ class V2Api(WireApi):
             fields["description"] = description
         if metadata is not None:
             fields["metadata"] = metadata
-        return self._object(VersionedDataset, "POST", "datasets", None, fields)
+        return self._object("VersionedDataset", "POST", "datasets", None, fields)
 
     def update_dataset(self, id: Id, fields: Mapping[str, Any]) -> Operation[VersionedDataset]:
         _check_fields(fields, DATASET_FIELDS, "datasets.update")
         dataset_id = canonical_id(id, "dataset id")
-        return self._object(VersionedDataset, "PATCH", "datasets", dataset_id, fields)
+        return self._object("VersionedDataset", "PATCH", "datasets", dataset_id, fields)
 
     def archive_dataset(self, id: Id) -> Operation[VersionedDataset]:
         dataset_id = canonical_id(id, "dataset id")
-        return self._object(VersionedDataset, "POST", "datasets", dataset_id, action="archive")
+        return self._object("VersionedDataset", "POST", "datasets", dataset_id, action="archive")
 
     def restore_dataset(self, id: Id) -> Operation[VersionedDataset]:
         dataset_id = canonical_id(id, "dataset id")
-        return self._object(VersionedDataset, "POST", "datasets", dataset_id, action="restore")
+        return self._object("VersionedDataset", "POST", "datasets", dataset_id, action="restore")
 
     def list_revisions(
         self, id: Id, limit: int = 100, offset: int = 0
     ) -> Operation[Page[DatasetRevision]]:
         collection = f"datasets/{canonical_id(id, 'dataset id')}/revisions/"
         params = _page_params(limit, offset)
-        return self._list(DatasetRevision, collection, params, cap=PAGE_CAPS["revisions"])
+        return self._list("DatasetRevision", collection, params, cap=PAGE_CAPS["revisions"])
 
     # ---- exports
 
     def create_export(self, id: Id, revision: int | None = None) -> Operation[DatasetExport]:
         body = {} if revision is None else {"revision": _positive(revision, "revision")}
         dataset_id = canonical_id(id, "dataset id")
-        return self._object(DatasetExport, "POST", "datasets", dataset_id, body, action="exports")
+        # dataset:read is enough to export (contract §9.1): a read-only client may
+        return self._object(
+            "DatasetExport", "POST", "datasets", dataset_id, body, action="exports", reads_only=True
+        )
 
     def export_status(self, id: Id, export_id: int) -> Operation[DatasetExport]:
         dataset_id = canonical_id(id, "dataset id")
         action = f"exports/{_positive(export_id, 'export_id')}"
-        return self._object(DatasetExport, "GET", "datasets", dataset_id, action=action)
+        return self._object("DatasetExport", "GET", "datasets", dataset_id, action=action)
 
     def export_content(self, id: Id, export_id: int) -> Operation[list[dict[str, Any]]]:
         dataset_id = canonical_id(id, "dataset id")
@@ -227,12 +231,12 @@ class V2Api(WireApi):
         params["archived"] = "true" if archived else "false"
         if revision is not None:
             params["revision"] = str(_positive(revision, "revision"))
-        return self._list(VersionedItem, "dataset_items/", params, cap=PAGE_CAPS["items"])
+        return self._list("VersionedItem", "dataset_items/", params, cap=PAGE_CAPS["items"])
 
     def get_item(self, id: Id, revision: int | None = None) -> Operation[VersionedItem]:
         params = None if revision is None else {"revision": str(_positive(revision, "revision"))}
         item_id = canonical_id(id, "item id")
-        return self._object(VersionedItem, "GET", "dataset_items", item_id, params=params)
+        return self._object("VersionedItem", "GET", "dataset_items", item_id, params=params)
 
     def create_item(self, dataset: Any, fields: Mapping[str, Any]) -> Operation[VersionedItem]:
         _check_fields(fields, ITEM_FIELDS, "items.create")
@@ -243,7 +247,7 @@ class V2Api(WireApi):
         if not body.get("client_item_id"):
             # The key that makes a retried create answer the item it made, never a duplicate.
             body["client_item_id"] = str(uuid.uuid4())
-        return self._object(VersionedItem, "POST", "dataset_items", None, body, idempotent=True)
+        return self._object("VersionedItem", "POST", "dataset_items", None, body, idempotent=True)
 
     def update_item(
         self, id: Id, fields: Mapping[str, Any], base_version: int | None = None
@@ -251,12 +255,14 @@ class V2Api(WireApi):
         _check_fields(fields, ITEM_CHANGES, "items.update")
         body: dict[str, Any] = {"base_version": self._base(base_version), **fields}
         item_id = canonical_id(id, "item id")
-        return self._object(VersionedItem, "PATCH", "dataset_items", item_id, body)
+        return self._object("VersionedItem", "PATCH", "dataset_items", item_id, body)
 
     def archive_item(self, id: Id, base_version: int | None = None) -> Operation[VersionedItem]:
         body = {"base_version": self._base(base_version)}
         item_id = canonical_id(id, "item id")
-        return self._object(VersionedItem, "POST", "dataset_items", item_id, body, action="archive")
+        return self._object(
+            "VersionedItem", "POST", "dataset_items", item_id, body, action="archive"
+        )
 
     def restore_item(
         self, id: Id, base_version: int | None = None, source_version: int | None = None
@@ -265,14 +271,16 @@ class V2Api(WireApi):
         if source_version is not None:
             body["source_version"] = _positive(source_version, "source_version")
         item_id = canonical_id(id, "item id")
-        return self._object(VersionedItem, "POST", "dataset_items", item_id, body, action="restore")
+        return self._object(
+            "VersionedItem", "POST", "dataset_items", item_id, body, action="restore"
+        )
 
     def list_versions(
         self, id: Id, limit: int = 100, offset: int = 0
     ) -> Operation[Page[VersionedItem]]:
         collection = f"dataset_items/{canonical_id(id, 'item id')}/versions/"
         params = _page_params(limit, offset)
-        return self._list(VersionedItem, collection, params, cap=PAGE_CAPS["versions"])
+        return self._list("VersionedItem", collection, params, cap=PAGE_CAPS["versions"])
 
     @staticmethod
     def _base(base_version: int | None) -> int:

@@ -15,11 +15,10 @@ import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 from uuid import UUID
 
 import httpx
-from pydantic import BaseModel, ValidationError
 
 from explorer.api._bulk import BULK_BYTES, collector_paused
 from explorer.api.errors import (
@@ -36,9 +35,12 @@ from explorer.api.errors import (
     ValidationFailed,
     parse_retry_after,
 )
-from explorer.api.models import AnyDataset, AnyItem, DatasetExport, Page
 
-T = TypeVar("T")
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+
+    from explorer.api.models import AnyDataset, AnyItem, DatasetExport, Page
+
 T_co = TypeVar("T_co", covariant=True)
 
 Id = str | UUID
@@ -68,15 +70,40 @@ class Operation(Generic[T_co]):
     parts: Sequence[Operation[Any]] = ()
     combine: Callable[[list[Any]], T_co] | None = None
     follow_redirects: bool = False
+    reads_only: bool = False
+    """A POST that changes no data (a v2 export: ``dataset:read`` is enough), allowed to a
+    read-only client."""
 
     @property
     def is_write(self) -> bool:
-        return self.method not in ("GET", "HEAD", "OPTIONS")
+        return not self.reads_only and self.method not in ("GET", "HEAD", "OPTIONS")
+
+
+def wire_model(name: str) -> Any:
+    """The class ``name`` of `explorer.api.models`, imported at the first answer parsed rather
+    than with the client: loading pydantic takes about a tenth of a second, which a front end
+    can spend drawing its first answer (see `AsyncDatasets.preview`)."""
+    import explorer.api.models as models
+
+    return getattr(models, name)
+
+
+_pages: dict[str, Any] = {}
+_pages_lock = threading.Lock()
+
+
+def page_of(name: str) -> Any:
+    """``Page[model]`` for the model class ``name``, made once (the sync client's prefetch
+    threads may parse the first pages at the same time)."""
+    with _pages_lock:
+        if name not in _pages:
+            _pages[name] = wire_model("Page")[wire_model(name)]
+        return _pages[name]
 
 
 def canonical_id(value: object, what: str = "id") -> str:
     """The lower-case hyphenated form of a UUID, or `InvalidId` (a ValueError) naming it."""
-    if isinstance(value, BaseModel) and isinstance(getattr(value, "id", None), UUID):
+    if not isinstance(value, str | UUID) and isinstance(getattr(value, "id", None), UUID):
         value = getattr(value, "id")  # noqa: B009 - any wire object with an id
     if isinstance(value, UUID):
         return str(value)
@@ -183,32 +210,39 @@ class WireApi:
 
     def _list(
         self,
-        model: type[T],
+        model: str,
         collection: str,
         params: dict[str, str],
-        local: Callable[[], Page[T]] | None = None,
+        empty: bool = False,
         cap: int | None = None,
-    ) -> Operation[Page[T]]:
-        """A page of ``collection``; past the server's ``cap`` per request, the page is asked
-        for as consecutive requests of ``cap`` sent together, and joined."""
-        page_type = Page[model]  # type: ignore[valid-type]
+    ) -> Operation[Page[Any]]:
+        """A page of ``collection``, of the `explorer.api.models` class named ``model``
+        (``empty``: known to be empty without asking); past the server's ``cap`` per request,
+        the page is asked for as consecutive requests of ``cap`` sent together, and joined."""
         limit, offset = int(params["limit"]), int(params["offset"])
         path = f"{self._root}/{collection}"
         what = f"a page of {collection.rstrip('/').replace('_', ' ').split('/')[-1]}"
 
-        def parse(response: httpx.Response) -> Page[T]:
-            page: Page[T] = self._parse(response, "GET", path, page_type, what, collection)
+        def parse(response: httpx.Response) -> Page[Any]:
+            page: Page[Any] = self._parse(response, "GET", path, page_of(model), what, collection)
             return page.model_copy(update={"limit": limit, "offset": offset})
 
-        if cap is None or limit <= cap or local is not None:
-            return Operation("GET", path, parse, params, None, local)
+        if empty:
+
+            def nothing() -> Page[Any]:
+                page: Page[Any] = page_of(model)(count=0, results=[], limit=limit, offset=offset)
+                return page
+
+            return Operation("GET", path, parse, params, None, nothing)
+        if cap is None or limit <= cap:
+            return Operation("GET", path, parse, params)
         parts = [
             self._list(model, collection, {**params, "limit": str(min(cap, limit - start)),
                                            "offset": str(offset + start)})
             for start in range(0, limit, cap)
         ]  # fmt: skip
 
-        def combine(pages: list[Page[T]]) -> Page[T]:
+        def combine(pages: list[Page[Any]]) -> Page[Any]:
             results = [item for page in pages for item in page.results]
             return pages[0].model_copy(
                 update={
@@ -224,7 +258,7 @@ class WireApi:
 
     def _object(
         self,
-        model: type[T],
+        model: str,
         method: str,
         collection: str,
         id: str | None,
@@ -233,8 +267,10 @@ class WireApi:
         action: str | None = None,
         params: Mapping[str, str] | None = None,
         idempotent: bool = False,
-    ) -> Operation[T]:
-        """One object: ``collection/id/`` (or ``collection/id/action/``, or the collection)."""
+        reads_only: bool = False,
+    ) -> Operation[Any]:
+        """One object of the `explorer.api.models` class named ``model``: ``collection/id/``
+        (or ``collection/id/action/``, or the collection)."""
         if method == "PATCH" and not fields:
             raise ValueError("update needs at least one field to change")
         path = f"{self._root}/{collection}/" + (f"{id}/" if id else "")
@@ -244,11 +280,12 @@ class WireApi:
         subject = f"{noun} {id}" if id else f"new {noun}"
         content = encode_body(fields) if fields is not None else None
 
-        def parse(response: httpx.Response) -> T:
-            result: T = self._parse(response, method, path, model, f"a {noun}", subject)
-            return result
+        def parse(response: httpx.Response) -> Any:
+            return self._parse(response, method, path, wire_model(model), f"a {noun}", subject)
 
-        return Operation(method, path, parse, params, content, idempotent=idempotent)
+        return Operation(
+            method, path, parse, params, content, idempotent=idempotent, reads_only=reads_only
+        )
 
     # ---- parsing
 
@@ -261,6 +298,8 @@ class WireApi:
         what: str,
         subject: str,
     ) -> Any:
+        from pydantic import ValidationError
+
         if not response.is_success:
             raise self.error(response, method, path, subject)
         content = response.content

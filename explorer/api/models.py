@@ -18,6 +18,8 @@ from uuid import UUID
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, JsonValue
 from pydantic import AwareDatetime as _PydanticAware
 
+from explorer.api._ids import short_id
+
 Json = Any
 """Any JSON value, as the server sent it (the answer was JSON: nothing else can be in it)."""
 
@@ -48,25 +50,6 @@ AwareDatetime = Annotated[
     Field(union_mode="left_to_right"),
 ]
 """A datetime that is always timezone-aware; a naive one is taken as UTC."""
-
-
-def short_id(object_id: UUID | str | None) -> str:
-    """The short form of an id shown to people: its last 8 hex digits.
-
-    PostHog's ids are UUIDv7, whose first 8 hex digits are a timestamp, identical for every
-    object created within about a minute; the tail is random and tells objects apart. A string
-    that is not a UUID gives its last 8 characters; None gives "". The result is not escaped
-    (a front end escapes what it shows).
-    """
-    if object_id is None:
-        return ""
-    if isinstance(object_id, UUID):
-        return object_id.hex[-8:]
-    text = str(object_id)
-    try:
-        return UUID(text).hex[-8:]
-    except ValueError:
-        return text.strip()[-8:]
 
 
 class _WireObject(BaseModel):
