@@ -30,7 +30,9 @@ def _busy_text(app: Any) -> str:
         return "saving…"
     if busy.delete:
         return "working…"
-    if busy.datasets or busy.page or busy.item:
+    if busy.export:
+        return "exporting…"
+    if busy.datasets or busy.page or busy.item or busy.history:
         return "loading…"
     return ""
 
@@ -50,6 +52,9 @@ class AppHeader(Vertical):
         & #header-readonly { background: $warning; color: $background; text-style: bold;
                              display: none; }
         & #header-readonly.-on { display: block; }
+        & #header-view { background: $warning; color: $background; text-style: bold;
+                         display: none; margin-left: 1; }
+        & #header-view.-on { display: block; }
         & #header-busy { color: $text-muted; }
         & #header-banner { width: 1fr; background: $error; color: $text; display: none; }
         & #header-banner.-on { display: block; }
@@ -68,6 +73,7 @@ class AppHeader(Vertical):
             yield Static("", id="header-where")
             yield Static("", id="header-api")
             yield Static("READ-ONLY", id="header-readonly")
+            yield Static("", id="header-view")
             yield Static("", id="header-context")
             yield Static("", id="header-busy")
         yield Static("", id="header-banner")
@@ -111,6 +117,9 @@ class AppHeader(Vertical):
             self.query_one("#header-api", Static).display = bool(api)
             self._update("#header-api", api, lambda: api)
         self.query_one("#header-readonly", Static).set_class(state.read_only, "-on")
+        view = _view_badge(state.page)  # a past revision, the archived items
+        self.query_one("#header-view", Static).set_class(bool(view), "-on")
+        self._update("#header-view", view, lambda: view)
         # The context may be a dataset name: untrusted text, shown plain.
         context = self._where_text
         self._update("#header-context", context, lambda: safe_text(context, max_len=120))
@@ -132,6 +141,21 @@ class AppHeader(Vertical):
 
 
 _NOTHING = object()
+
+
+def _view_badge(page: Any) -> str:
+    """``"REVISION 12 · READ-ONLY"``, ``"ARCHIVED ITEMS"``: what the open dataset shows when not
+    its live items; "" for the live items (or no dataset open)."""
+    if page.dataset is None:
+        return ""
+    parts = []
+    if page.revision is not None:
+        parts.append(f"REVISION {page.revision}")
+    if page.archived:
+        parts.append("ARCHIVED ITEMS")
+    if page.revision is not None:
+        parts.append("READ-ONLY")
+    return " · ".join(parts)
 
 
 def update_label(label: Static, content: str | Text) -> None:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from explorer.api.models import AnyItem
 from explorer.model import ItemSchema
+
+if TYPE_CHECKING:
+    from explorer.api.models import AnyItem
 
 __all__ = ["ago", "updated_at"]
 
