@@ -6,10 +6,10 @@ import asyncio
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
-from explorer.api import AsyncClient
+from explorer.api import AsyncClient, short_id
 from explorer.api.errors import ApiError, Conflict
-from explorer.api.models import AnyDataset, AnyItem, short_id
 from explorer.model.context import Changes, ModelContext, collect_notices
 from explorer.model.datasets import DatasetBrowser
 from explorer.model.editor import editor_from_draft, editor_from_item, new_editor
@@ -20,6 +20,9 @@ from explorer.model.pager import MAX_PAGE_SIZE, ItemPager, Superseded
 from explorer.model.saving import SaveResult
 from explorer.model.schema import ItemSchema
 from explorer.model.state import EditorState, ModelState
+
+if TYPE_CHECKING:
+    from explorer.api.models import AnyDataset, AnyItem
 
 __all__ = ["ModelBase"]
 
@@ -181,6 +184,15 @@ class ModelBase:
     def _open_dataset_id(self) -> str | None:
         dataset = self.state.page.dataset
         return None if dataset is None else str(dataset.id)
+
+    def _wanted_dataset(self, dataset_id: str | None, changes: Changes, command: str) -> str | None:
+        """``dataset_id``, else the open dataset's; None, with a notice, when neither."""
+        wanted = dataset_id or self._open_dataset_id()
+        if wanted is None:
+            message = "No dataset is open."
+            error = ValueError(f"{message} Open one first.")
+            self._ctx.notice(changes, "warning", message, "Open one.", command, error=error)
+        return wanted
 
     def _set_editor(self, editor: EditorState | None, changes: Changes) -> None:
         self.state.editor = editor

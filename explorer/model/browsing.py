@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import contextlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from explorer.api import short_id
 from explorer.api.errors import ApiError, NotFound
-from explorer.api.models import AnyDataset, AnyItem, short_id
 from explorer.model.base import ModelBase
 from explorer.model.context import Changes, UndoEntry
 from explorer.model.datasets import DATASET_ORDERS, validate_dataset_fields
@@ -14,6 +14,9 @@ from explorer.model.editor import editor_from_draft, editor_from_item
 from explorer.model.jsontext import same_value
 from explorer.model.pager import MAX_PAGE_SIZE, Superseded
 from explorer.model.schema import ItemSchema
+
+if TYPE_CHECKING:
+    from explorer.api.models import AnyDataset, AnyItem
 
 __all__ = ["BrowsingCommands"]
 
@@ -252,7 +255,7 @@ class BrowsingCommands(ModelBase):
             page = self.state.page
             self._pager.invalidate()
             page.dataset = dataset
-            page.revision, page.archived = None, False
+            page.revision, page.archived, page.query = None, False, ""
             page.items, page.total, page.page_number = [], 0, 1
             page.loaded, page.fetched_at = False, None
             self.state.selection = None
@@ -271,7 +274,7 @@ class BrowsingCommands(ModelBase):
         self._pager.invalidate()
         page = self.state.page
         page.dataset, page.items, page.total, page.loaded = None, [], 0, False
-        page.revision, page.archived = None, False
+        page.revision, page.archived, page.query = None, False, ""
         self.state.selection = None
         self.state.editor = None
         self._ctx.emit("close_dataset", changes)

@@ -15,23 +15,27 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from explorer.api import AsyncClient
 from explorer.api.errors import ApiError, PermissionDenied, ReadOnlyError
-from explorer.api.models import AnyDataset, AnyItem
 from explorer.model.events import Change, Subscribers
 from explorer.model.gateway import Gateway
 from explorer.model.journal import Journal, JournalReset, ProjectJournal
 from explorer.model.notices import Notice, NoticeLevel, describe_error
 from explorer.model.state import ModelState
 
+if TYPE_CHECKING:
+    from explorer.api.models import AnyDataset, AnyItem
+
 __all__ = ["BusyKind", "Changes", "ModelContext", "UndoEntry", "collect_notices"]
 
 log = logging.getLogger("explorer.model")
 
 Changes = set[str]
-BusyKind = Literal["datasets", "page", "item", "save", "delete", "history", "export"]
+BusyKind = Literal[
+    "datasets", "page", "item", "save", "delete", "history", "export", "search", "bulk"
+]
 
 MAX_NOTICES = 20
 MAX_UNDO = 50
@@ -60,7 +64,7 @@ class UndoEntry:
     """A write `undo` can revert. ``before`` holds the values the write replaced (a save or a
     move); ``after`` is the object as the server returned it after the write."""
 
-    action: Literal["delete", "restore", "save", "move"]
+    action: Literal["delete", "restore", "save", "move", "bulk"]
     kind: Literal["item", "dataset"]
     object_id: str
     label: str
@@ -71,6 +75,8 @@ class UndoEntry:
 
     @property
     def description(self) -> str:
+        if self.action == "bulk":  # "archive 37 items" (the label counts them)
+            return f"{self.verb} {self.label}"
         return f"{self.verb or self.action} {self.kind} {self.label}"
 
 
@@ -121,6 +127,7 @@ class ModelContext:
         # every start but the same data, so it is kept under one scope ("demo").
         scope = journal_scope or settings.host
         self.journal: ProjectJournal = journal.for_project(scope, settings.project_id)
+        self.scope = f"{scope}|{settings.project_id}"  # the search index's name for this project
         self.state = ModelState(
             host=settings.host, project_id=str(settings.project_id), read_only=read_only
         )

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from explorer.api.errors import ApiError
-from explorer.api.models import AnyDataset, Page
 from explorer.model.context import Changes, ModelContext
 from explorer.model.jsontext import FieldError, canonical, parse_json_text
 from explorer.model.notices import is_refusal
 from explorer.model.pager import Superseded
 from explorer.model.saving import CLOCK_SKEW
+
+if TYPE_CHECKING:
+    from explorer.api.models import AnyDataset, Page
 
 __all__ = ["DATASET_ORDERS", "DatasetBrowser", "validate_dataset_fields"]
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
+from explorer.api import short_id
 from explorer.api.errors import ApiError, Conflict, NotFound
-from explorer.api.models import AnyItem, short_id
 from explorer.model.base import ModelBase
 from explorer.model.context import Changes, UndoEntry
 from explorer.model.diff import FieldDiff
@@ -30,6 +31,9 @@ from explorer.model.saving import SaveResult, save_editor
 from explorer.model.schema import ItemSchema, schema_of
 from explorer.model.state import EditorState
 from explorer.model.trash import restore
+
+if TYPE_CHECKING:
+    from explorer.api.models import AnyItem
 
 __all__ = ["EditingCommands"]
 

@@ -6,9 +6,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from explorer.api.models import AnyItem
 from explorer.model.diff import FieldDiff, diff_draft, diff_values
 from explorer.model.journal import DraftRecord
 from explorer.model.jsontext import (
@@ -21,6 +20,9 @@ from explorer.model.jsontext import (
 )
 from explorer.model.schema import CLASSIC, ItemSchema, item_from_record, schema_of
 from explorer.model.state import ConflictField, ConflictState, EditorState, FieldState
+
+if TYPE_CHECKING:
+    from explorer.api.models import AnyItem
 
 __all__ = [
     "Choice",

@@ -23,7 +23,15 @@ ChangeKind = Literal[
     "notice",  # state.notice / state.notices: a new message for the user
     "busy",  # state.busy: a concern started or stopped working
     "access",  # state.read_only: the server showed the key cannot write (a 403 on a write);
-    # state.generation: the server's API generation became known
+    # state.generation: the server's API generation became known; the page's view changed
+    # (a past revision or the archived items: state.page_read_only)
+    "history",  # state.history: an item's versions
+    "revisions",  # state.revisions: a dataset's revisions
+    "compare",  # state.compare: two revisions compared
+    "export",  # state.export: an export's progress
+    "search",  # state.search: the search index's progress, the query and its error
+    "marks",  # state.marked: the items marked for a bulk action
+    "bulk",  # state.bulk: a bulk action's progress and results
 ]
 CHANGE_KINDS: Final[frozenset[str]] = frozenset(ChangeKind.__args__)  # type: ignore[attr-defined]
 

@@ -19,23 +19,27 @@ What an item *holds* per generation is `explorer.model.schema`'s.
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterable
+import logging
+from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from explorer.api import AsyncClient, Id, Page, Settings
+from explorer.api import AsyncClient, Id, Settings, short_id
 from explorer.api.errors import Conflict, NotFound
-from explorer.api.models import (
-    AnyDataset,
-    AnyItem,
-    DatasetRevision,
-    VersionedDataset,
-    VersionedItem,
-    short_id,
-)
 from explorer.model.schema import ItemSchema, schema_for
 
+if TYPE_CHECKING:
+    from explorer.api.models import (
+        AnyDataset,
+        AnyItem,
+        DatasetRevision,
+        Page,
+        VersionedItem,
+    )
+
 __all__ = ["Gateway", "Removed"]
+
+log = logging.getLogger("explorer.model")
 
 
 class Removed(NotFound):
@@ -70,6 +74,8 @@ class _Datasets:
 
     async def get(self, id: Id, *, archived: bool = False) -> AnyDataset:
         """A live dataset; `Removed` when it is archived (v2), unless ``archived`` is asked."""
+        from explorer.api.models import VersionedDataset
+
         dataset = await self._datasets.get(id)
         if not archived and isinstance(dataset, VersionedDataset) and dataset.archived:
             raise _removed("dataset", dataset)
@@ -107,6 +113,17 @@ class _Items:
     def __init__(self, client: AsyncClient) -> None:
         self._client = client
         self._items = client.items
+        self.on_written: Callable[[AnyItem | None, str], None] | None = None
+        """Told of every write that landed: the item as the server returned it, or None and
+        the id for a classic delete (which returns nothing useful). The search index uses it."""
+
+    def written(self, item: AnyItem | None, item_id: str = "") -> AnyItem | None:
+        if self.on_written is not None:
+            try:
+                self.on_written(item, item_id or (str(item.id) if item is not None else ""))
+            except Exception:  # the index is a cache: a failure to update it never fails a write
+                log.warning("could not update the search index", exc_info=True)
+        return item
 
     async def list(
         self,
@@ -126,6 +143,8 @@ class _Items:
         """A live item (its current version); `Removed` when it is archived (v2). At a
         ``revision``, the version it had then (archived or not); ``archived``: the current
         version even when archived."""
+        from explorer.api.models import VersionedItem
+
         item = await self._items.get(id, revision)
         if revision is None and not archived and isinstance(item, VersionedItem) and item.archived:
             raise _removed("item", item)
@@ -142,6 +161,8 @@ class _Items:
 
     async def snapshot(self, dataset: Id, revision: int) -> dict[str, VersionedItem]:
         """Every item of a dataset as it stood at ``revision`` (live and archived), by id."""
+        from explorer.api.models import VersionedItem
+
         items: dict[str, VersionedItem] = {}
         for archived in (False, True):
             async for item in self._items.iter(
@@ -159,20 +180,30 @@ class _Items:
         fields = dict(values)
         if key is not None and await self._client.detect_generation() == "v2":
             fields["client_item_id"] = key
-        return await self._items.create(dataset, **fields)
+        created = await self._items.create(dataset, **fields)
+        self.written(created)
+        return created
 
     async def update(self, item: AnyItem, changes: dict[str, Any]) -> AnyItem:
         """Save ``changes`` to an item whose version the caller saw is ``item`` (v2 sends it
         as ``base_version``; a newer one on the server gives `Conflict` ``stale_version``)."""
+        from explorer.api.models import VersionedItem
+
         if isinstance(item, VersionedItem):
-            return await self._items.update(item.id, base_version=item.version, **changes)
-        return await self._items.update(item.id, **changes)
+            saved = await self._items.update(item.id, base_version=item.version, **changes)
+        else:
+            saved = await self._items.update(item.id, **changes)
+        self.written(saved)
+        return saved
 
     async def set_removed(self, id: Id, removed: bool) -> AnyItem | None:
         """Delete or restore (classic); archive or restore the current version (v2). Doing it
         to an item already so is not an error (as classic's PATCH is not)."""
+        from explorer.api.models import VersionedItem
+
         if await self._client.detect_generation() != "v2":
-            await (self._items.archive(id) if removed else self._items.restore(id))
+            answer = await (self._items.archive(id) if removed else self._items.restore(id))
+            self.written(None if removed else answer, str(id))
             return None
         moved: Conflict | None = None
         for _ in range(3):
@@ -181,8 +212,11 @@ class _Items:
                 return current
             try:
                 if removed:
-                    return await self._items.archive(id, base_version=current.version)
-                return await self._items.restore(id, base_version=current.version)
+                    changed = await self._items.archive(id, base_version=current.version)
+                else:
+                    changed = await self._items.restore(id, base_version=current.version)
+                self.written(changed)
+                return changed
             except Conflict as exc:
                 if exc.code in ("dataset_item_archived", "dataset_item_active", "stale_version"):
                     moved = exc  # changed meanwhile: look again
@@ -195,18 +229,29 @@ class _Items:
         """Put the item into another dataset. Classic: PATCH its dataset (same id). v2: create a
         copy in the target (content, source output and link; idempotent by a key derived from the
         version moved), then archive the original; returns the copy."""
+        from explorer.api.models import VersionedItem
+
         if not isinstance(item, VersionedItem):
-            return await self._items.update(item.id, dataset=dataset_id)
+            moved = await self._items.update(item.id, dataset=dataset_id)
+            self.written(None, str(item.id))  # it left its dataset's index
+            self.written(moved)
+            return moved
         values = {name: _wire(item, name) for name in schema_for("v2").create_fields}
         key = f"moved:{item.version_id}"
         copy = await self._items.create(dataset_id, client_item_id=key, **values)
+        self.written(copy)
         await self.set_removed(item.id, True)
         return copy
 
     async def unmove(self, original_id: str, moved: AnyItem, dataset_id: str) -> AnyItem:
         """Undo `move`: classic moves it back; v2 restores the original and archives the copy."""
+        from explorer.api.models import VersionedItem
+
         if not isinstance(moved, VersionedItem):
-            return await self._items.update(moved.id, dataset=dataset_id)
+            back = await self._items.update(moved.id, dataset=dataset_id)
+            self.written(None, str(moved.id))
+            self.written(back)
+            return back
         restored = await self.set_removed(original_id, False)
         await self.set_removed(moved.id, True)
         return restored if restored is not None else await self.get(original_id)

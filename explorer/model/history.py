@@ -14,11 +14,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from explorer.api.models import DatasetRevision, UserBasic, VersionedItem
 from explorer.model.diff import FieldDiff, diff_values
 from explorer.model.jsontext import canonical, same_value
+
+if TYPE_CHECKING:
+    from explorer.api.models import DatasetRevision, UserBasic, VersionedItem
 
 __all__ = [
     "CONTENT_FIELDS",
@@ -354,7 +356,9 @@ def compare_snapshots(
     return changes
 
 
-ExportPhase = Literal["creating", "waiting", "downloading", "writing", "done", "failed"]
+ExportPhase = Literal[
+    "creating", "waiting", "downloading", "filtering", "writing", "done", "failed"
+]
 
 
 @dataclass

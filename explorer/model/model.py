@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from explorer.model.browsing import BrowsingCommands
+from explorer.model.bulk import BulkCommands
+from explorer.model.searching import SearchCommands
 from explorer.model.versioning import HistoryCommands
 
 __all__ = ["ExplorerModel"]
 
 
-class ExplorerModel(BrowsingCommands, HistoryCommands):
+class ExplorerModel(BulkCommands, BrowsingCommands, HistoryCommands, SearchCommands):
     """Browsing, paging, editing, soft delete and undo of PostHog datasets, for any front end.
 
     ``ExplorerModel(client, journal, *, read_only=None, page_size=50, journal_scope=None)``:
@@ -48,14 +50,16 @@ class ExplorerModel(BrowsingCommands, HistoryCommands):
     - ``drafts``: unsaved drafts in the journal (this and earlier sessions); ``trash``: what was
       soft-deleted from this machine, restorable; ``undo_label``: what `undo` would revert.
     - ``notice`` (latest `Notice`: ``level``, ``message`` = what happened, ``hint`` = what to do),
-      ``notices`` (the last 20); ``busy``: ``datasets``, ``page``, ``item``, ``save``, ``delete``.
+      ``notices`` (the last 20); ``busy``: ``datasets``, ``page``, ``item``, ``save``, ``delete``,
+      ``bulk``.
 
     **Events**: each command calls every subscriber once, when it ends, with
     ``Change(command="next_page", kinds=frozenset({"page", "busy"}))``; kinds are ``datasets``,
     ``dataset``, ``page``, ``selection``, ``editor``, ``drafts``, ``trash``, ``undo``, ``notice``,
-    ``busy``, ``access``, ``history``, ``revisions``, ``compare``, ``export``. Redraw what is
-    named. A command sets its busy flag as soon as it starts running (a task started with
-    ``create_task`` runs at the loop's next turn); the event comes at the end.
+    ``busy``, ``access``, ``history``, ``revisions``, ``compare``, ``export``, ``search``,
+    ``marks``, ``bulk``. Redraw what is named. A command sets its busy flag as soon as it
+    starts running (a task started with ``create_task`` runs at the loop's next turn); the event
+    comes at the end.
     ``idle()``, ``close()`` and ``peek_page(n)`` are not commands and emit nothing.
 
     **Commands** (``async``; run them as fire-and-forget tasks if you like; each emits one change):
@@ -93,6 +97,32 @@ class ExplorerModel(BrowsingCommands, HistoryCommands):
       ``show_archived_items(on)`` (``state.page.archived``), ``show_archived_datasets(on)``
       (``state.datasets.archived``); ``export_dataset(path, revision=None, dataset_id=None)``
       (``state.export``; a ``Change`` with command ``export_progress`` at each step).
+    - Search (both generations, from a local index beside the journal): ``search_items(query,
+      refresh=False)`` (``state.page.query``: the results page, open and edit as the dataset's
+      list; ``state.search``: indexing progress, the query's error; a ``Change`` with command
+      ``search_progress`` while indexing), ``clear_search()``, ``index_dataset(dataset_id=None)``;
+      ``refresh()`` while searching re-indexes what changed. The query language is
+      `explorer.model.search`'s.
+    - Bulk (both generations; `explorer.model.bulk`): marks are ``state.marked`` (item id ->
+      the item as last seen, in marking order; kept across page turns and searches, cleared
+      when another dataset is opened; a change naming ``marks``): ``mark(item_id, on=None)``
+      (None toggles), ``mark_range(from_id, to_id)`` (rows of the page shown),
+      ``mark_page()``, ``mark_all_results()`` (every match of the search shown, else every
+      item of the view), ``clear_marks()``. Query ``await bulk_plan(action, ids=None, *,
+      dataset_id=None, key="", value=None)`` (a `BulkPlan` for the one confirmation:
+      ``description`` "Archive 37 items of support-evals", ``count``, ``skipped`` with
+      reasons, ``warnings``, ``refusal`` when PostHog's limits or the target forbid it; it
+      sends only reads). Actions (default: the marked items): ``bulk_archive(ids=None)``,
+      ``bulk_restore(ids=None)``, ``bulk_set_metadata(key, value, ids=None)``,
+      ``bulk_remove_metadata(key, ids=None)``, ``bulk_move(dataset_id, ids=None)``,
+      ``bulk_copy(dataset_id, ids=None)``: each refuses up front what its plan refuses, runs
+      4 items at a time into ``state.bulk`` (`BulkState`: ``action``, ``total``, ``done``,
+      ``results`` of ``(item_id, "done" | "skipped" | "failed", reason)``, ``running``) with a
+      ``Change`` whose command is ``bulk_progress`` after each item, and ends with one notice
+      ("Archived 35 of 37 items; 2 failed: ...", its ``error`` a `BulkFailed` when any
+      failed). Running one again never does anything twice. One ``undo()`` reverts the whole
+      batch (``state.undo_label`` "archive 37 items"), item by item. ``model.limits``
+      (`PostHogLimits`: 600 items per dataset, 40 versions per item) is what plans assume.
     - Other: ``dismiss_notice()``, ``idle()`` (await the prefetch), ``close()``; queries
       ``diffs()`` and ``conflict_diffs()`` (per-field diffs of pretty-printed JSON), and
       ``peek_page(n)`` (that page's items when it would show without a request, else None).
@@ -105,3 +135,18 @@ class ExplorerModel(BrowsingCommands, HistoryCommands):
     sent twice without first looking for it; a soft delete writes the item to the trash before the
     PATCH; in read-only mode every write command refuses with a notice before any request.
     """
+
+    async def refresh(self) -> None:
+        """Fetch the current page again; while searching, bring the index up to date from the
+        server first (v2: nothing is fetched at the same revision)."""
+        query = self.state.page.query
+        if query:
+            await self.search_items(query, refresh=True)
+            return
+        await super().refresh()
+
+    async def close(self) -> None:
+        """Cancel background work (the prefetch) and close the search index. Does not close
+        the client."""
+        await super().close()
+        self._close_index()

@@ -9,13 +9,15 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
-from explorer.api.models import AnyItem
 from explorer.model.gateway import Gateway
 from explorer.model.state import PageState
+
+if TYPE_CHECKING:
+    from explorer.api.models import AnyItem, Page
 
 __all__ = ["MAX_PAGE_SIZE", "ItemPager", "Superseded"]
 
@@ -24,7 +26,8 @@ CACHE_PAGES: Final = 4
 # A cached page older than this is fetched again rather than shown.
 CACHE_MAX_AGE: Final = 300.0
 
-PageKey = tuple[str, int, int, int | None, bool]  # dataset, page size, offset, revision, archived
+# dataset, page size, offset, revision, archived, search query
+PageKey = tuple[str, int, int, int | None, bool, str]
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,8 @@ class ItemPager:
         self._showing: PageKey | None = None  # the key the newest show() is waiting for
         self._target: int | None = None  # the page number the newest show() goes to
         self.on_loaded: Callable[[list[AnyItem]], None] | None = None
+        # answers a page of a search from the local index (set by the model)
+        self.search: Callable[[str, str, int, int], Awaitable[Page[AnyItem]]] | None = None
 
     # -- the cache ---------------------------------------------------------------------------
 
@@ -67,7 +72,8 @@ class ItemPager:
         assert dataset is not None
         size = self.state.page_size
         offset = (page_number - 1) * size
-        return (str(dataset.id), size, offset, self.state.revision, self.state.archived)
+        state = self.state
+        return (str(dataset.id), size, offset, state.revision, state.archived, state.query)
 
     def cached(self, page_number: int) -> bool:
         """Whether that page of the open dataset would show without a request."""
@@ -131,10 +137,13 @@ class ItemPager:
         return task
 
     async def _load(self, key: PageKey) -> CachedPage:
-        dataset_id, size, offset, revision, archived = key
-        page = await self._client.items.list(
-            dataset=dataset_id, limit=size, offset=offset, revision=revision, archived=archived
-        )
+        dataset_id, size, offset, revision, archived, query = key
+        if query and self.search is not None:
+            page = await self.search(dataset_id, query, size, offset)
+        else:
+            page = await self._client.items.list(
+                dataset=dataset_id, limit=size, offset=offset, revision=revision, archived=archived
+            )
         cached = CachedPage(list(page.results), page.count, time.monotonic())
         self._store(key, cached)
         if self.on_loaded is not None:

@@ -37,10 +37,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
+from explorer.api import short_id
 from explorer.api.errors import ApiError, Conflict, NotFound, ValidationFailed
-from explorer.api.models import AnyItem, short_id
 from explorer.model.context import ModelContext, UndoEntry
 from explorer.model.editor import (
     all_values,
@@ -56,6 +56,9 @@ from explorer.model.jsontext import FieldError, parse_field, same_value
 from explorer.model.notices import is_refusal
 from explorer.model.schema import ItemSchema, schema_of
 from explorer.model.state import EditorState
+
+if TYPE_CHECKING:
+    from explorer.api.models import AnyItem
 
 __all__ = ["CLOCK_SKEW", "SaveResult", "find_created", "save_editor"]
 

@@ -11,9 +11,11 @@ exposes it as ``state.schema``) instead of naming fields, so one screen serves b
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
-from explorer.api.models import AnyItem, Dataset, DatasetItem, VersionedDataset, VersionedItem
+if TYPE_CHECKING:
+    from explorer.api.models import AnyItem, Dataset, VersionedDataset
+
 
 __all__ = [
     "CLASSIC",
@@ -125,12 +127,16 @@ class ItemSchema:
     def token(item: AnyItem) -> str:
         """What tells one version of an item from the next: ``updated_at`` on classic, the
         version number on v2 (stored with drafts to tell whether the item changed since)."""
+        from explorer.api.models import VersionedItem
+
         if isinstance(item, VersionedItem):
             return f"v{item.version}"
         return item.updated_at.isoformat()
 
     @staticmethod
     def is_removed(item: AnyItem) -> bool:
+        from explorer.api.models import VersionedItem
+
         if isinstance(item, VersionedItem):
             return item.archived
         return bool(item.deleted)
@@ -144,11 +150,15 @@ class ItemSchema:
     def version_id(item: AnyItem) -> str:
         """The id of this version of a v2 item (what PostHog's offline experiments point at);
         "" for a classic item."""
+        from explorer.api.models import VersionedItem
+
         return str(item.version_id) if isinstance(item, VersionedItem) else ""
 
     @staticmethod
     def version_label(item: AnyItem) -> str:
         """``v3`` for a v2 item, "" for a classic one."""
+        from explorer.api.models import VersionedItem
+
         return f"v{item.version}" if isinstance(item, VersionedItem) else ""
 
 
@@ -194,17 +204,23 @@ def schema_for(generation: str | None) -> ItemSchema:
 
 
 def schema_of(item: AnyItem) -> ItemSchema:
+    from explorer.api.models import VersionedItem
+
     return V2 if isinstance(item, VersionedItem) else CLASSIC
 
 
 def item_from_record(data: dict[str, Any]) -> AnyItem:
     """An item from its JSON (a draft's base, a trash entry), of the generation it came from."""
+    from explorer.api.models import DatasetItem, VersionedItem
+
     if "version_id" in data:
         return VersionedItem.model_validate(data)
     return DatasetItem.model_validate(data)
 
 
 def dataset_from_record(data: dict[str, Any]) -> Dataset | VersionedDataset:
+    from explorer.api.models import Dataset, VersionedDataset
+
     if "archived" in data or "current_revision" in data:
         return VersionedDataset.model_validate(data)
     return Dataset.model_validate(data)

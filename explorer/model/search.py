@@ -513,13 +513,12 @@ class ItemIndex:
                 changed += 1
         return changed
 
-    def remove(self, scope: str, dataset_id: str, item_id: str) -> None:
-        """Drop one item (a classic delete; v2 archives are put as archived versions)."""
+    def remove_id(self, scope: str, item_id: str) -> None:
+        """Drop one item wherever it is indexed (a classic delete, or an item moved away; v2
+        archives are put as archived versions)."""
         with self._transaction() as conn:
             self._delete_rows(
-                conn,
-                "SELECT n FROM items WHERE scope = ? AND dataset = ? AND id = ?",
-                (scope, dataset_id, item_id),
+                conn, "SELECT n FROM items WHERE scope = ? AND id = ?", (scope, item_id)
             )
 
     def _finish(

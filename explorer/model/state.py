@@ -7,16 +7,20 @@ writes state; only the model's commands do.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
-from explorer.api.models import AnyDataset, AnyItem
 from explorer.model.history import ExportState, HistoryState, RevisionCompare, RevisionsState
 from explorer.model.journal import DraftRecord, TrashRecord
 from explorer.model.jsontext import FieldError, TextKind, canonical, value_to_text
 from explorer.model.notices import Notice
 from explorer.model.schema import ItemSchema, schema_for
 
+if TYPE_CHECKING:
+    from explorer.api.models import AnyDataset, AnyItem
+
 __all__ = [
+    "BulkItemResult",
+    "BulkState",
     "Busy",
     "ConflictField",
     "ConflictState",
@@ -41,7 +45,7 @@ def range_text(offset: int, shown: int, total: int) -> str:
 class Busy:
     """What is in flight, per concern. ``datasets``: the dataset list; ``page``: the item page;
     ``item``: fetching the selected item; ``save``: a save, create, conflict resolution or undo of
-    a save; ``delete``: a delete, restore or move."""
+    a save; ``delete``: a delete, restore or move; ``bulk``: a bulk action (see `BulkState`)."""
 
     datasets: bool = False
     page: bool = False
@@ -50,6 +54,8 @@ class Busy:
     delete: bool = False
     history: bool = False
     export: bool = False
+    search: bool = False
+    bulk: bool = False
 
     @property
     def any(self) -> bool:
@@ -61,6 +67,8 @@ class Busy:
             or self.delete
             or self.history
             or self.export
+            or self.search
+            or self.bulk
         )
 
 
@@ -130,12 +138,15 @@ class PageState(_Paging):
     next_ready: bool = False  # the next page is in the cache (prefetched)
     revision: int | None = None  # the dataset as of this revision (v2; read-only), else current
     archived: bool = False  # the archived items (v2) instead of the live ones
+    query: str = ""  # the items matching this search (from the local index), else all
 
     @property
     def view_label(self) -> str:
         """What the page shows when not the live items: ``"revision 12 (read-only)"``,
-        ``"archived items"``; "" for the live items."""
+        ``"archived items"``, ``'search "refund"'``; "" for the live items."""
         parts = []
+        if self.query:
+            parts.append(f"search {self.query!r}")
         if self.revision is not None:
             parts.append(f"revision {self.revision} (read-only)")
         if self.archived:
@@ -336,6 +347,63 @@ class EditorState:
 
 
 @dataclass
+class SearchState:
+    """The open dataset's search index and the query shown. ``message`` says where indexing
+    stands ("Indexing: 200 of 600 items.", "Indexed 600 items ..."); ``error`` the last query's
+    problem (a `QueryError` message), "" when the query was understood."""
+
+    dataset_id: str
+    query: str = ""
+    message: str = ""
+    indexing: bool = False
+    indexed: int = 0
+    fetched: int = 0
+    total: int = 0
+    error: str = ""
+
+
+BulkOutcome = Literal["done", "skipped", "failed"]
+
+
+class BulkItemResult(NamedTuple):
+    """What a bulk action did to one item: ``done``; ``skipped`` (nothing to do, or a PostHog
+    limit forbids it: ``reason`` says which; nothing was changed); ``failed`` (``reason``)."""
+
+    item_id: str
+    outcome: BulkOutcome
+    reason: str = ""
+
+
+@dataclass
+class BulkState:
+    """The bulk action running, or the last one run (``running`` False). ``action`` says it in
+    words ("Archive 37 items of support-evals"); ``done`` of ``total`` items are finished
+    (whatever their outcome: a progress bar is ``done / total``); ``results`` holds one
+    `BulkItemResult` per finished item, in the order they finished."""
+
+    action: str
+    total: int
+    done: int = 0
+    results: list[BulkItemResult] = field(default_factory=list)
+    running: bool = True
+
+    def count(self, outcome: BulkOutcome) -> int:
+        return sum(1 for r in self.results if r.outcome == outcome)
+
+    @property
+    def succeeded(self) -> int:
+        return self.count("done")
+
+    @property
+    def skipped(self) -> int:
+        return self.count("skipped")
+
+    @property
+    def failed(self) -> int:
+        return self.count("failed")
+
+
+@dataclass
 class ModelState:
     """Everything a front end draws. ``host``, ``project_id`` and ``read_only`` are for the
     header; ``notice`` is the latest message (``notices`` the last few, newest last).
@@ -358,15 +426,23 @@ class ModelState:
     notices: list[Notice] = field(default_factory=list)
     busy: Busy = field(default_factory=Busy)
     history: HistoryState | None = None
+    search: SearchState | None = None
     revisions: RevisionsState | None = None
     compare: RevisionCompare | None = None
     export: ExportState | None = None
+    marked: dict[str, AnyItem] = field(default_factory=dict)
+    """The marked items (bulk actions act on them), by id in the order they were marked, each
+    as last seen; all of the open dataset (cleared when another dataset is opened)."""
+    bulk: BulkState | None = None
 
     @property
     def page_read_only(self) -> bool:
         """Whether the items shown cannot be edited: read-only mode, or a past revision of the
-        dataset, or its archived items (which can only be restored)."""
-        return self.read_only or self.page.revision is not None or self.page.archived
+        dataset, its archived items (which can only be restored), or an archived dataset (v2
+        refuses writes to its items until it is restored)."""
+        page = self.page
+        archived_dataset = bool(getattr(page.dataset, "archived", False))
+        return self.read_only or page.revision is not None or page.archived or archived_dataset
 
     @property
     def schema(self) -> ItemSchema:

@@ -9,12 +9,15 @@ entry then stays (unconfirmed), so the row can always be restored.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
+from explorer.api import short_id
 from explorer.api.errors import ApiError, NotFound
-from explorer.api.models import AnyDataset, AnyItem, short_id
 from explorer.model.context import ModelContext
 from explorer.model.notices import is_refusal
+
+if TYPE_CHECKING:
+    from explorer.api.models import AnyDataset, AnyItem
 
 __all__ = ["Outcome", "delete_dataset", "delete_item", "item_label", "restore"]
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import contextlib
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
+from explorer.api import short_id
 from explorer.api.errors import ApiError, NotFound
-from explorer.api.models import AnyDataset, AnyItem, short_id
 from explorer.model.base import ModelBase
 from explorer.model.context import Changes, UndoEntry
 from explorer.model.editing import EditingCommands
@@ -16,6 +16,9 @@ from explorer.model.pager import Superseded
 from explorer.model.saving import save_editor
 from explorer.model.schema import dataset_from_record, item_from_record
 from explorer.model.trash import Outcome, delete_dataset, delete_item, restore
+
+if TYPE_CHECKING:
+    from explorer.api.models import AnyDataset, AnyItem
 
 __all__ = ["UndoCommands"]
 
@@ -84,6 +87,13 @@ class UndoCommands(EditingCommands, ModelBase):
                 content = {**record.content}
                 content["archived" if "archived" in content else "deleted"] = False
                 obj = (item_from_record if kind == "item" else dataset_from_record)(content)
+            elif outcome == "done":
+                # removed elsewhere (not in this machine's trash): what undo will act on
+                with contextlib.suppress(ApiError):
+                    if kind == "item":
+                        obj = await ctx.client.items.get(object_id)
+                    else:
+                        obj = await ctx.client.datasets.get(object_id)
             await self._report(
                 "restore", kind, obj, outcome, error, changes, command, object_id=object_id
             )
@@ -104,6 +114,8 @@ class UndoCommands(EditingCommands, ModelBase):
         record_undo: bool = True,
     ) -> None:
         """Notices, undo, page and list after a delete or restore."""
+        from explorer.api.models import AnyDataset, AnyItem
+
         ctx = self._ctx
         object_id = object_id or (str(obj.id) if obj is not None else "?")
         label = obj.name if isinstance(obj, AnyDataset) else short_id(object_id)
@@ -193,9 +205,17 @@ class UndoCommands(EditingCommands, ModelBase):
 
         await ctx.run("undo", body, doing="Undoing", busy="save", write=True)
 
+    async def _undo_bulk(self, entry: UndoEntry, changes: Changes) -> bool:
+        """Revert a bulk action (`explorer.model.bulk.BulkCommands` overrides this)."""
+        raise NotImplementedError
+
     async def _undo(self, entry: UndoEntry, changes: Changes) -> bool:
+        from explorer.api.models import AnyDataset, AnyItem
+
         ctx = self._ctx
         obj = entry.after
+        if entry.action == "bulk":
+            return await self._undo_bulk(entry, changes)
         if entry.action == "delete":
             outcome, error = await restore(ctx, entry.kind, entry.object_id)
             ctx.reload_trash(changes)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from explorer.api import short_id
 from explorer.api.errors import Conflict, Unsupported
@@ -69,18 +69,6 @@ class HistoryCommands(UndoCommands):
         )
         return None
 
-    def _dataset_id(self, dataset_id: str | None, changes: Changes, command: str) -> str | None:
-        if dataset_id is not None:
-            return dataset_id
-        open_id = self._open_dataset_id()
-        if open_id is not None:
-            return open_id
-        message = "No dataset is open."
-        self._ctx.notice(
-            changes, "warning", message, "Open one.", command, error=ValueError(message)
-        )
-        return None
-
     # -- item history ------------------------------------------------------------------------
 
     async def load_history(self, item_id: str | None = None) -> None:
@@ -124,7 +112,7 @@ class HistoryCommands(UndoCommands):
         if first is None or second is None:
             have = ", ".join(f"v{e.version}" for e in history.versions)
             missing_text = " or ".join(missing)
-            raise ValueError(f"Item {history.label} has no version {missing_text} ({have}).")
+            raise ValueError(f"The {history.label} has no version {missing_text} ({have}).")
         return diff_versions(first.item, second.item, context)
 
     async def restore_version(self, version: int, item_id: str | None = None) -> None:
@@ -194,6 +182,7 @@ class HistoryCommands(UndoCommands):
                 )
                 assert isinstance(restored, VersionedItem)
                 new = restored
+                ctx.client.items.written(new)
                 ctx.journal.drop_trash("item", wanted)
                 ctx.reload_trash(changes)
                 entry = UndoEntry("restore", "item", wanted, label, after=new)
@@ -283,7 +272,7 @@ class HistoryCommands(UndoCommands):
         ctx = self._ctx
 
         async def body(changes: Changes) -> None:
-            wanted = self._dataset_id(dataset_id, changes, "load_revisions")
+            wanted = self._wanted_dataset(dataset_id, changes, "load_revisions")
             if wanted is None:
                 return
             changes.add("revisions")
@@ -316,15 +305,7 @@ class HistoryCommands(UndoCommands):
         async def body(changes: Changes) -> None:
             page = self.state.page
             if page.dataset is None:
-                message = "No dataset is open."
-                ctx.notice(
-                    changes,
-                    "warning",
-                    message,
-                    "Open one.",
-                    "open_revision",
-                    error=ValueError(message),
-                )
+                self._wanted_dataset(None, changes, "open_revision")
                 return
             if revision is not None:
                 if isinstance(revision, bool) or not isinstance(revision, int) or revision < 1:
@@ -366,15 +347,7 @@ class HistoryCommands(UndoCommands):
         async def body(changes: Changes) -> None:
             page = self.state.page
             if page.dataset is None:
-                message = "No dataset is open."
-                ctx.notice(
-                    changes,
-                    "warning",
-                    message,
-                    "Open one.",
-                    "show_archived_items",
-                    error=ValueError(message),
-                )
+                self._wanted_dataset(None, changes, "show_archived_items")
                 return
             if on and await ctx.client.raw.detect_generation() != "v2":
                 message = (
@@ -397,7 +370,7 @@ class HistoryCommands(UndoCommands):
     async def _switch_view(self, changes: Changes, *, revision: int | None, archived: bool) -> None:
         page = self.state.page
         self._pager.invalidate()
-        page.revision, page.archived = revision, archived
+        page.revision, page.archived, page.query = revision, archived, ""
         page.items, page.total, page.page_number = [], 0, 1
         page.loaded, page.fetched_at = False, None
         self.state.selection = None
@@ -450,7 +423,7 @@ class HistoryCommands(UndoCommands):
         ctx = self._ctx
 
         async def body(changes: Changes) -> None:
-            wanted = self._dataset_id(dataset_id, changes, "compare_revisions")
+            wanted = self._wanted_dataset(dataset_id, changes, "compare_revisions")
             if wanted is None or not await self._versioned(
                 changes, "compare_revisions", "Comparing revisions"
             ):
@@ -482,18 +455,25 @@ class HistoryCommands(UndoCommands):
     # -- export ------------------------------------------------------------------------------
 
     async def export_dataset(
-        self, path: str | Path, revision: int | None = None, dataset_id: str | None = None
+        self,
+        path: str | Path,
+        revision: int | None = None,
+        dataset_id: str | None = None,
+        *,
+        format: Literal["jsonl", "csv"] = "jsonl",
+        query: str | None = None,
     ) -> None:
-        """Export a dataset (default: the open one) to a JSONL file at ``path``: on v2
-        PostHog's export pinned to ``revision`` (default: the newest, or the revision shown);
-        on classic its live items in the same row format. ``state.export`` follows it; a
-        ``Change`` with command ``export_progress`` and kind ``export`` comes at each step."""
+        """Export a dataset (default: the open one) to a JSONL (or CSV) file at ``path``: on
+        v2 PostHog's export pinned to ``revision`` (default: the newest, or the revision shown);
+        on classic its live items in the same row format; with ``query`` only the items it
+        matches (the search language of `explorer.model.search`). ``state.export`` follows it;
+        a ``Change`` with command ``export_progress`` and kind ``export`` comes at each step."""
         from explorer.model.export import export_dataset
 
         ctx = self._ctx
 
         async def body(changes: Changes) -> None:
-            wanted = self._dataset_id(dataset_id, changes, "export_dataset")
+            wanted = self._wanted_dataset(dataset_id, changes, "export_dataset")
             if wanted is None:
                 return
             pinned = revision
@@ -513,8 +493,29 @@ class HistoryCommands(UndoCommands):
 
             try:
                 result = await export_dataset(
-                    ctx.client.raw, wanted, Path(path), revision=pinned, on_progress=progress
+                    ctx.client.raw,
+                    wanted,
+                    Path(path),
+                    revision=pinned,
+                    on_progress=progress,
+                    format=format,
+                    query=query or None,
                 )
+            except OSError as exc:
+                # the file, not the journal: say which file and why (ctx.run would blame the
+                # journal for any OSError)
+                state.phase = "failed"
+                reason = exc.strerror or str(exc)
+                state.message = f"Export of {name} failed: cannot write {path}: {reason}."
+                ctx.notice(
+                    changes,
+                    "error",
+                    state.message,
+                    "Choose a file in a folder that exists and that you can write.",
+                    "export_dataset",
+                    error=exc,
+                )
+                return
             except BaseException as exc:
                 state.phase = "failed"
                 state.message = f"Export of {name} failed."

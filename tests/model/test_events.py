@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 import pytest
 
@@ -63,6 +64,16 @@ async def test_each_command_emits_exactly_one_change(
         ("delete_dataset", lambda: model.delete_dataset(to)),
         ("restore_dataset", lambda: model.restore_dataset(to)),
         ("dismiss_notice", lambda: model.dismiss_notice()),
+        ("load_history", lambda: model.load_history(item(0))),
+        ("close_history", lambda: model.close_history()),
+        ("load_revisions", lambda: model.load_revisions()),
+        ("close_revisions", lambda: model.close_revisions()),
+        ("show_archived_items", lambda: model.show_archived_items(False)),
+        ("show_archived_datasets", lambda: model.show_archived_datasets(False)),
+        ("close_compare", lambda: model.close_compare()),
+        ("mark", lambda: model.mark(item(0))),
+        ("mark_page", lambda: model.mark_page()),
+        ("clear_marks", lambda: model.clear_marks()),
         ("close_dataset", lambda: model.close_dataset()),
     ]
     for command, run in steps:
@@ -169,3 +180,24 @@ async def test_typing_during_a_save_is_not_lost(
     assert draft is not None and draft.fields == {"metadata": '{"typed": "meanwhile"}'}
     await model.save()
     assert server_item(empty_server, item_id).metadata == {"typed": "meanwhile"}
+
+
+async def test_long_commands_report_progress_then_one_final_change(
+    empty_server: RunningEmulator, make_model: MakeModel, tmp_path: Path
+) -> None:
+    """Indexing and exporting say how far they got as they go (``search_progress``,
+    ``export_progress``), then end with the one change every command emits."""
+    dataset = make_dataset(empty_server, items=3)
+    model = await make_model(empty_server)
+    recorder = Recorder()
+    model.subscribe(recorder)
+    await model.open_dataset(str(dataset.id))
+    for command, run, progress in [
+        ("search_items", lambda: model.search_items("out"), "search_progress"),
+        ("export_dataset", lambda: model.export_dataset(tmp_path / "x.jsonl"), "export_progress"),
+    ]:
+        recorder.clear()
+        await run()
+        commands = recorder.commands()
+        assert commands[-1] == command and set(commands[:-1]) == {progress}, commands
+        assert all(change.kinds <= CHANGE_KINDS for change in recorder.changes)

@@ -351,4 +351,25 @@ async def test_export_through_the_model_reports_progress_and_writes_the_revision
     with model.collect_notices() as notices:
         await model.export_dataset(tmp_path / "missing" / "x.jsonl")
     assert notices[-1].level == "error" and notices[-1].error is not None
+    assert "cannot write" in notices[-1].message and "journal" not in notices[-1].message
     assert model.state.export is not None and model.state.export.phase == "failed"
+
+
+async def test_undo_a_restore_of_an_item_archived_elsewhere(
+    demo_server: RunningEmulator, make_model: MakeModel
+) -> None:
+    dataset = make_dataset(demo_server, items=2)
+    with sync_client(demo_server) as client:
+        item = client.items.list(dataset, limit=1).results[0]
+        assert isinstance(item, VersionedItem)
+        client.items.archive(item.id, item.version)  # by someone else: not in our trash
+    model = await make_model(demo_server)
+    await model.open_dataset(str(dataset.id))
+    await model.show_archived_items(True)
+    await model.restore_item(str(item.id))
+    assert versions_on_server(demo_server, str(item.id))[0].archived is False
+
+    await model.undo()
+
+    assert versions_on_server(demo_server, str(item.id))[0].archived is True
+    assert model.state.notice is not None and "Cannot undo" not in model.state.notice.message

@@ -14,6 +14,7 @@ from explorer.model.search import ItemIndex, QueryError, parse_query, refresh_in
 from tests._emulator import RunningEmulator
 from tests.model.conftest import (
     Fields,
+    MakeModel,
     client_for,
     delete_elsewhere,
     edit_elsewhere,
@@ -189,3 +190,79 @@ async def test_the_index_file_is_private_and_item_text_is_data(
         assert sqlite3.connect(path).execute("select count(*) from items").fetchone()[0] == 1
     finally:
         index.close()
+
+
+async def test_search_results_page_open_and_edit_like_the_dataset_list(
+    empty_server: RunningEmulator, make_model: MakeModel, F: Fields
+) -> None:
+    dataset, items = seed(empty_server)
+    model = await make_model(empty_server, page_size=2)
+    await model.open_dataset(str(dataset.id))
+    changes: list[str] = []
+    model.subscribe(lambda change: changes.append(change.command))
+
+    await model.search_items("metadata.tags:refunds")
+    page = model.state.page
+    assert page.query == "metadata.tags:refunds" and page.view_label.startswith("search")
+    assert page.total == 2 and [str(i.id) for i in page.items] == [
+        str(items[1].id),
+        str(items[0].id),
+    ]
+    assert "search_progress" in changes
+    search = model.state.search
+    assert search is not None and search.indexed == 6 and not search.indexing
+
+    await model.search_items("refund")  # three matches: two pages of two
+    assert model.state.page.total == 3 and model.state.page.has_next
+    await model.next_page()
+    assert [str(i.id) for i in model.state.page.items] == [str(items[0].id)]
+
+    # an edit made through the model lands in the index: the item now matches
+    await model.search_items("metadata.tags:refunds")
+    await model.clear_search()
+    assert model.state.page.query == "" and model.state.page.total == 6
+    await model.select(str(items[3].id))
+    await model.edit_field("metadata", '{"tags": ["refunds"]}')
+    await model.save()
+    await model.search_items("metadata.tags:refunds")
+    assert str(items[3].id) in {str(i.id) for i in model.state.page.items} | {
+        str(i.id) for i in (model.peek_page(2) or [])
+    }
+    assert model.state.page.total == 3
+
+    # a delete through the model takes it out of the results
+    await model.delete_item(str(items[3].id))
+    await model.search_items("metadata.tags:refunds")
+    assert model.state.page.total == 2
+
+    # an edit made elsewhere shows after refresh (v2: a new revision; classic: updated_at)
+    edit_elsewhere(empty_server, str(items[5].id), metadata={"tags": ["refunds"]})
+    await model.refresh()
+    assert model.state.page.total == 3
+
+    # a query that cannot be read leaves the results as they were
+    with model.collect_notices() as notices:
+        await model.search_items("version>soon")
+    assert "whole number" in notices[-1].message
+    assert model.state.search is not None and model.state.search.error
+    assert model.state.page.total == 3
+
+
+async def test_a_search_leaves_the_archived_view_and_exports_its_results(
+    empty_server: RunningEmulator, make_model: MakeModel, F: Fields, tmp_path: Path
+) -> None:
+    dataset, items = seed(empty_server)
+    model = await make_model(empty_server)
+    await model.open_dataset(str(dataset.id))
+    if F.versioned:
+        await model.show_archived_items(True)
+        assert model.state.page.archived
+    await model.search_items("metadata.tags:refunds")
+    assert not model.state.page.archived and model.state.page.revision is None
+    assert model.state.page.total == 2
+
+    target = tmp_path / "refunds.csv"
+    await model.export_dataset(target, format="csv", query=model.state.page.query)
+    lines = target.read_text().splitlines()
+    assert len(lines) == 3  # the header and the two matches
+    assert {str(items[0].id), str(items[1].id)} <= {line.split(",")[2] for line in lines[1:]}
