@@ -5,7 +5,9 @@ speaking PostHog Cloud's versioned datasets API (v2; ``DatasetPanel.demo(api="cl
 classic API of older self-hosted PostHog); ``DatasetPanel()``
 connects with your settings (environment or profile), classic or v2 as the server answers. The
 next cell scripts it: ``panel.dataset``, ``panel.item``, ``panel.items``,
-``await panel.open(...)``, ``await panel.select(...)``, ``panel.to_pandas()``; on v2 an item's
+``await panel.open(...)``, ``await panel.select(...)``, ``await panel.search("metadata.tags:x")``,
+``await panel.mark_all()``, ``await panel.bulk_set_metadata(...)``, ``panel.to_pandas()``,
+``await panel.apply(df)``; on v2 an item's
 history: ``await panel.history()``, ``await panel.diff(1, 3)``, ``await panel.restore_version(1)``.
 Standard
 ipywidgets only (JupyterLab 4, Notebook 7, Voila, VS Code). Everything else in this package is

@@ -1,9 +1,9 @@
 """What happened to the open dataset, around the item grid: a row of toggles under it
-(**Revisions**, **Show archived**, **Export…**) opening their boxes below it (each built the first
-time it opens), and above the grid a banner whenever the page shows something other than the
-live items: a past revision (read-only, "Back to current") or the archived items ("Restore
-item", "Back to live items"). The header says it too; every write button is disabled then
-(``state.page_read_only``).
+(**Revisions**, **Show archived**, **Export…**, **Import…**) opening their boxes below it (each
+built the first time it opens), and above the grid a banner whenever the page shows something
+other than the live items: a past revision (read-only, "Back to current") or the archived items
+("Restore item", "Back to live items"). The header says it too; every write button is disabled
+then (``state.page_read_only``).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from explorer.api.models import short_id
 from explorer.model import ItemSchema, ModelState
 from widgets._base import Part, button
 from widgets._export import ExportView
+from widgets._import import ImportView
 from widgets._render import status_html
 from widgets._revisions import RevisionsView
 
@@ -50,17 +51,24 @@ class DatasetBar(Part):
         self.archived_on = _toggle(
             "Show archived", "list the archived items instead of the live ones", "archive"
         )
-        self.export_on = _toggle("Export…", "write the dataset to a JSONL file", "download")
-        bar = w.HBox([self.revisions_on, self.archived_on, self.export_on])
+        self.export_on = _toggle(
+            "Export…", "write the dataset (or the search results) to JSONL or CSV", "download"
+        )
+        self.import_on = _toggle(
+            "Import…", "add items from a JSONL or CSV file (a dry run first)", "upload"
+        )
+        bar = w.HBox([self.revisions_on, self.archived_on, self.export_on, self.import_on])
         bar.add_class("dx-dataset-bar")
         bar.layout.flex_flow = "row wrap"
         self.revisions = RevisionsView(self.model, self.tasks)
         self.export = ExportView(self.model, self.tasks)
+        self.importing = ImportView(self.model, self.tasks)
         self.boxes: Any = w.VBox([])
         self.box: Any = w.VBox([bar, self.boxes])
         self.box.add_class("dx-dataset-tools")
         self.observe(self.revisions_on, self._on_revisions, "value")
         self.observe(self.export_on, lambda _: self._toggled(), "value")
+        self.observe(self.import_on, lambda _: self._toggled(), "value")
         self.observe(self.archived_on, self._on_archived, "value")
         self.on_click(self.back, lambda: self.tasks.start("page", self._back))
         self.on_click(self.live, lambda: self.tasks.start("page", self._live))
@@ -96,7 +104,12 @@ class DatasetBar(Part):
         if self.busy:
             return
         shown = []
-        for on, part in ((self.revisions_on, self.revisions), (self.export_on, self.export)):
+        parts: tuple[tuple[Any, Any], ...] = (
+            (self.revisions_on, self.revisions),
+            (self.export_on, self.export),
+            (self.import_on, self.importing),
+        )
+        for on, part in parts:
             if on.value:
                 if not part.built:
                     part.build()
@@ -118,6 +131,8 @@ class DatasetBar(Part):
             self.revisions.redraw(state)
         if self.export_on.value:
             self.export.redraw(state)
+        if self.import_on.value:
+            self.importing.redraw(state)
 
     def _draw_banner(self, state: ModelState) -> None:
         page = state.page

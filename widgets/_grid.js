@@ -1,18 +1,26 @@
 // The item grid of the dataset panel (see widgets/_grid.py): a real table built with DOM calls.
 // Item text is untrusted: it only ever becomes text nodes (textContent) and title attributes,
-// and only an http(s) URL becomes a link.
+// and only an http(s) URL becomes a link. While rows can be marked, each row's first cell starts
+// with a checkbox: a click on it marks the row, shift-click the rows from the last one marked,
+// x or space the selected row (shift: the range), the header's checkbox the page. (The
+// checkbox sits in the first column rather than a column of its own: the columns stay those
+// Python sent.)
 
 const SUPPRESS = "data-lm-suppress-shortcuts";
 const MOVES = { j: 1, ArrowDown: 1, k: -1, ArrowUp: -1 };
 const ACTIONS = { e: "edit", d: "delete", u: "undo", "]": "next_page", "[": "prev_page", "/": "search" };
 const MIN_WIDTH = 32;
+const MARK_WIDTH = 30;
 
 // What a keydown means to the grid, or null (then the notebook gets it as usual).
-function meaning(event) {
+function meaning(event, markable) {
   if (event.ctrlKey || event.metaKey || event.altKey || event.isComposing) {
     return null;
   }
   const key = event.key;
+  if (markable && (key === "x" || key === "X" || key === " ")) {
+    return { mark: true, range: event.shiftKey };
+  }
   if (key in MOVES) return { move: MOVES[key] };
   if (key === "Home" || key === "End" || key === "PageDown" || key === "PageUp") {
     return { move: key };
@@ -63,6 +71,11 @@ function render({ model, el }) {
   let turnSeq = 0; // the number of this view's latest page turn
   let shownKey = null; // the page_key of the rows on screen
   let shownSig = null; // and their content, to skip drawing the same rows again
+  let markable = false; // a checkbox column first
+  let marks = new Set(model.get("marked") || []); // the marked ids as this view shows them
+  let markSeq = 0; // the number of this view's latest mark change
+  let anchor = null; // the row last marked by a click or a key: shift marks from there
+  let headTick = null; // the header's checkbox: the whole page
 
   function turnButton(text, tip, forward) {
     const b = document.createElement("button");
@@ -94,13 +107,16 @@ function render({ model, el }) {
 
   function drawColumns() {
     columns = model.get("columns") || [];
+    markable = !!model.get("markable");
     widths = null;
     table.style.width = "";
     colgroup.replaceChildren();
     headRow.replaceChildren();
+    headTick = null;
     columns.forEach((column, i) => {
       const col = document.createElement("col");
-      if (column.width > 0) col.style.width = `${column.width}px`;
+      const room = markable && i === 0 ? MARK_WIDTH : 0; // the first column holds the checkbox
+      if (column.width > 0) col.style.width = `${column.width + room}px`;
       colgroup.appendChild(col);
       const th = document.createElement("th");
       th.scope = "col";
@@ -113,6 +129,13 @@ function render({ model, el }) {
       grip.className = "dx-grid-resize";
       grip.title = "drag to resize the column";
       grip.addEventListener("pointerdown", (event) => startResize(event, i, grip));
+      if (markable && i === 0) {
+        headTick = tick("mark every row of this page (click again: unmark them)");
+        headTick.classList.add("dx-grid-tick-page");
+        headTick.addEventListener("click", onPageTick);
+        th.classList.add("dx-grid-marker");
+        th.appendChild(headTick);
+      }
       th.append(label, grip);
       headRow.appendChild(th);
     });
@@ -149,10 +172,28 @@ function render({ model, el }) {
     grip.addEventListener("pointercancel", stop);
   }
 
+  function tick(tip) {
+    const input = document.createElement("input");
+    input.type = "checkbox";
+    input.tabIndex = -1; // the keyboard stays on the grid: x or space marks
+    input.className = "dx-grid-tick";
+    input.title = tip;
+    input.setAttribute("aria-label", tip);
+    return input;
+  }
+
   function cell(column, row, i) {
     const td = document.createElement("td");
     const text = String((row.cells || [])[i] ?? "");
     td.className = `dx-grid-col-${String(column.key).replace(/[^a-z_-]/gi, "")}`;
+    if (markable && i === 0) {
+      const input = tick("mark this row (shift-click: the rows from the last one marked)");
+      input.checked = marks.has(String(row.id));
+      td.classList.add("dx-grid-marker");
+      td.append(input, document.createTextNode(text));
+      td.title = column.key === "id" ? String(row.id) : text;
+      return td;
+    }
     // each cell is its own bidi paragraph: an Arabic cell cannot move its neighbours
     td.dir = "auto";
     if (column.key === "trace" && text && isWebLink(row.trace)) {
@@ -194,6 +235,7 @@ function render({ model, el }) {
       tr.className = "dx-grid-row";
       tr.dataset.index = String(r);
       tr.setAttribute("aria-selected", "false");
+      if (markable && marks.has(String(row.id))) tr.classList.add("dx-grid-marked");
       columns.forEach((column, i) => tr.appendChild(cell(column, row, i)));
       return tr;
     });
@@ -212,6 +254,7 @@ function render({ model, el }) {
       tbody.replaceChildren(...trs);
     }
     index = -1;
+    showMarks();
     // while the model is behind this view's latest move, the row the user chose stays chosen
     const wanted = model.get("ack") < seq ? shown : model.get("selected_id");
     showSelection(ids.indexOf(wanted), false);
@@ -261,6 +304,62 @@ function render({ model, el }) {
     model.send({ type, id: ids[index], seq });
   }
 
+  // -- marks: ticked at once here, then settled by the model (mark_ack)
+
+  function showMarks() {
+    trs.forEach((tr, r) => {
+      const on = marks.has(ids[r]);
+      tr.classList.toggle("dx-grid-marked", on);
+      const tick = tr.querySelector("input.dx-grid-tick");
+      if (tick && tick.checked !== on) tick.checked = on;
+    });
+    if (headTick) {
+      const n = ids.filter((id) => marks.has(id)).length;
+      headTick.checked = n > 0 && n === ids.length;
+      headTick.indeterminate = n > 0 && n < ids.length;
+    }
+  }
+
+  function marksFromPython() {
+    if (model.get("mark_ack") < markSeq) return; // the model is behind this view's ticks
+    marks = new Set(model.get("marked") || []);
+    showMarks();
+  }
+
+  function sendMark(message) {
+    markSeq = Math.max(markSeq, model.get("mark_ack")) + 1;
+    model.send({ ...message, seq: markSeq });
+  }
+
+  // a click on row r's checkbox (or x / space on it); range: from the anchor to it
+  function toggleMark(r, range) {
+    if (!markable || r < 0 || r >= trs.length) return;
+    const id = ids[r];
+    const from = anchor === null ? -1 : ids.indexOf(anchor);
+    anchor = id;
+    if (range && from >= 0 && from !== r) {
+      const [low, high] = from < r ? [from, r] : [r, from];
+      for (let i = low; i <= high; i += 1) marks.add(ids[i]);
+      showMarks();
+      sendMark({ type: "mark_range", from: ids[from], id });
+      return;
+    }
+    const on = !marks.has(id);
+    if (on) marks.add(id);
+    else marks.delete(id);
+    showMarks();
+    sendMark({ type: "mark", id, on });
+  }
+
+  function onPageTick(event) {
+    event.stopPropagation();
+    const on = !(ids.length > 0 && ids.every((id) => marks.has(id)));
+    ids.forEach((id) => (on ? marks.add(id) : marks.delete(id)));
+    showMarks();
+    box.focus({ preventScroll: true });
+    if (ids.length) sendMark({ type: "mark_page", ids: ids.slice(), on });
+  }
+
   function openItemView() {
     // "open": show the item beside or below the grid and put the keyboard there
     const panel = el.closest(".dx-panel");
@@ -288,7 +387,7 @@ function render({ model, el }) {
   }
 
   function onKey(event) {
-    const what = meaning(event);
+    const what = meaning(event, markable);
     if (what === null || event.target !== box) return;
     event.preventDefault();
     event.stopPropagation();
@@ -302,6 +401,8 @@ function render({ model, el }) {
       }
     } else if (what.leave) {
       box.blur();
+    } else if (what.mark) {
+      toggleMark(index, what.range);
     } else if (what.action === "next_page" || what.action === "prev_page") {
       turn(what.action === "next_page");
     } else {
@@ -313,7 +414,7 @@ function render({ model, el }) {
   // shortcuts stay suppressed for the keys the grid uses, and work again for the others.
   function onWindowKey(event) {
     if (!box.contains(event.target)) return;
-    if (meaning(event) !== null && event.target === box) {
+    if (meaning(event, markable) !== null && event.target === box) {
       box.setAttribute(SUPPRESS, "true");
     } else {
       box.removeAttribute(SUPPRESS);
@@ -329,12 +430,29 @@ function render({ model, el }) {
     const r = rowOf(event);
     if (r < 0) return;
     box.focus({ preventScroll: true });
+    if (markable && (onTick(event) || event.shiftKey)) {
+      // the checkbox column marks, and shift-click anywhere marks the range; neither selects
+      toggleMark(r, event.shiftKey);
+      return;
+    }
     if (r !== index) choose(r, "select");
+  }
+
+  // on a row's checkbox, or close to it in the first cell (a small box is easy to miss)
+  function onTick(event) {
+    if (event.target.closest && event.target.closest("input.dx-grid-tick")) return true;
+    const td = event.target.closest && event.target.closest("td.dx-grid-marker");
+    return !!td && event.clientX - td.getBoundingClientRect().left < MARK_WIDTH;
+  }
+
+  function onMouseDown(event) {
+    // shift-click marks a range: it must not also select the text between two clicks
+    if (markable && event.shiftKey && rowOf(event) >= 0) event.preventDefault();
   }
 
   function onDoubleClick(event) {
     const r = rowOf(event);
-    if (r < 0 || event.target.closest("a")) return;
+    if (r < 0 || event.target.closest("a") || (markable && onTick(event))) return;
     choose(r, "open");
     openItemView();
   }
@@ -345,6 +463,7 @@ function render({ model, el }) {
 
   box.addEventListener("keydown", onKey);
   tbody.addEventListener("click", onClick);
+  tbody.addEventListener("mousedown", onMouseDown);
   tbody.addEventListener("dblclick", onDoubleClick);
   window.addEventListener("keydown", onWindowKey, true);
   function onColumns() {
@@ -354,6 +473,9 @@ function render({ model, el }) {
   }
 
   model.on("change:columns", onColumns);
+  model.on("change:markable", onColumns);
+  model.on("change:marked", marksFromPython);
+  model.on("change:mark_ack", marksFromPython);
   model.on("change:rows", drawRows);
   model.on("change:page_key", drawRows);
   model.on("change:turn_ack", drawRows);
@@ -369,6 +491,9 @@ function render({ model, el }) {
   return () => {
     window.removeEventListener("keydown", onWindowKey, true);
     model.off("change:columns", onColumns);
+    model.off("change:markable", onColumns);
+    model.off("change:marked", marksFromPython);
+    model.off("change:mark_ack", marksFromPython);
     model.off("change:rows", drawRows);
     model.off("change:page_key", drawRows);
     model.off("change:turn_ack", drawRows);

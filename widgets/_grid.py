@@ -9,12 +9,21 @@ has focus. What the user does comes back as custom messages:
 - ``{"type": "open", "id": ..., "seq": n}``: Enter or a double click on a row;
 - ``{"type": "key", "action": ..., "id": ..., "seq": n}``: ``edit``, ``delete``, ``undo``,
   ``next_page``, ``prev_page`` (a key, or the grid's own ‹ Previous / Next › buttons) or
-  ``search`` (``id``: the row the browser shows selected, or ""; ``seq``: numbers page turns).
+  ``search`` (``id``: the row the browser shows selected, or ""; ``seq``: numbers page turns);
+- marks (while ``markable``: a checkbox column): ``{"type": "mark", "id": ..., "on": bool,
+  "seq": n}`` (a click on a row's checkbox, or ``x`` / space on the selected row),
+  ``{"type": "mark_range", "from": ..., "id": ..., "seq": n}`` (shift-click, shift+``x``: the
+  rows from the last one marked to this one), ``{"type": "mark_page", "ids": [...], "on":
+  bool, "seq": n}`` (the header's checkbox: the rows shown).
 
 The browser moves its selection at once and numbers each move (``seq``); Python answers with
 ``selected_id`` and ``ack``, the number of the last move the model has settled. Until ``ack``
 reaches its latest move, the browser ignores ``selected_id`` (the model is behind the keys);
 then ``selected_id`` is the truth (an item the model could not select springs back).
+
+Marks too: the browser ticks a checkbox at once and numbers the change; Python answers with
+``marked`` (the marked ids among the rows it sent, this page's and those sent ahead) and
+``mark_ack``; until ``mark_ack`` reaches its latest change the browser keeps its own ticks.
 
 Page turns work the same way: Python keeps the neighbouring pages the model already holds in
 ``ahead``, the browser draws one of them the moment the user turns the page (no round trip to
@@ -67,6 +76,12 @@ class ItemGrid(anywidget.AnyWidget):
     turn_ack = traitlets.Int(0).tag(sync=True)
     """The ``seq`` of the last page turn the model has settled."""
     empty_text = traitlets.Unicode("No items on this page").tag(sync=True)
+    markable = traitlets.Bool(False).tag(sync=True)
+    """Whether rows can be marked (a checkbox column first)."""
+    marked = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    """The marked ids among the rows sent (this page's and ``ahead``'s)."""
+    mark_ack = traitlets.Int(0).tag(sync=True)
+    """The ``seq`` of the last mark change the model has settled."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -100,4 +115,14 @@ def parse_message(content: Any) -> dict[str, Any] | None:
         return {"type": kind, "id": item_id, "seq": seq}
     if kind == "key" and content.get("action") in KEY_ACTIONS:
         return {"type": "key", "action": content["action"], "id": item_id, "seq": seq}
+    on = content.get("on", True)
+    on = on if isinstance(on, bool) else True
+    if kind == "mark" and item_id:
+        return {"type": "mark", "id": item_id, "on": on, "seq": seq}
+    start = content.get("from")
+    if kind == "mark_range" and item_id and isinstance(start, str) and start:
+        return {"type": "mark_range", "from": start, "id": item_id, "seq": seq}
+    ids = content.get("ids")
+    if kind == "mark_page" and isinstance(ids, list) and all(isinstance(i, str) for i in ids):
+        return {"type": "mark_page", "ids": list(ids), "on": on, "seq": seq}
     return None

@@ -383,19 +383,45 @@ class HistoryScripting:
         lists the items deleted from this machine)."""
         return self._script("page", lambda: self.model.show_archived_items(on))
 
-    def export(self, path: str | Path, revision: int | None = None) -> Any:
-        """Write the open dataset to ``path`` as JSONL (PostHog's export: one row per item),
-        pinned to ``revision`` (default: the revision shown, else the newest); returns the
-        `Path` written (in a kernel: ``await panel.export("evals.jsonl")``). On classic the
-        items as they are now (a ``revision`` raises `Unsupported`). Raises ValueError when no
-        dataset is open, OSError when the file cannot be written, the client's `ApiError`."""
+    def export(
+        self,
+        path: str | Path,
+        revision: int | None = None,
+        *,
+        format: str = "jsonl",
+        query: str | None = None,
+    ) -> Any:
+        """Write the open dataset to ``path`` (PostHog's export: one row per item) as JSONL,
+        or CSV with ``format="csv"`` (a header, one column per key), pinned to ``revision``
+        (default: the revision shown, else the newest); ``query`` (the search language:
+        ``panel.state.page.query`` is the search shown) keeps the items it matches. Returns
+        the `Path` written (in a kernel: ``await panel.export("evals.csv", format="csv")``).
+        On classic the items as they are now (a ``revision`` raises `Unsupported`). Raises
+        ValueError when no dataset is open or for an unknown format, `QueryError` for a query
+        it cannot read, OSError when the file cannot be written, the client's `ApiError`."""
+        from explorer.api.errors import ApiError
+        from widgets._export import export_view_of
 
         async def work() -> Any:
             number = None if revision is None else self._check("revision", revision)
-            await self.model.export_dataset(path, number)
-            export = self.model.state.export
-            if export is None or export.phase != "done":
-                return None
-            return Path(export.path)
+            if format not in ("jsonl", "csv"):
+                self._refuse(ValueError(f"An export is jsonl or csv, not {format!r}."))
+            if format == "jsonl" and not query:
+                await self.model.export_dataset(path, number)
+                export = self.model.state.export
+                if export is None or export.phase != "done":
+                    return None
+                return Path(export.path)
+            try:
+                result = await export_view_of(
+                    self.model,
+                    path,
+                    revision=number,
+                    format="csv" if format == "csv" else "jsonl",
+                    query=query,
+                )
+            except (OSError, ValueError, ApiError) as exc:
+                self._refuse(exc)
+            return result.path
 
         return self._script_value("script:export", work)

@@ -28,19 +28,20 @@ from explorer.model import Change, ExplorerModel, Journal, ModelState, Notice
 from explorer.model.jsontext import parse_field, value_to_text
 from explorer.model.schema import CLASSIC, V2
 from widgets._actions import ItemActions, TrashView
+from widgets._bulk import BulkBar
+from widgets._bulk_api import BulkScripting
 from widgets._dataset_bar import DatasetBar
 from widgets._editor import EditorView
 from widgets._history_api import HistoryScripting
 from widgets._picker import DatasetPicker
 from widgets._render import PANEL_CLASS, style_html
 from widgets._rows import ItemRows, press
+from widgets._search import ItemSearch
 from widgets._status import Header, StatusArea
 from widgets._tasks import TaskRunner
 from widgets._viewer import ItemView
 
 if TYPE_CHECKING:
-    import pandas
-
     from explorer.emulator import EmulatorServer
 
 __all__ = ["DEMO_API", "DatasetPanel"]
@@ -55,7 +56,7 @@ _last_demo: weakref.ref[DatasetPanel] | None = None
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 
 
-class DatasetPanel(HistoryScripting):
+class DatasetPanel(BulkScripting, HistoryScripting):
     """Browse and edit PostHog datasets in a notebook: display it, then script it.
 
     ``DatasetPanel()`` connects with the settings from the environment or the config profile
@@ -88,6 +89,17 @@ class DatasetPanel(HistoryScripting):
     `show_archived`, `export` (those answering with a value return it, or in a kernel a task
     to await: ``frame = await panel.history()``). The classic API keeps no history: the tab
     says so, and these calls raise `Unsupported` (`export` works there).
+
+    **Search, marks, bulk actions, DataFrames.** The search box over the grid searches the
+    open dataset (``metadata.tags:refunds``, ``expected_output:null``, ``has:trace``,
+    ``archived:true``, ``version>1``, ``-term``; words search every field); the grid's
+    checkbox column marks items (shift-click: a range; the header: the page; **Mark all N
+    results** under a search), and the bar over the grid archives, restores, sets or removes a
+    metadata key, moves or copies them after one confirmation (one Undo reverts the batch).
+    **Import…** under the grid reads a JSONL or CSV file in. Scripts: `search`, `mark`,
+    `mark_all`, `clear_marks`, `bulk_plan`, `bulk_archive`, `bulk_set_metadata`... (no
+    confirmation: the call is the confirmation), `to_pandas` (``all=True``: every item of the
+    view), `apply` (an edited DataFrame written back, conflict-checked), `import_file`.
 
     **Failing loudly.** A scripting call that does not do what it was asked raises (the awaited
     task in a kernel, the call itself with no loop running) besides saying so in the status
@@ -210,6 +222,8 @@ class DatasetPanel(HistoryScripting):
         self._status = StatusArea()
         self._picker = DatasetPicker(model, tasks)
         self._rows = ItemRows(model, tasks)
+        self._search = ItemSearch(model, tasks)
+        self._bulk = BulkBar(model, tasks)
         self._actions = ItemActions(model, tasks)
         self._trash = TrashView(model, tasks)
         self._viewer = ItemView(model, tasks)
@@ -218,7 +232,8 @@ class DatasetPanel(HistoryScripting):
         # the list beside the item (CSS flex-wrap stacks them when the output area is narrow);
         # above it the banner of a past revision or the archived items, under it their toggles
         tools = self._bar.build()
-        listing = w.VBox([self._bar.banner, self._rows.build(), tools, self._trash.build()])
+        grid = self._rows.build(above=[self._search.build(), self._bulk.build()])
+        listing = w.VBox([self._bar.banner, grid, tools, self._trash.build()])
         listing.add_class("dx-main-list")
         selected = w.VBox([self._actions.build(), self._viewer.build(), self._editor.build()])
         selected.add_class("dx-main-item")
@@ -259,6 +274,12 @@ class DatasetPanel(HistoryScripting):
             self._picker.redraw(state)
         if kinds & {"page", "dataset", "selection"}:
             self._rows.redraw(state)
+        elif "marks" in kinds:
+            self._rows.redraw_marks(state)
+        if kinds & {"page", "dataset", "search", "busy"}:
+            self._search.redraw(state)
+        if kinds & {"marks", "bulk", "dataset", "page", "busy", "undo", "access"}:
+            self._bulk.redraw(state)
         if kinds & {"selection"}:
             self._viewer.redraw(state)
         self._viewer.redraw_history(state)  # the History tab, when shown
@@ -289,7 +310,17 @@ class DatasetPanel(HistoryScripting):
     def _redraw_all(self) -> None:
         state = self.model.state
         self._header.redraw(state, generation_known=self._generation_known)
-        for part in (self._picker, self._rows, self._viewer, self._trash, self._editor, self._bar):
+        parts = (
+            self._picker,
+            self._rows,
+            self._search,
+            self._bulk,
+            self._viewer,
+            self._trash,
+            self._editor,
+            self._bar,
+        )
+        for part in parts:
             part.redraw(state)
         self._actions.redraw(state)
         self._status.redraw(state)
@@ -484,8 +515,9 @@ class DatasetPanel(HistoryScripting):
 
         return self._script("page", work)
 
-    def search(self, text: str) -> Pending:
-        """Filter the dataset picker (what typing in its search box does, without the wait)."""
+    def search_datasets(self, text: str) -> Pending:
+        """Filter the dataset picker (what typing in its search box does, without the wait).
+        To search the items of the open dataset: `search`."""
         return self._script("datasets", lambda: self.model.search_datasets(text))
 
     def edit(self, **values: Any) -> Pending:
@@ -583,29 +615,6 @@ class DatasetPanel(HistoryScripting):
         """Revert the last delete, restore, save or move of this session (nothing to undo is
         not an error: ``panel.notice`` says so)."""
         return self._script_write(self.model.undo)
-
-    def to_pandas(self) -> pandas.DataFrame:
-        """The current page as a ``pandas.DataFrame`` indexed by item id: a column per field of
-        the server's generation (``panel.state.schema``; v2 adds ``version`` and
-        ``version_id``), then ``created_at`` and ``updated_at`` (needs the ``pandas`` extra:
-        ``pip install 'posthog-dataset-explorer[pandas]'``)."""
-        try:
-            import pandas
-        except ImportError:
-            raise ImportError(
-                "to_pandas() needs pandas: pip install 'posthog-dataset-explorer[pandas]'"
-            ) from None
-        schema = self.model.state.schema
-        versioned = ["version", "version_id"] if schema.versioned else []
-        columns = ["id", *versioned, *schema.names, "created_at", "updated_at"]
-        rows = [
-            {c: getattr(item, c, None) for c in columns} for item in self.model.state.page.items
-        ]
-        frame = pandas.DataFrame(rows, columns=columns)
-        frame["id"] = frame["id"].astype(str)
-        if "version_id" in frame:
-            frame["version_id"] = frame["version_id"].astype(str)  # as text, like the ids
-        return frame.set_index("id")
 
     # -- waiting and closing ---------------------------------------------------------------------
 

@@ -11,6 +11,11 @@ buttons, and focuses the dataset search); ``]`` and ``[`` and the grid's ‹ Pre
 buttons turn the page. The neighbouring pages the model holds (prefetched or recently shown)
 are sent ahead, once the model is idle, so the browser shows a turned page without waiting for
 the kernel.
+
+Marks: the grid's checkbox column (unless the page is read-only) marks rows in the model
+(``mark``, ``mark_range``, ``mark_page``; one at a time, in the order clicked); the grid shows
+``state.marked`` for the rows it holds. What sits between the title and the grid (the search
+box, the marks bar) is given to `ItemRows.build`.
 """
 
 from __future__ import annotations
@@ -47,7 +52,7 @@ def press(widget: Any) -> None:
 
 
 class ItemRows(Part):
-    def build(self) -> Any:
+    def build(self, above: list[Any] | None = None) -> Any:
         self.on_edit: Callable[[], None] = _nothing
         self.on_delete: Callable[[], None] = _nothing
         self.on_undo: Callable[[], None] = _nothing
@@ -60,6 +65,8 @@ class ItemRows(Part):
         self._rows_key: tuple[Any, ...] | None = None
         self._built: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
         self._ack = 0
+        self._marking = asyncio.Lock()  # marks are settled one at a time, in order
+        self._mark_tasks = 0
         self.where: Any = w.HTML()
         self.size: Any = w.Dropdown(
             options=[(f"{n} per page", n) for n in PAGE_SIZES],
@@ -72,7 +79,7 @@ class ItemRows(Part):
         pager = w.HBox([self.where, self.size, self.reload])
         pager.add_class("dx-pager")
         pager.layout.flex_flow = "row wrap"
-        self.box: Any = w.VBox([self.title, self.grid, pager])
+        self.box: Any = w.VBox([self.title, *(above or []), self.grid, pager])
         self.box.add_class("dx-page")
         return self.box
 
@@ -82,6 +89,9 @@ class ItemRows(Part):
         kind = message["type"]
         if kind in ("select", "open"):
             self._select(message["id"], message["seq"], open_it=kind == "open")
+            return
+        if kind in ("mark", "mark_range", "mark_page"):
+            self._mark(message)
             return
         action = message["action"]
         if action in ("next_page", "prev_page"):
@@ -104,6 +114,40 @@ class ItemRows(Part):
                 self.on_open()
 
         self.tasks.start("item", work)
+
+    def _mark(self, message: dict[str, Any]) -> None:
+        model, kind, seq = self.model, message["type"], message["seq"]
+
+        async def change() -> None:
+            if kind == "mark":
+                await model.mark(message["id"], on=message["on"])
+            elif kind == "mark_range":
+                await model.mark_range(message["from"], message["id"])
+            elif message["on"]:
+                page = [str(item.id) for item in model.state.page.items]
+                if message["ids"] == page:
+                    await model.mark_page()
+                else:  # a page sent ahead the model has not settled yet
+                    for item_id in message["ids"]:
+                        await model.mark(item_id, on=True)
+            else:
+                for item_id in message["ids"]:
+                    if item_id in model.state.marked:
+                        await model.mark(item_id, on=False)
+
+        async def work() -> None:
+            async with self._marking:
+                try:
+                    await change()
+                finally:
+                    if seq > self.grid.mark_ack:
+                        with self.grid.hold_sync():
+                            self.redraw_marks(model.state)
+                            self.grid.mark_ack = seq
+
+        # each change its own task (a newer one never cancels an older), run in order
+        self._mark_tasks += 1
+        self.tasks.start(f"mark:{self._mark_tasks}", work)
 
     def turn(self, *, forward: bool, seq: int = 0) -> None:
         """Turn the page (what ‹ Previous / Next › and ``[`` / ``]`` do); ``seq``: the browser's
@@ -154,6 +198,7 @@ class ItemRows(Part):
                 self.grid.selected_id = ""
                 self.grid.ahead = {}
                 self.grid.has_prev = self.grid.has_next = False
+                self.grid.marked = []
             return
         description = dataset.description or ""
         if len(description) > 300:
@@ -177,6 +222,9 @@ class ItemRows(Part):
             self.grid.empty_text = "loading…" if not page.loaded else "No items on this page"
             self.grid.has_prev = page.has_previous
             self.grid.has_next = page.has_next
+            # marks are for writes: not on a past revision, nor in read-only mode
+            self.grid.markable = not state.read_only and page.revision is None
+            self.redraw_marks(state)
             self._show_selection(state)
         with self.quiet():
             if self.size.value != page.page_size and page.page_size in PAGE_SIZES:
@@ -188,6 +236,19 @@ class ItemRows(Part):
         else:
             where = f"page {page.page_number:,} of {page.page_count:,} · {page.range_text}"
         self.where.value = f'<span class="dx-range">{escape_text(where)}</span>'
+
+    def redraw_marks(self, state: ModelState) -> None:
+        """The marked ids among the rows the grid holds (this page's and those sent ahead)."""
+        marked = state.marked
+        if not marked:
+            wanted: list[str] = []
+        else:
+            held = [str(item.id) for item in state.page.items]
+            for ahead in self.grid.ahead.values():
+                held += [str(row["id"]) for row in ahead.get("rows", ())]
+            wanted = [item_id for item_id in dict.fromkeys(held) if item_id in marked]
+        if wanted != list(self.grid.marked):
+            self.grid.marked = wanted
 
     @staticmethod
     def _page_key(state: ModelState, page_number: int) -> str:
@@ -232,4 +293,6 @@ class ItemRows(Part):
                     "rows": self._rows_for(key, state, columns, items),
                 }
         if ahead != self.grid.ahead:
-            self.grid.ahead = ahead
+            with self.grid.hold_sync():
+                self.grid.ahead = ahead
+                self.redraw_marks(state)

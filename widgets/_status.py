@@ -20,6 +20,8 @@ _BUSY_TEXT = {
     "delete": "Working on the trash…",
     "history": "Loading the history…",
     "export": "Exporting…",
+    "search": "Searching…",
+    "bulk": "Working on the marked items…",
 }
 
 

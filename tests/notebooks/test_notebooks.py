@@ -103,16 +103,21 @@ def test_quickstart_runs_on_the_classic_api(tmp_path: Path):
 def test_eval_workflow_runs_as_it_is(tmp_path: Path):
     cells = run("eval-workflow.ipynb", tmp_path)
     assert shows_widget(cells[0])
-    assert text(cells[1]) == "(591, 22, 24)"  # live items, escalations, easy synthetic ones
-    assert text(cells[2]).startswith("(22, 'Saved item")
-    check = text(cells[3])
-    assert check.startswith("v1 -> v2\n")  # the save made a new version
-    # the metadata and the expected output follow the rename, what the model said does not
-    assert check.endswith("('handoff_to_agent', 'handoff_to_agent', 'escalate_to_human')")
-    assert text(cells[4]) == "(24, 567, True)"  # in the trash, left in the lists, archived
-    assert text(cells[5]).startswith("(False, 'v3', 23, 'Restored item")
-    export = text(cells[6])
-    assert "50 items ->" in export and "expected_output" in export and "source_trace_id" in export
+    # found by metadata with a query, paged in the grid
+    assert text(cells[1]) == "150 refund conversations (20 hard); the grid shows 1-50 of 150\n"
+    bulk = text(cells[2])  # the plan, then the bulk action on the marked results
+    assert bulk.startswith('Set metadata.policy to "refunds-2025" on 150 items of customer-')
+    assert bulk.endswith("'Set metadata.policy on 150 items.'")
+    assert text(cells[3]) == "(150, True)"  # what the server holds
+    frame = text(cells[4])  # a DataFrame of the results, edited, its diff
+    assert frame == "150 rows, 12 escalations\n\n<FrameChanges 12 of 12 rows would change.>"
+    assert any("text/html" in o.get("data", {}) for o in cells[4].outputs)  # the diff shown
+    saved = text(cells[5])
+    assert saved.startswith("Saved 12 of 12 rows.\n")
+    assert saved.endswith("('handoff_to_agent', 'handoff_to_agent', 'search_help_center')")
+    export = text(cells[6])  # the results as CSV
+    assert export.startswith("150 rows -> refunds.csv (")
+    assert "(True,\n 'refunds-2025'," in export and "'item_id'" in export
     assert not (tmp_path / "data").exists()
 
 

@@ -66,7 +66,7 @@ def test_open_an_unknown_name_raises_with_the_closest_names(panel: DatasetPanel)
 
 
 def test_open_by_exact_name_searches_beyond_the_listed_page(panel: DatasetPanel, client: Client):
-    panel.search("sql")  # the picker lists sql-generation only
+    panel.search_datasets("sql")  # the picker lists sql-generation only
     assert [d.name for d in panel.datasets] == ["sql-generation"]
     panel.open("customer-support-evals")
     assert panel.dataset is not None and panel.dataset.name == "customer-support-evals"

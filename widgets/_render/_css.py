@@ -168,6 +168,37 @@ PANEL_CSS = f"""
 .dx-panel .dx-view-banner > .widget-html {{ flex: 1 1 320px; min-width: 0; }}
 .dx-panel .dx-confirm-row {{ align-items: center; gap: 4px; }}
 .dx-panel .dx-confirm-row > .widget-html {{ flex: 1 1 320px; min-width: 0; }}
+.dx-panel .dx-search-row {{ align-items: center; gap: 0 2px; }}
+.dx-panel .dx-search-row > .dx-search-items {{ flex: 1 1 240px; min-width: 160px;
+  max-width: 460px; }}
+.dx-panel .dx-search-help {{ font-size: 85%; line-height: 1.4; margin: 0 0 2px 2px; }}
+.dx-panel .dx-search-help code {{ font-size: 95%; }}
+.dx-panel .dx-search-status, .dx-panel .dx-bulk-result {{ align-items: flex-start;
+  gap: 0 4px; }}
+.dx-panel .dx-search-status > .widget-html, .dx-panel .dx-bulk-result > .widget-html {{
+  flex: 1 1 220px; min-width: 0; }}
+.dx-panel .dx-search-row > button, .dx-panel .dx-search-status > button,
+.dx-panel .dx-bulk-bar > button, .dx-panel .dx-bulk-result > button,
+.dx-panel .dx-bulk-form > button, .dx-panel .dx-bulk-confirm button {{ flex: 0 0 auto; }}
+.dx-panel .dx-link-button {{ background: transparent; border: none; box-shadow: none;
+  color: var(--jp-content-link-color, var(--vscode-textLink-foreground, #1a6fb0));
+  text-decoration: underline; padding: 0 4px; }}
+.dx-panel .dx-link-button:hover {{ box-shadow: none; text-decoration: none; }}
+.dx-panel .dx-bulk-bar, .dx-panel .dx-bulk-form {{ align-items: center; gap: 2px 4px;
+  margin: 2px 0; }}
+.dx-panel .dx-bulk-count {{ flex: 0 0 auto; margin-right: 4px; }}
+.dx-panel .dx-bulk-confirm {{ border: 1px solid {_BORDER};
+  border-left: 3px solid var(--jp-warn-color1, #ef6c00); border-radius: 3px;
+  padding: 4px 8px; margin: 2px 0 6px 0; background: rgba(239, 108, 0, 0.06); }}
+.dx-panel .dx-bulk-title {{ margin: 0 0 4px 0; }}
+.dx-panel .dx-bulk-progress {{ align-items: center; gap: 0 8px; }}
+.dx-panel .dx-bulk-items, .dx-panel .dx-import-problems {{ margin: 2px 0 4px 0; }}
+.dx-panel .dx-bulk-items summary, .dx-panel .dx-import-problems summary {{ cursor: pointer;
+  color: {_FG_DIM}; }}
+.dx-panel .dx-bulk-items ul, .dx-panel .dx-import-problems ul {{ max-height: 14em;
+  overflow: auto; margin: 2px 0; padding-left: 1.4em; font-size: 90%;
+  overflow-wrap: anywhere; }}
+.dx-panel .dx-frame-changes .dx-diff-title {{ margin-top: 10px; }}
 """.strip()
 """The stylesheet (CSS text, no ``<style>`` tag); every rule starts with ``.dx-panel``."""
 
