@@ -9,6 +9,11 @@ On v2 ``R`` lists the dataset's revisions (`RevisionsScreen`): one chosen is sho
 the header's badge saying so, until ``escape`` goes back to the current revision; ``A`` lists
 the archived items (``U`` restores one, ``escape`` goes back). ``x`` exports the dataset, at the
 revision shown, to a JSONL file (`ExportDialog`).
+
+``/`` searches the dataset's items (`explorer.tui.search_bar`); ``space`` marks the highlighted
+row, ``V`` the page, ``*`` every result of the view; ``b`` runs a bulk action on the marked
+items after one confirmation (`BulkDialog`); ``u`` undoes the whole batch; ``escape`` clears
+the marks first, then the search.
 """
 
 from __future__ import annotations
@@ -24,8 +29,8 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.events import Resize
-from textual.widgets import DataTable, Footer, Static
+from textual.events import DescendantFocus, Resize
+from textual.widgets import DataTable, Footer, Input, Static
 
 from explorer.api.models import AnyItem, short_id
 from explorer.model import CLASSIC, Change, ItemSchema, salient
@@ -33,6 +38,7 @@ from explorer.model.schema import schema_of
 from explorer.tui.base import WRITE_ACTIONS, ModelScreen, remove_bindings
 from explorer.tui.components import preview
 from explorer.tui.header import AppHeader, update_label
+from explorer.tui.search_bar import SearchMarks
 from explorer.tui.textual_hooks import DrawnText, ItemsTable, cell_options
 from explorer.tui.when import ago, updated_at
 
@@ -183,7 +189,7 @@ class RowCache:
         return cell
 
 
-class ItemsScreen(ModelScreen[None]):
+class ItemsScreen(SearchMarks, ModelScreen[None]):
     """The open dataset's items; ``escape`` goes back to the datasets."""
 
     HELP_TITLE = "items"
@@ -191,7 +197,10 @@ class ItemsScreen(ModelScreen[None]):
     # table, restyled the screen twice)
     AUTO_FOCUS = "#items-table"
     BINDINGS: ClassVar[list[BindingType]] = [
-        # a past revision or the archived items: escape first goes back to the live items
+        # marks, then a search, are cleared first; then a past revision or the archived
+        # items: escape goes back to the live items
+        Binding("escape", "clear_marks", "Clear marks", id="items.clear_marks"),
+        Binding("escape", "clear_search", "Clear search", id="items.clear_search"),
         Binding("escape", "current_revision", "Current revision", id="items.current_revision"),
         Binding("escape", "archived(False)", "Live items", id="items.live_items"),
         Binding("escape", "back", "Back", id="items.back"),
@@ -212,6 +221,11 @@ class ItemsScreen(ModelScreen[None]):
         Binding("A", "archived", "Archived items", id="items.archived", show=False),
         Binding("x", "export", "Export", id="items.export", show=False),
         Binding("h", "history", "History", id="items.history", show=False),
+        Binding("slash", "focus_search", "Search", id="items.search", show=False),
+        Binding("space", "mark", "Mark", id="items.mark", show=False),
+        Binding("V", "mark_page", "Mark page", id="items.mark_page", show=False),
+        Binding("asterisk", "mark_all", "Mark all results", id="items.mark_all", show=False),
+        Binding("b", "bulk", "Bulk", id="items.bulk"),
     ]
 
     def __init__(self, dataset_id: str) -> None:
@@ -219,22 +233,29 @@ class ItemsScreen(ModelScreen[None]):
         self.dataset_id = dataset_id
         self._widths: tuple[int, ...] = ()
         self._schema: ItemSchema | None = None  # the schema the columns were made for
-        self._had_rows = False
+        self._had_rows: tuple[bool, ...] = ()  # rows, marks, query: what the keys depend on
         self._shown_page: tuple[int, int] | None = None  # (page number, row count) drawn
         self._rows: RowCache | None = None  # made when first needed (for the app's console)
+        self._marks_drawn: set[str] = set()  # the rows drawn with the mark
+        self._typing = False  # the search input has focus because the user is typing a query
 
     def compose(self) -> ComposeResult:
         yield AppHeader()
         with Horizontal(id="items-bar", classes="toolbar"):
             yield Static("", id="items-dataset", classes="toolbar-label")
             yield Static("", id="items-range", classes="toolbar-label")
+        yield Input(
+            placeholder="search: words, metadata.tags:refunds, has:trace, -term", id="items-search"
+        )
+        yield Static("", id="items-status")
         yield ItemsTable(cursor_type="row", zebra_stripes=True, id="items-table")
         yield Static("", id="items-empty", classes="empty-state")
         yield Footer()
 
     @property
     def table(self) -> DataTable[Text]:
-        return self.query_one("#items-table", DataTable)
+        found: DataTable[Text] = self.query_one("#items-table", DataTable)
+        return found
 
     @property
     def row_cache(self) -> RowCache:
@@ -280,6 +301,7 @@ class ItemsScreen(ModelScreen[None]):
         table.clear()
         for item in page.items:
             table.add_row(*rows.cells(item, widths, now, schema), key=str(item.id))
+        self._draw_marks(refill=True)
         self._shown_page = (page.page_number, len(page.items))
         if page.has_next:
             # once this page is on screen, build the next one's rows while nothing happens
@@ -318,6 +340,9 @@ class ItemsScreen(ModelScreen[None]):
             "notice",
             "busy",
             "access",
+            "search",
+            "marks",
+            "bulk",
         }:
             return
         state = self.model.state
@@ -326,6 +351,9 @@ class ItemsScreen(ModelScreen[None]):
         refill = self._set_columns(self.app.size.width)
         if refill or change is None or "page" in change or "dataset" in change:
             self._fill_table()
+        self._draw_search()
+        if change is not None and "marks" in change:
+            self._draw_marks()
         if change is not None and change.command == "undo" and "selection" in change:
             # an undone delete: the cursor goes to the restored row, not the one that took its
             # place (the next d must delete the row the user brought back)
@@ -347,13 +375,17 @@ class ItemsScreen(ModelScreen[None]):
             # ("1,200page 1/24") by SVG renderers (rsvg: snapshots, the README's picture)
             span.append(page.range_text + "   ")
             span.append(f"page {page.page_number:,}/{page.page_count:,}", style="dim")
+        if state.marked:
+            span.append(f"   {len(state.marked):,} marked", style="bold")
         update_label(self.query_one("#items-range", Static), span)
         self._draw_empty()
+        self._keep_focus()
         # Which keys apply depends only on whether a row is highlighted; refreshing the footer
         # costs more than drawing a page, so only when that changes.
         has_rows = self.table.row_count > 0
-        if has_rows != self._had_rows:
-            self._had_rows = has_rows
+        bindings = (has_rows, bool(state.marked), bool(page.query))
+        if bindings != self._had_rows:
+            self._had_rows = bindings
             self.refresh_bindings()
 
     def _draw_empty(self) -> None:
@@ -367,6 +399,8 @@ class ItemsScreen(ModelScreen[None]):
                 message = Text("Loading items…", style="dim")
             else:
                 message = Text(f"{notice.message}\n{notice.hint}\nr retries, escape goes back.")
+        elif not page.items and page.query:
+            message = Text("No items match the search. escape clears it.")
         elif not page.items and page.archived:
             message = Text("No archived items here. escape goes back to the live items.")
         elif not page.items and page.revision is not None:
@@ -545,6 +579,79 @@ class ItemsScreen(ModelScreen[None]):
         if item_id is not None:
             self.run_model(self.model.restore_item(item_id), group="write", exclusive=False)
 
+    # -- search, marks, bulk actions ---------------------------------------------------------
+
+    def action_focus_search(self) -> None:
+        box = self.search_input
+        box.display = True
+        self._typing = True
+        box.focus()
+        box.cursor_position = len(box.value)
+
+    @on(Input.Submitted, "#items-search")
+    def _search_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.run_worker(self._search(event.value), group="page", exclusive=True)
+
+    async def _search(self, text: str) -> None:
+        await self.model.search_items(text)
+        search = self.model.state.search
+        if search is None or not search.error:
+            self._typing = False
+            self.table.focus()  # the results, to page, open and mark
+        # else the query stays in the input to fix
+        self._draw_search()
+
+    def on_descendant_focus(self, event: DescendantFocus) -> None:
+        # focus falls to the input when the table is hidden (loading, no results)
+        if event.widget is self.search_input and not self._typing:
+            self.call_after_refresh(self._keep_focus)
+
+    def action_clear_search(self) -> None:
+        box = self.search_input
+        box.value = ""
+        self._typing = False
+        self.table.focus()
+        if self.model.state.page.query or (
+            self.model.state.search and self.model.state.search.error
+        ):
+            self.run_worker(self._search(""), group="page", exclusive=True)
+        else:
+            self._draw_search()
+
+    def action_mark(self) -> None:
+        item_id = self.highlighted_id()
+        if item_id is not None:
+            self.run_model(self.model.mark(item_id), group="marks", exclusive=False)
+
+    def action_mark_page(self) -> None:
+        self.run_model(self.model.mark_page(), group="marks", exclusive=False)
+
+    def action_mark_all(self) -> None:
+        self.run_model(self.model.mark_all_results(), group="marks", exclusive=False)
+
+    def action_clear_marks(self) -> None:
+        self.run_model(self.model.clear_marks(), group="marks", exclusive=False)
+
+    def action_bulk(self) -> None:
+        from explorer.tui.bulk_dialog import BulkChoice, BulkDialog
+
+        def chosen(choice: BulkChoice | None) -> None:
+            if choice is None:
+                return
+            model = self.model
+            runs = {
+                "archive": lambda: model.bulk_archive(),
+                "restore": lambda: model.bulk_restore(),
+                "set_metadata": lambda: model.bulk_set_metadata(choice.key, choice.value),
+                "remove_metadata": lambda: model.bulk_remove_metadata(choice.key),
+                "move": lambda: model.bulk_move(str(choice.dataset_id)),
+                "copy": lambda: model.bulk_copy(str(choice.dataset_id)),
+            }
+            self.run_model(runs[choice.action](), group="write", exclusive=False)
+
+        self.app.push_screen(BulkDialog(), chosen)
+
     def action_export(self) -> None:
         from explorer.tui.export_dialog import ExportDialog
 
@@ -555,6 +662,17 @@ class ItemsScreen(ModelScreen[None]):
         Both are shown read-only (``page_read_only``); archived items can be restored."""
         state = self.model.state
         page = state.page
+        searching = self._search_focused()
+        if action == "clear_marks":
+            return bool(state.marked) and not searching
+        if action == "clear_search":
+            return searching or bool(page.query) or bool(state.search and state.search.error)
+        if action in ("current_revision", "archived", "back") and (searching or page.query):
+            return False  # escape clears the search first
+        if action == "bulk":
+            # the archived items are read-only but can be restored (in bulk too)
+            view_ok = not state.page_read_only or (page.archived and page.revision is None)
+            return bool(state.marked) and view_ok and self.writes_allowed()
         if action == "current_revision":
             return page.revision is not None
         if action == "archived" and parameters:  # escape: back to the live items
@@ -574,13 +692,19 @@ class ItemsScreen(ModelScreen[None]):
             return False  # the items shown cannot be changed
         return None
 
+    def _search_focused(self) -> bool:
+        try:
+            return self.search_input.has_focus
+        except Exception:  # not composed yet
+            return False
+
     def check_action(self, action: str, parameters: tuple[Any, ...]) -> bool | None:
         if not super().check_action(action, parameters):  # read-only hides writes
             return False
         allowed = self._allowed_in_view(action, parameters)
         if allowed is not None:
             return allowed
-        if action in ("inspect", "edit", "duplicate", "move", "delete", "history"):
+        if action in ("inspect", "edit", "duplicate", "move", "delete", "history", "mark"):
             try:
                 return True if self.highlighted_id() is not None else None
             except Exception:  # not composed yet
