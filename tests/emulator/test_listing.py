@@ -9,6 +9,9 @@ import pytest
 
 from tests.emulator.conftest import Api, envelope
 
+# An id no object has; fixed, not random, so that parallel workers collect the same tests.
+UNKNOWN = "5d0c8a4e-1f2b-4c3d-9e8f-0a1b2c3d4e5f"
+
 
 def _three(api: Api) -> list[dict[str, Any]]:
     """Three datasets created in order; the first is then updated last."""
@@ -118,7 +121,7 @@ def test_id_in_combines_with_search(api: Api) -> None:
     assert api.list_ids("datasets", id__in=f"{a},{b}", search="keep") == [a]
 
 
-@pytest.mark.parametrize("value", ["nope", f"{uuid.uuid4()},nope", "123"])
+@pytest.mark.parametrize("value", ["nope", f"{UNKNOWN},nope", "123"])
 def test_malformed_id_in_is_400(api: Api, value: str) -> None:
     response = api.http.get("/api/projects/1/datasets/", params={"id__in": value})
     assert response.status_code == 400
@@ -127,7 +130,7 @@ def test_malformed_id_in_is_400(api: Api, value: str) -> None:
     )
 
 
-@pytest.mark.parametrize("value", ["nope", str(uuid.uuid4())])
+@pytest.mark.parametrize("value", ["nope", UNKNOWN])
 def test_items_unknown_or_malformed_dataset_filter_is_400(api: Api, value: str) -> None:
     response = api.http.get("/api/projects/1/dataset_items/", params={"dataset": value})
     assert response.status_code == 400

@@ -443,7 +443,8 @@ async def test_bulk_copy_and_archive_under_faults_lose_and_duplicate_nothing(
     stats = server.server.fault_stats()
     server.server.clear_faults()
     injected = sum(n for kind, n in stats["counts"].items() if kind != "latency")
-    assert injected / stats["requests"] > 0.2, stats["counts"]
+    # enough faults to matter (the share varies with the order concurrent requests arrive in)
+    assert injected >= 8 and injected / stats["requests"] > 0.1, stats
     assert "error" in levels  # the faults did cut some runs short
     assert not [n for n in model.state.notices if "unexpectedly" in n.message]
 

@@ -43,6 +43,10 @@ ARCHIVED_KEY = (
 )
 
 
+# An id no object has; fixed, not random, so that parallel workers collect the same tests.
+UNKNOWN = "5d0c8a4e-1f2b-4c3d-9e8f-0a1b2c3d4e5f"
+
+
 def _create(api: V2Api, dataset_id: str, **fields: Any) -> Any:
     return api.post("dataset_items", json={"dataset": dataset_id, "input": {"q": "hi"}, **fields})
 
@@ -364,7 +368,7 @@ def test_list_ignores_unknown_query_parameters(v2: V2Api) -> None:
 # -- retrieve (§5.2) ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("item_id", [str(uuid.uuid4()), "not-a-uuid"])
+@pytest.mark.parametrize("item_id", [UNKNOWN, "not-a-uuid"])
 def test_retrieve_unknown_or_malformed_is_404(v2: V2Api, item_id: str) -> None:
     expect(v2.get("dataset_items", item_id), 404, NOT_FOUND)
 
