@@ -1,12 +1,14 @@
-"""The export dialog: the open dataset to a JSONL file, as PostHog exports it.
+"""The export dialog: the open dataset to a JSONL (or CSV) file, as PostHog exports it.
 
-``ExportDialog()`` asks for the file (default ``<dataset-name-slug>-r<N>.jsonl`` in the current
-directory, N the revision shown or else the newest; on the classic API ``<slug>.jsonl``) and the
-revision (default: the one shown, else the newest; empty: the newest when the export is made;
-the classic API keeps none). ``enter`` or the Export button runs ``model.export_dataset``; the
-dialog shows each step (``state.export.message``) and closes once the file is written, the
-model's notice saying where. A failure is shown in the dialog with what was typed kept;
-``escape`` closes (and stops an export under way, which then leaves no file behind).
+``ExportDialog()`` asks for the format (JSONL or CSV), the file (default
+``<dataset-name-slug>-r<N>.jsonl``, or ``.csv``, in the current directory, N the revision shown
+or else the newest; on the classic API ``<slug>.jsonl``), whether to write only the items of the
+search shown (when one is: checked by default) and the revision (default: the one shown, else
+the newest; empty: the newest when the export is made; the classic API keeps none). ``enter``
+or the Export button runs ``model.export_dataset``; the dialog shows each step
+(``state.export.message``) and closes once the file is written, the model's notice saying where.
+A failure is shown in the dialog with what was typed kept; ``escape`` closes (and stops an
+export under way, which then leaves no file behind).
 
 Exporting only reads the server: it is offered in read-only mode and at a past revision.
 """
@@ -21,11 +23,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSet, Static
 from textual.worker import Worker
 
 from explorer.model import Change
-from explorer.model.export import default_filename
+from explorer.model.export import ExportFormat, default_filename
 from explorer.tui.base import ModalModelScreen
 from explorer.tui.components import safe_text
 
@@ -46,13 +48,16 @@ def default_export_revision(state: Any) -> int | None:
     return int(known) if known else None
 
 
-def default_export_name(dataset_name: str, revision: int | None) -> str:
-    """``<slug>-r<N>.jsonl`` (``<slug>.jsonl`` without a revision), PostHog's file name."""
-    return default_filename(dataset_name, revision)
+def default_export_name(
+    dataset_name: str, revision: int | None, format: ExportFormat = "jsonl"
+) -> str:
+    """``<slug>-r<N>.jsonl`` (``<slug>.jsonl`` without a revision; ``.csv`` for CSV), PostHog's
+    file name."""
+    return default_filename(dataset_name, revision, format)
 
 
 class ExportDialog(ModalModelScreen[None]):
-    """Export the open dataset (at a revision, on API v2) to a JSONL file."""
+    """Export the open dataset (at a revision, on API v2) to a JSONL or CSV file."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="export.cancel"),
@@ -70,6 +75,11 @@ class ExportDialog(ModalModelScreen[None]):
         color: $text-muted;
         height: auto;
     }
+    ExportDialog #export-format {
+        layout: horizontal;
+        height: auto;
+        width: auto;
+    }
     ExportDialog #export-status {
         height: auto;
         margin-top: 1;
@@ -85,6 +95,7 @@ class ExportDialog(ModalModelScreen[None]):
         self._worker: Worker[None] | None = None
         self._default_path = ""
         self._versioned = False
+        self._format: ExportFormat = "jsonl"
 
     def compose(self) -> ComposeResult:
         state = self.model.state
@@ -97,9 +108,14 @@ class ExportDialog(ModalModelScreen[None]):
         title.append_text(safe_text(name, max_len=60, style="bold"))
         # the gap ends the bold run: SVG renderers draw a run's leading spaces after it
         title.append(" ", "bold")
-        title.append("to a JSONL file")
+        title.append("to a file")
+        query = state.page.query
         with Vertical(id="export-dialog", classes="dialog"):
             yield Static(title, classes="dialog-title")
+            yield Label("Format")
+            with RadioSet(id="export-format"):
+                yield RadioButton("JSONL", value=True, id="export-format-jsonl")
+                yield RadioButton("CSV", id="export-format-csv")
             yield Label("File (a relative path is in the current directory)")
             yield Input(self._default_path, id="export-path")
             yield Label("Revision")
@@ -123,6 +139,12 @@ class ExportDialog(ModalModelScreen[None]):
                 )  # fmt: skip
                 hint = "the items as they are now"
             yield Static(hint, classes="export-hint")
+            if query:
+                count = state.page.total
+                label = Text(f"only the {count} search {'result' if count == 1 else 'results'} (")
+                label.append_text(safe_text(query, max_len=40))
+                label.append(")")
+                yield Checkbox(label, value=True, id="export-only-results")
             yield Static("", id="export-status")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Cancel", id="cancel")
@@ -152,19 +174,32 @@ class ExportDialog(ModalModelScreen[None]):
     def running(self) -> bool:
         return self._worker is not None and self._worker.is_running
 
-    # -- the revision typed changes the default file name ------------------------------------
+    # -- the revision typed and the format change the default file name ---------------------
 
-    @on(Input.Changed, "#export-revision")
-    def _revision_typed(self, event: Input.Changed) -> None:
+    def _update_default_path(self) -> None:
         path = self.query_one("#export-path", Input)
         if path.value != self._default_path:
             return  # the user named the file: leave it
         dataset = self.model.state.page.dataset
-        revision = int(event.value) if event.value.isdigit() else None
-        if revision is None:
-            revision = default_export_revision(self.model.state)
-        self._default_path = default_export_name(dataset.name if dataset else "", revision)
+        revision: int | None = None
+        if self._versioned:
+            typed = self.query_one("#export-revision", Input).value
+            revision = int(typed) if typed.isdigit() else None
+            if revision is None:
+                revision = default_export_revision(self.model.state)
+        name = dataset.name if dataset else ""
+        self._default_path = default_export_name(name, revision, self._format)
         path.value = self._default_path
+
+    @on(Input.Changed, "#export-revision")
+    def _revision_typed(self, event: Input.Changed) -> None:
+        self._update_default_path()
+
+    @on(RadioSet.Changed, "#export-format")
+    def _format_chosen(self, event: RadioSet.Changed) -> None:
+        event.stop()
+        self._format = "csv" if event.pressed.id == "export-format-csv" else "jsonl"
+        self._update_default_path()
 
     # -- exporting ---------------------------------------------------------------------------
 
@@ -215,14 +250,22 @@ class ExportDialog(ModalModelScreen[None]):
         if chosen is None:
             return
         path, revision = chosen
+        query: str | None = None
+        if self.model.state.page.query:
+            only = self.query_one("#export-only-results", Checkbox)
+            query = self.model.state.page.query if only.value else None
         self.query_one("#export", Button).disabled = True
         self._status("Starting the export…")
-        self._worker = self.run_model(self._export(path, revision), group="export")
+        self._worker = self.run_model(
+            self._export(path, revision, self._format, query), group="export"
+        )
 
-    async def _export(self, path: Path, revision: int | None) -> None:
+    async def _export(
+        self, path: Path, revision: int | None, format: ExportFormat, query: str | None
+    ) -> None:
         model = self.model
         with model.collect_notices() as notices:
-            await model.export_dataset(path, revision)
+            await model.export_dataset(path, revision, format=format, query=query)
         export = model.state.export
         if export is not None and export.phase == "done":
             self.dismiss(None)  # the model's notice says where the rows went

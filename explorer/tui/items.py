@@ -8,7 +8,8 @@ output`` on v2) and metadata, and on v2 the version of each item (``v3``) after 
 On v2 ``R`` lists the dataset's revisions (`RevisionsScreen`): one chosen is shown read-only,
 the header's badge saying so, until ``escape`` goes back to the current revision; ``A`` lists
 the archived items (``U`` restores one, ``escape`` goes back). ``x`` exports the dataset, at the
-revision shown, to a JSONL file (`ExportDialog`).
+revision shown, to a JSONL or CSV file (`ExportDialog`); ``I`` imports a JSONL or CSV file's rows
+into it (`ImportDialog`).
 
 ``/`` searches the dataset's items (`explorer.tui.search_bar`); ``space`` marks the highlighted
 row, ``V`` the page, ``*`` every result of the view; ``b`` runs a bulk action on the marked
@@ -220,6 +221,7 @@ class ItemsScreen(SearchMarks, ModelScreen[None]):
         Binding("R", "revisions", "Revisions", id="items.revisions", show=False),
         Binding("A", "archived", "Archived items", id="items.archived", show=False),
         Binding("x", "export", "Export", id="items.export", show=False),
+        Binding("I", "import_file", "Import", id="items.import", show=False),
         Binding("h", "history", "History", id="items.history", show=False),
         Binding("slash", "focus_search", "Search", id="items.search", show=False),
         Binding("space", "mark", "Mark", id="items.mark", show=False),
@@ -657,6 +659,13 @@ class ItemsScreen(SearchMarks, ModelScreen[None]):
 
         self.app.push_screen(ExportDialog())
 
+    def action_import_file(self) -> None:
+        from explorer.tui.import_dialog import ImportDialog
+
+        if self.model.state.page_read_only or not self.writes_allowed():
+            return
+        self.app.push_screen(ImportDialog())
+
     def _allowed_in_view(self, action: str, parameters: tuple[Any, ...]) -> bool | None:
         """What a past revision or the archived items allow (None: as the live items do).
         Both are shown read-only (``page_read_only``); archived items can be restored."""
@@ -690,6 +699,8 @@ class ItemsScreen(SearchMarks, ModelScreen[None]):
             return page.revision is None  # undoing a restore in the archived items is fine
         if action in WRITE_ACTIONS and state.page_read_only:
             return False  # the items shown cannot be changed
+        if action == "import_file":
+            return not state.page_read_only and self.writes_allowed()
         return None
 
     def _search_focused(self) -> bool:

@@ -141,7 +141,8 @@ BINDING_IDS: dict[str, str] = {
     "items.archived": "Archived items, or the live ones (API v2)",
     "items.live_items": "Back to the live items",
     "items.restore": "Restore the highlighted archived item",
-    "items.export": "Export the dataset to a JSONL file",
+    "items.export": "Export the dataset to a JSONL or CSV file",
+    "items.import": "Import rows from a JSONL or CSV file",
     "items.search": "Search inside the items (filters too)",
     "items.clear_search": "Clear the search",
     "items.mark": "Mark or unmark the highlighted item",
@@ -165,6 +166,8 @@ BINDING_IDS: dict[str, str] = {
     "compare.switch_focus": "Move between the items and the diff",
     "export.confirm": "Export",
     "export.cancel": "Cancel (stops an export under way)",
+    "import.run": "Run the import (or the dry run)",
+    "import.cancel": "Close (stops an import under way)",
     # dialogs
     "confirm.confirm": "Confirm",
     "confirm.cancel": "Cancel",
