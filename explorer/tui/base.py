@@ -14,6 +14,7 @@ from typing import Any, Protocol, TypeVar, cast
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable
 from textual.worker import Worker
 
 from explorer.model import CLASSIC, V2, Change, ExplorerModel, ItemSchema, schema_for
@@ -54,6 +55,17 @@ def remove_bindings(key: str, binding_id: str, **options: Any) -> list[Binding]:
         Binding(key, f"delete({verb!r})", label, id=binding_id, **options)
         for verb, label in labels.items()
     ]
+
+
+def cursor_row_key(table: DataTable[Any]) -> str | None:
+    """The key of the table's highlighted row; None when it is empty or has no cursor."""
+    if table.row_count == 0:
+        return None
+    try:
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+    except Exception:  # no valid cursor
+        return None
+    return None if key.value is None else str(key.value)
 
 
 class HasModel(Protocol):

@@ -25,7 +25,7 @@ from textual.types import NoActiveAppError
 from textual.widgets import DataTable, Footer, Input, Static
 
 from explorer.model import Change
-from explorer.tui.base import ModelScreen, remove_bindings
+from explorer.tui.base import ModelScreen, cursor_row_key, remove_bindings
 from explorer.tui.components import safe_text
 from explorer.tui.header import AppHeader, update_label
 from explorer.tui.when import ago
@@ -333,14 +333,7 @@ class DatasetsScreen(ModelScreen[None]):
     # -- what is highlighted -----------------------------------------------------------------
 
     def highlighted_id(self) -> str | None:
-        table = self.table
-        if table.row_count == 0:
-            return None
-        try:
-            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
-        except Exception:  # no valid cursor (empty table)
-            return None
-        return None if key.value is None else str(key.value)
+        return cursor_row_key(self.table)
 
     def highlighted(self) -> AnyDataset | None:
         dataset_id = self.highlighted_id()

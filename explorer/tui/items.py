@@ -36,7 +36,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 from explorer.api.models import AnyItem, short_id
 from explorer.model import CLASSIC, Change, ItemSchema, salient
 from explorer.model.schema import schema_of
-from explorer.tui.base import WRITE_ACTIONS, ModelScreen, remove_bindings
+from explorer.tui.base import WRITE_ACTIONS, ModelScreen, cursor_row_key, remove_bindings
 from explorer.tui.components import preview
 from explorer.tui.header import AppHeader, update_label
 from explorer.tui.search_bar import SearchMarks
@@ -423,14 +423,7 @@ class ItemsScreen(SearchMarks, ModelScreen[None]):
             self.table.move_cursor(row=index, animate=False)
 
     def highlighted_id(self) -> str | None:
-        table = self.table
-        if table.row_count == 0:
-            return None
-        try:
-            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
-        except Exception:  # no valid cursor
-            return None
-        return None if key.value is None else str(key.value)
+        return cursor_row_key(self.table)
 
     # -- paging ------------------------------------------------------------------------------
 

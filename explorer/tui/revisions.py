@@ -33,7 +33,7 @@ from textual.widgets import DataTable, Footer, Static
 from explorer.api.models import short_id
 from explorer.model import Change, salient
 from explorer.model.history import ItemChange, RevisionEntry, RevisionsState
-from explorer.tui.base import ModelScreen
+from explorer.tui.base import ModelScreen, cursor_row_key
 from explorer.tui.components import preview, safe_text
 from explorer.tui.dialogs import DiffRow, DiffView, diff_rows
 from explorer.tui.header import AppHeader, update_label
@@ -266,14 +266,7 @@ class RevisionsScreen(ModelScreen["RevisionChoice | None"]):
     # -- what is highlighted -----------------------------------------------------------------
 
     def highlighted_key(self) -> str | None:
-        table = self.table
-        if table.row_count == 0:
-            return None
-        try:
-            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
-        except Exception:  # no valid cursor
-            return None
-        return None if key.value is None else str(key.value)
+        return cursor_row_key(self.table)
 
     def _entry(self, key: str | None) -> RevisionEntry | None:
         revisions = self._state()
@@ -517,14 +510,8 @@ class CompareScreen(ModelScreen[None]):
         self._show_diff()
 
     def _highlighted(self) -> ItemChange | None:
-        table = self.table
-        if table.row_count == 0:
-            return None
-        try:
-            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
-        except Exception:  # no valid cursor
-            return None
-        return self._changes.get(str(key.value))
+        key = cursor_row_key(self.table)
+        return None if key is None else self._changes.get(key)
 
     def _show_diff(self) -> None:
         change = self._highlighted()
