@@ -62,11 +62,18 @@ def run(name: str, tmp_path: Path, api: str | None = None) -> list[Any]:
 
 def text(cell: Any) -> str:
     out = []
+    streaming = False  # a print may reach the notebook as several stream messages: one text
     for output in cell.outputs:
         assert output.output_type != "error", output
         if output.output_type == "stream":
-            out.append(output.text)
-        elif "text/plain" in output.get("data", {}):
+            if streaming:
+                out[-1] += output.text
+            else:
+                out.append(output.text)
+            streaming = True
+            continue
+        streaming = False
+        if "text/plain" in output.get("data", {}):
             out.append(output.data["text/plain"])
     return "\n".join(out)
 
